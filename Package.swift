@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "tlsprobe",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ProxyCore", targets: ["ProxyCore"]),
+        .executable(name: "tlsprobe", targets: ["tlsprobe"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibcap",
+            pkgConfig: "libcap",
+            providers: [.apt(["libcap-dev"])]
+        ),
+        .target(name: "ProxyCore", dependencies: ["COpenSSL"]),
+        .target(name: "ProbeKit", dependencies: ["ProxyCore", "COpenSSL", "CLibcap"]),
+        .executableTarget(
+            name: "tlsprobe",
+            dependencies: [
+                "ProbeKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "ProbeKit", "COpenSSL"]),
+        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ProxyCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ProbeKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

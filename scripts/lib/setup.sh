@@ -1,0 +1,51 @@
+# Shared by scripts/tlsprobe, scripts/test and scripts/bench: make sure the
+# system packages the build links against are present, then build.
+# Sourced, not run: it sets $ROOT and defines functions.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+export PATH="/opt/swift/usr/bin:$PATH"
+
+# Debian packages the build needs. pkg-config finds OpenSSL and libcap;
+# the -dev packages carry the headers the C module maps import.
+REQUIRED_PACKAGES=(libssl-dev libcap-dev pkg-config)
+
+missing_packages() {
+    local pkg
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
+    done
+}
+
+# Installs what is missing when root; otherwise prints the exact command and
+# exits 3 ("the environment cannot run probes at all").
+ensure_packages() {
+    local missing
+    missing=$(missing_packages "$@" | tr '\n' ' ')
+    missing=${missing% }
+    [ -z "$missing" ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "tlsprobe: missing system packages: $missing" >&2
+        echo "tlsprobe: install them with: sudo apt-get install -y $missing" >&2
+        exit 3
+    fi
+    echo "tlsprobe: installing $missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    # shellcheck disable=SC2086
+    apt-get install -y -qq $missing >&2
+}
+
+require_swift() {
+    if ! command -v swift >/dev/null 2>&1; then
+        echo "tlsprobe: no Swift toolchain on PATH (expected /opt/swift/usr/bin)" >&2
+        exit 3
+    fi
+}
+
+# Builds the release binary. SwiftPM itself decides what is stale, so a
+# second run with unchanged sources costs about a second.
+build_release() {
+    require_swift
+    (cd "$ROOT" && swift build -c release --product tlsprobe >&2)
+    TLSPROBE_BIN="$ROOT/.build/release/tlsprobe"
+}
