@@ -17,6 +17,7 @@ public final class LoopbackTLSServer: @unchecked Sendable {
 
     /// Binds and listens; `stop()` ends the accept loop. Throws `SocketError` when the family has no loopback.
     public init(family: AddressFamily, context: TLSContext, timeout: Double) throws {
+        SignalPolicy.ignoreSIGPIPE()
         let socketFamily = family.socketFamily
         let fd = socket(socketFamily.rawValue, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError("socket", errno: errno) }

@@ -17,9 +17,7 @@ public struct MatrixRunner: Sendable {
     }
 
     public func run() throws(MatrixSetupError) -> Report {
-        // A socket-BIO write on an unconnected socket raises SIGPIPE; proxies
-        // ignore it, and a probe must report EPIPE rather than die.
-        signal(SIGPIPE, SIG_IGN)
+        SignalPolicy.ignoreSIGPIPE()
 
         let environment = EnvironmentFacts.gather()
         let pki: EphemeralPKI

@@ -16,6 +16,9 @@ import Glibc
 ///   with the destination in ex_data (`exdata-fastopen`).
 ///
 /// Every other strategy can be forced, so that they can be compared.
+///
+/// Like any user of OpenSSL's socket BIO, the process must ignore SIGPIPE:
+/// the BIO writes with `write(2)`, and a peer that is gone raises the signal.
 public struct OriginConnector: Sendable {
     /// The ways of opening an origin connection, named as tlsprobe's matrix names them.
     public enum Strategy: String, Sendable, Codable, CaseIterable {

@@ -2,14 +2,23 @@ import ArgumentParser
 import Foundation
 
 // Usage errors exit 2 with one line naming the valid values, as tlsprobe's
-// exit-code contract says (ArgumentParser's own default is 64).
+// exit-code contract says (ArgumentParser's own default is 64, and it lists
+// long value sets one per line).
 do {
     var command = try TLSProbe.parseAsRoot()
     try command.run()
 } catch {
     if TLSProbe.exitCode(for: error) == .validationFailure {
-        Terminal.writeError("tlsprobe: \(TLSProbe.message(for: error))\n")
+        Terminal.writeError("tlsprobe: \(oneLine(TLSProbe.message(for: error)))\n")
         exit(2)
     }
     TLSProbe.exit(withError: error)
+}
+
+/// "… one of the following:\n - fd\n - legacy-fastopen" → "… one of the following: fd, legacy-fastopen".
+func oneLine(_ message: String) -> String {
+    let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard let head = lines.first else { return message }
+    let items = lines.dropFirst().map { $0.hasPrefix("- ") ? String($0.dropFirst(2)) : $0 }
+    return items.isEmpty ? head : "\(head) \(items.joined(separator: ", "))"
 }

@@ -1,0 +1,89 @@
+import Foundation
+import ProbeKit
+import Testing
+
+/// Runs the built `tlsprobe` binary, as a user or a CI job would.
+struct CLI {
+    /// `TLSPROBE_BIN` when set (scripts/test sets it), else the debug build next to these sources.
+    static let binary: String = {
+        if let path = ProcessInfo.processInfo.environment["TLSPROBE_BIN"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/tlsprobe").path
+    }()
+
+    struct Run {
+        let status: Int32
+        let stdout: Data
+        let stderr: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: stdout, stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite struct CLITests {
+    @Test func binaryExists() {
+        #expect(FileManager.default.isExecutableFile(atPath: CLI.binary), "build tlsprobe first: \(CLI.binary)")
+    }
+
+    @Test func matrixJSONHasAllTwentyEightCells() throws {
+        let run = try CLI.run(["matrix", "--format", "json"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let report = try Report.decode(run.stdout)
+        #expect(report.cells.count == 28)
+        #expect(report.command.last == "json")
+        #expect(Set(report.cells.map(\.cell.name)).count == 28)
+        #expect(report.cells.filter { $0.mode == .proxyCore }.allSatisfy { $0.outcome == .ok || $0.outcome == .skipped })
+    }
+
+    @Test func textMatrixNeverColoursAPipe() throws {
+        let run = try CLI.run(["matrix", "--mode", "fd", "--family", "ipv4", "--tfo", "off"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let text = String(decoding: run.stdout, as: UTF8.self)
+        #expect(text.contains("fd/tfo-off/ipv4") || text.contains("fd  "))
+        #expect(text.contains("1 cells: 1 ok"))
+        #expect(!text.contains("\u{1B}["))
+    }
+
+    @Test(arguments: [
+        (["matrix", "--mode", "bogus"], "legacy-fastopen"),
+        (["matrix", "--format", "xml"], "json"),
+        (["matrix", "--family", "ipv5"], "ipv6"),
+        (["matrix", "--tfo", "maybe"], "both"),
+        (["matrix", "--timeout", "0"], "positive"),
+        (["matrix", "--timeout=-3"], "positive"),
+        (["env", "--format", "yaml"], "text"),
+    ])
+    func badInputExitsTwoWithOneLine(_ arguments: [String], _ mentioned: String) throws {
+        let run = try CLI.run(arguments)
+        #expect(run.status == 2, "\(arguments): status \(run.status), stderr \(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        let lines = run.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(run.stderr)")
+        #expect(run.stderr.contains(mentioned))
+    }
+
+    @Test func versionAndEnv() throws {
+        let version = try CLI.run(["--version"])
+        #expect(version.status == 0)
+        #expect(String(decoding: version.stdout, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == ToolVersion.current)
+
+        let env = try CLI.run(["env", "--format", "json"])
+        #expect(env.status == 0)
+        let facts = try JSONDecoder().decode(EnvironmentFacts.self, from: env.stdout)
+        #expect(facts.openSSL.libsslPath != nil)
+        #expect(facts.toolVersion == ToolVersion.current)
+    }
+}

@@ -1,0 +1,30 @@
+import COpenSSL
+import Foundation
+import Testing
+@testable import ProxyCore
+
+@Suite struct OpenSSLRuntimeTests {
+    let runtime = OpenSSLRuntime.current
+
+    @Test func runtimeVersionMatchesTheLoadedLibrary() {
+        #expect(runtime.runtimeVersionNumber == UInt(OpenSSL_version_num()))
+        #expect(runtime.runtimeVersionText.hasPrefix("OpenSSL \(runtime.runtimeVersion)"))
+        #expect(runtime.headerVersionText.hasPrefix("OpenSSL 3."))
+    }
+
+    @Test func libraryPathsNameFilesThatExist() throws {
+        let libssl = try #require(runtime.libsslPath)
+        let libcrypto = try #require(runtime.libcryptoPath)
+        #expect(libssl.contains("libssl"))
+        #expect(libcrypto.contains("libcrypto"))
+        #expect(FileManager.default.fileExists(atPath: libssl))
+        #expect(FileManager.default.fileExists(atPath: libcrypto))
+    }
+
+    /// The 3.2 change is observed on a real BIO, and must agree with the version it appeared in.
+    @Test func socketBIOOwnsDataExactlyFrom32() {
+        let from32 = runtime.runtimeMajor > 3 || (runtime.runtimeMajor == 3 && runtime.runtimeMinor >= 2)
+        #expect(runtime.socketBIOOwnsData == from32)
+        #expect(runtime.nativeTFO == from32)
+    }
+}
