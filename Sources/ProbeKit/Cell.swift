@@ -1,15 +1,33 @@
-/// One point of the matrix: a mode, a TFO setting and an address family.
+/// One point of the matrix: a mode, a TFO setting, an address family and a phase.
 public struct Cell: Sendable, Codable, Hashable {
     public var mode: BIOMode
     public var tfo: TFOSetting
     public var family: AddressFamily
+    public var phase: Phase
 
-    public init(mode: BIOMode, tfo: TFOSetting, family: AddressFamily) {
+    public init(mode: BIOMode, tfo: TFOSetting, family: AddressFamily, phase: Phase = .handshake) {
         self.mode = mode
         self.tfo = tfo
         self.family = family
+        self.phase = phase
     }
 
-    /// `legacy-fastopen/tfo-on/ipv6`: readable, and stable for CI dashboards.
-    public var name: String { "\(mode.rawValue)/tfo-\(tfo.rawValue)/\(family.rawValue)" }
+    /// `legacy-fastopen/tfo-on/ipv6`, with `/teardown` for the teardown phase:
+    /// readable, and stable for CI dashboards.
+    public var name: String {
+        let base = "\(mode.rawValue)/tfo-\(tfo.rawValue)/\(family.rawValue)"
+        return phase == .handshake ? base : "\(base)/\(phase.rawValue)"
+    }
+
+    /// The inverse of `name`; `nil` for anything else.
+    public init?(name: String) {
+        let parts = name.split(separator: "/").map(String.init)
+        guard parts.count == 3 || parts.count == 4,
+              let mode = BIOMode(rawValue: parts[0]),
+              parts[1].hasPrefix("tfo-"), let tfo = TFOSetting(rawValue: String(parts[1].dropFirst(4))),
+              let family = AddressFamily(rawValue: parts[2]) else { return nil }
+        let phase = parts.count == 4 ? Phase(rawValue: parts[3]) : .handshake
+        guard let phase, parts.count == 3 || phase != .handshake else { return nil }
+        self.init(mode: mode, tfo: tfo, family: family, phase: phase)
+    }
 }

@@ -1,7 +1,8 @@
 import ProxyCore
 
-/// Runs one cell: connect with the cell's mode, verify the server, send a
-/// line, read it back, and record what happened on the way.
+/// Runs one cell in this process: connect with the cell's mode, verify the
+/// server, send a line, read it back (or, in the teardown phase, release the
+/// connection before it writes), and record what happened on the way.
 struct CellProbe {
     let connector: OriginConnector
     let runtime: String
@@ -10,36 +11,25 @@ struct CellProbe {
 
     func run(_ cell: Cell, against server: LoopbackTLSServer) -> CellResult {
         let started = Deadline.now
-        var result = exchange(cell, against: server, deadline: Deadline.after(seconds: timeout))
+        let deadline = Deadline.after(seconds: timeout)
+        var result = CellResult(cell, runtime: runtime, kernelTFO: kernelTFO, outcome: .failed)
+        switch cell.phase {
+        case .handshake: exchange(cell, against: server, deadline: deadline, into: &result)
+        case .teardown: abandon(cell, against: server, deadline: deadline, into: &result)
+        }
         result.durationMilliseconds = Double(Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000
         return result
     }
 
-    private func exchange(_ cell: Cell, against server: LoopbackTLSServer, deadline: Deadline) -> CellResult {
-        var result = CellResult(runtime: runtime, mode: cell.mode, tfo: cell.tfo, family: cell.family, kernelTFO: kernelTFO,
-                                outcome: .failed, reason: nil, strategy: nil, notes: [], firstWrite: nil,
-                                tfoEvidence: .none, tlsVersion: nil, cipher: nil, errno: nil, errnoName: nil,
-                                openSSLErrors: [], verifyError: nil, durationMilliseconds: 0)
-
+    private func exchange(_ cell: Cell, against server: LoopbackTLSServer, deadline: Deadline, into result: inout CellResult) {
         let connection: OriginConnection
         do {
             connection = try connector.connect(to: server.address, identity: .ipAddress(cell.family.loopbackHost),
                                                tfo: cell.tfo.isOn, deadline: deadline, forcing: cell.mode.forcedStrategy)
         } catch {
-            result.record(error.diagnostics)
-            result.outcome = switch error.kind {
-            case .unsupported: .unsupported
-            case .timedOut: .timeout
-            case .failed: .failed
-            }
-            result.reason = error.message
-            result.errno = error.errno
-            result.errnoName = error.errnoName
-            result.openSSLErrors = error.openSSLErrors
-            result.verifyError = error.verifyError
-            return result
+            result.record(error)
+            return
         }
-
         result.record(connection.diagnostics)
         let tls = connection.tls
         result.tlsVersion = tls.protocolVersion
@@ -62,7 +52,20 @@ struct CellProbe {
             result.openSSLErrors = error.openSSLErrors
         }
         result.tfoEvidence = TFOEvidence.fromTCPInfo(tls.socket.tcpInfoOptions())
-        return result
+    }
+
+    /// Sets the connection up and drops it unwritten. Whether that was clean is
+    /// for the memory accounting around the cell to say.
+    private func abandon(_ cell: Cell, against server: LoopbackTLSServer, deadline: Deadline, into result: inout CellResult) {
+        do {
+            let pending = try connector.prepare(to: server.address, identity: .ipAddress(cell.family.loopbackHost),
+                                                tfo: cell.tfo.isOn, deadline: deadline, forcing: cell.mode.forcedStrategy)
+            result.record(pending.diagnostics)
+            result.notes.append("released before the first write")
+            result.outcome = .ok
+        } catch {
+            result.record(error)
+        }
     }
 }
 
@@ -71,5 +74,36 @@ extension CellResult {
         strategy = diagnostics.strategy.rawValue
         notes = diagnostics.notes
         firstWrite = diagnostics.firstWrite
+    }
+
+    mutating func record(_ error: OriginConnectError) {
+        record(error.diagnostics)
+        outcome = switch error.kind {
+        case .unsupported: .unsupported
+        case .timedOut: .timeout
+        case .failed: .failed
+        }
+        reason = error.message
+        errno = error.errno
+        errnoName = error.errnoName
+        openSSLErrors = error.openSSLErrors
+        verifyError = error.verifyError
+    }
+
+    /// Folds the cell's allocation accounting into its outcome: a connection
+    /// that leaks or makes OpenSSL free foreign memory is not `ok`.
+    mutating func record(_ memory: MemoryEvidence) {
+        self.memory = memory
+        guard !memory.isClean, outcome == .ok || outcome == .failed else { return }
+        var problems: [String] = []
+        if memory.foreignFrees > 0 {
+            problems.append("OpenSSL freed \(memory.foreignFrees) pointer(s) it never allocated")
+        }
+        if memory.leakedAllocations > 0 {
+            problems.append("\(memory.leakedAllocations) OpenSSL allocation(s) (\(memory.leakedBytes) bytes) leaked")
+        }
+        let text = problems.joined(separator: "; ")
+        reason = outcome == .ok ? text : [reason, text].compactMap { $0 }.joined(separator: "; ")
+        outcome = .failed
     }
 }

@@ -7,6 +7,7 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var mode: BIOMode
     public var tfo: TFOSetting
     public var family: AddressFamily
+    public var phase: Phase
     /// `/proc/sys/net/ipv4/tcp_fastopen` in force where the cell ran; `nil` if unreadable.
     public var kernelTFO: Int?
     public var outcome: Outcome
@@ -24,7 +25,27 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var errnoName: String?
     public var openSSLErrors: [String]
     public var verifyError: String?
+    /// OpenSSL allocation accounting for the cell; `nil` where it could not be installed.
+    public var memory: MemoryEvidence?
+    /// The signal the worker died of, for `crashed` cells.
+    public var signal: String?
     public var durationMilliseconds: Double
 
-    public var cell: Cell { Cell(mode: mode, tfo: tfo, family: family) }
+    public var cell: Cell { Cell(mode: mode, tfo: tfo, family: family, phase: phase) }
+
+    /// A result with nothing recorded yet but the cell and its outcome.
+    public init(_ cell: Cell, runtime: String, kernelTFO: Int?, outcome: Outcome, reason: String? = nil) {
+        self.runtime = runtime
+        self.mode = cell.mode
+        self.tfo = cell.tfo
+        self.family = cell.family
+        self.phase = cell.phase
+        self.kernelTFO = kernelTFO
+        self.outcome = outcome
+        self.reason = reason
+        self.notes = []
+        self.tfoEvidence = .none
+        self.openSSLErrors = []
+        self.durationMilliseconds = 0
+    }
 }

@@ -1,72 +1,51 @@
 import Foundation
 import ProxyCore
+import Synchronization
 
 /// The environment cannot run probes at all (exit code 3 at the CLI).
 public struct MatrixSetupError: Error, Sendable, CustomStringConvertible {
     public let description: String
 }
 
-/// Runs a `MatrixPlan` in this process against its own loopback servers.
+/// Runs a `MatrixPlan`: one supervised worker process per runtime, the
+/// runtimes in parallel, and a complete report at the end.
 public struct MatrixRunner: Sendable {
     public let plan: MatrixPlan
     public let command: [String]
+    /// The tlsprobe binary that workers run (`tlsprobe worker …`).
+    public let executable: String
 
-    public init(plan: MatrixPlan, command: [String]) {
+    public init(plan: MatrixPlan, command: [String], executable: String) {
         self.plan = plan
         self.command = command
+        self.executable = executable
     }
 
-    public func run() throws(MatrixSetupError) -> Report {
-        SignalPolicy.ignoreSIGPIPE()
+    /// The path of the running executable, for workers of the CLI itself.
+    public static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
 
+    public func run() -> Report {
         let environment = EnvironmentFacts.gather()
-        let pki: EphemeralPKI
-        let serverContext: TLSContext
-        let clientContext: TLSContext
-        do {
-            pki = try EphemeralPKI.generate()
-            serverContext = try TLSContext.server(certificate: pki.leafCertificate, key: pki.leafKey)
-            clientContext = try TLSContext.client(trustAnchors: [pki.caCertificate])
-        } catch {
-            throw MatrixSetupError(description: "cannot set up TLS with the loaded OpenSSL: \(error)")
-        }
-
-        var servers: [AddressFamily: LoopbackTLSServer] = [:]
-        var unavailable: [AddressFamily: String] = [:]
-        for family in plan.families {
-            do {
-                servers[family] = try LoopbackTLSServer(family: family, context: serverContext, timeout: plan.timeout)
+        let cells = plan.cells
+        let runs = Mutex<[Int: WorkerSupervisor.Run]>([:])
+        DispatchQueue.concurrentPerform(iterations: plan.runtimes.count) { index in
+            let spec = plan.runtimes[index]
+            let run: WorkerSupervisor.Run
+            do throws(RuntimeError) {
+                let launcher = try RuntimeLauncher.make(for: spec, executable: executable)
+                run = WorkerSupervisor(launcher: launcher, cells: cells, timeout: plan.timeout,
+                                       debugCrash: plan.debugCrash, debugHang: plan.debugHang).run()
             } catch {
-                unavailable[family] = "no \(family.rawValue) loopback here: \(error)"
+                var summary = RuntimeSummary(name: spec.name)
+                summary.error = error.message
+                run = WorkerSupervisor.Run(summary: summary, results: [])
             }
+            runs.withLock { $0[index] = run }
         }
-        defer { servers.values.forEach { $0.stop() } }
-        if servers.isEmpty && !plan.families.isEmpty {
-            throw MatrixSetupError(description: unavailable.values.sorted().joined(separator: "; "))
-        }
-
-        let connector = OriginConnector(context: clientContext)
-        let probe = CellProbe(connector: connector, runtime: "system", kernelTFO: environment.tcpFastopen, timeout: plan.timeout)
-        let cells = plan.cells.map { cell -> CellResult in
-            guard let server = servers[cell.family] else {
-                return CellResult.skipped(cell, runtime: "system", kernelTFO: environment.tcpFastopen,
-                                          reason: unavailable[cell.family] ?? "no server")
-            }
-            return probe.run(cell, against: server)
-        }
-        let runtime = RuntimeSummary(name: "system", openSSL: .current,
-                                     policyTFOOff: connector.strategy(tfo: false).rawValue,
-                                     policyTFOOn: connector.strategy(tfo: true).rawValue)
+        let ordered = runs.withLock { runs in plan.runtimes.indices.compactMap { runs[$0] } }
         return Report(command: command, timeoutSeconds: plan.timeout, environment: environment,
-                      runtimes: [runtime], cells: cells)
-    }
-}
-
-extension CellResult {
-    static func skipped(_ cell: Cell, runtime: String, kernelTFO: Int?, reason: String) -> CellResult {
-        CellResult(runtime: runtime, mode: cell.mode, tfo: cell.tfo, family: cell.family, kernelTFO: kernelTFO,
-                   outcome: .skipped, reason: reason, strategy: nil, notes: [], firstWrite: nil,
-                   tfoEvidence: .none, tlsVersion: nil, cipher: nil, errno: nil, errnoName: nil,
-                   openSSLErrors: [], verifyError: nil, durationMilliseconds: 0)
+                      runtimes: ordered.map(\.summary), cells: ordered.flatMap(\.results))
     }
 }

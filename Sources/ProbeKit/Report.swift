@@ -17,6 +17,8 @@ public struct Report: Sendable, Codable, Equatable {
     public var environment: EnvironmentFacts
     public var runtimes: [RuntimeSummary]
     public var cells: [CellResult]
+    /// What the evidence shows, in words; empty when it shows nothing wrong.
+    public var diagnosis: [Finding]
     /// Cells per outcome.
     public var summary: [String: Int]
 
@@ -31,11 +33,17 @@ public struct Report: Sendable, Codable, Equatable {
         self.environment = environment
         self.runtimes = runtimes
         self.cells = cells
+        self.diagnosis = Diagnosis.findings(runtimes: runtimes, cells: cells)
         self.summary = Dictionary(grouping: cells, by: \.outcome.rawValue).mapValues(\.count)
     }
 
     /// Cells whose outcome is a failure (`failed`, `crashed`, `timeout`).
     public var failures: [CellResult] { cells.filter { $0.outcome.isFailure } }
+
+    /// Runtimes that could not be used (bad folder, wrong library loaded, worker would not start).
+    public var runtimeErrors: [RuntimeError] {
+        runtimes.compactMap { runtime in runtime.error.map { RuntimeError(runtime: runtime.name, message: $0) } }
+    }
 
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
@@ -48,12 +56,32 @@ public struct Report: Sendable, Codable, Equatable {
     }
 }
 
-/// One OpenSSL runtime of the run, and what the fixed connector's policy chose on it.
+/// One OpenSSL runtime of the run: what its worker loaded, and what the fixed
+/// connector's policy chose there; or why the runtime could not be used.
 public struct RuntimeSummary: Sendable, Codable, Equatable {
-    /// `system` for the linked library.
+    /// `system` for the linked library, else the folder as given.
     public var name: String
-    public var openSSL: OpenSSLRuntime
-    /// The strategy `proxy-core` uses with TFO off and with TFO on, here.
-    public var policyTFOOff: String
-    public var policyTFOOn: String
+    /// The resolved folder the libraries were required to come from.
+    public var folder: String?
+    /// What the worker really loaded; `nil` when no worker got that far.
+    public var openSSL: OpenSSLRuntime?
+    /// Whether OpenSSL's allocations were accounted (leaks, foreign frees).
+    public var memoryAccounting: Bool?
+    /// The strategy `proxy-core` uses with TFO off and with TFO on, there.
+    public var policyTFOOff: String?
+    public var policyTFOOn: String?
+    /// Why the runtime is unusable; its cells are then absent, never reported as results.
+    public var error: String?
+
+    public init(name: String, folder: String? = nil) {
+        self.name = name
+        self.folder = folder
+    }
+
+    mutating func accept(_ hello: WorkerHello) {
+        openSSL = hello.openSSL
+        memoryAccounting = hello.memoryAccounting
+        policyTFOOff = hello.policyTFOOff
+        policyTFOOn = hello.policyTFOOn
+    }
 }

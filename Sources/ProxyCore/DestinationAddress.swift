@@ -2,23 +2,33 @@
 import Glibc
 #endif
 
-/// The destination `sockaddr` a proxy's origin connection holds while a
-/// fast-open BIO points at it; allocated with `malloc`, freed exactly once.
+/// The destination `sockaddr` as a proxy holds it: a member inside a larger
+/// connection record, not an allocation of its own.
 ///
-/// The BIO stores only a raw pointer to these bytes, which is what makes the
-/// legacy design dangerous on OpenSSL 3.2+: the socket BIO's destroy frees
-/// whatever its data pointer holds.
+/// The record is a `malloc`'d block with the address at `offset`, so the
+/// pointer a fast-open BIO is given is an interior pointer. That is what makes
+/// the legacy design dangerous on OpenSSL 3.2+: when such a BIO is freed before
+/// its first write, the socket BIO's destroy calls `OPENSSL_free` on it, which
+/// no allocator can accept.
 final class DestinationAddress {
+    /// Where the address sits inside the record, as behind a proxy's other connection fields.
+    static let offset = 64
+    static let recordSize = 256
+
+    private let record: UnsafeMutableRawPointer
+    /// The `sockaddr` itself (`record + offset`).
     let pointer: UnsafeMutableRawPointer
 
     init(_ address: SocketAddress) {
-        pointer = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<sockaddr_storage>.size,
-                                                   alignment: MemoryLayout<sockaddr_storage>.alignment)
-        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<sockaddr_storage>.size)
+        guard let record = calloc(1, DestinationAddress.recordSize) else {
+            fatalError("calloc(\(DestinationAddress.recordSize)) failed")
+        }
+        self.record = record
+        self.pointer = record + DestinationAddress.offset
         address.copy(to: pointer)
     }
 
     deinit {
-        pointer.deallocate()
+        free(record)
     }
 }

@@ -60,6 +60,13 @@ public struct OriginConnector: Sendable {
     /// - Parameter forcing: a strategy to use instead of the policy's choice.
     public func connect(to address: SocketAddress, identity: PeerIdentity, tfo: Bool, deadline: Deadline,
                         forcing forced: Strategy? = nil) throws(OriginConnectError) -> OriginConnection {
+        try prepare(to: address, identity: identity, tfo: tfo, deadline: deadline, forcing: forced).handshake(until: deadline)
+    }
+
+    /// Sets an origin connection up as `connect` does, short of the handshake:
+    /// nothing is written yet (with TFO on, the socket is not even connected).
+    public func prepare(to address: SocketAddress, identity: PeerIdentity, tfo: Bool, deadline: Deadline,
+                        forcing forced: Strategy? = nil) throws(OriginConnectError) -> PendingOriginConnection {
         let strategy = forced ?? self.strategy(tfo: tfo)
         let observer = WriteObserver(expectedAddressLength: Int(address.length))
         var notes: [String] = []
@@ -67,16 +74,13 @@ public struct OriginConnector: Sendable {
             notes.append(tfo ? "policy: TFO wanted, \(kernel); chose \(strategy.rawValue)"
                              : "policy: TFO not wanted; chose fd (SSL_set_fd)")
         }
-        func diagnostics() -> ConnectDiagnostics {
-            ConnectDiagnostics(strategy: strategy, chosenByPolicy: forced == nil, notes: notes, firstWrite: observer.firstWrite)
-        }
         do {
             let tls = try open(strategy, to: address, tfo: tfo, deadline: deadline, observer: observer, notes: &notes)
             try tls.expect(identity)
-            try tls.handshake(until: deadline)
-            return OriginConnection(tls: tls, diagnostics: diagnostics())
+            return PendingOriginConnection(tls: tls, observer: observer, strategy: strategy, chosenByPolicy: forced == nil, notes: notes)
         } catch {
-            throw Self.describe(error, diagnostics: diagnostics())
+            throw OriginConnectError(error, diagnostics: ConnectDiagnostics(
+                strategy: strategy, chosenByPolicy: forced == nil, notes: notes, firstWrite: observer.firstWrite))
         }
     }
 
@@ -171,42 +175,17 @@ public struct OriginConnector: Sendable {
         return tls
     }
 
-    private static func describe(_ error: any Error, diagnostics: ConnectDiagnostics) -> OriginConnectError {
-        switch error {
-        case let error as Unsupported:
-            return OriginConnectError(kind: .unsupported, message: error.reason, errno: nil, openSSLErrors: [],
-                                      verifyError: nil, diagnostics: diagnostics)
-        case let error as TLSError:
-            return OriginConnectError(kind: error.kind == .deadline ? .timedOut : .failed, message: error.description,
-                                      errno: error.errno, openSSLErrors: error.openSSLErrors,
-                                      verifyError: error.verifyError, diagnostics: diagnostics)
-        case let error as SocketError:
-            return OriginConnectError(kind: .failed, message: error.description, errno: error.errno, openSSLErrors: [],
-                                      verifyError: nil, diagnostics: diagnostics)
-        case let error as SystemCallFailure:
-            return OriginConnectError(kind: .failed, message: "\(error.operation) failed: \(ErrnoName.of(error.errno))",
-                                      errno: error.errno, openSSLErrors: error.openSSLErrors, verifyError: nil,
-                                      diagnostics: diagnostics)
-        case let error as DeadlineExceeded:
-            return OriginConnectError(kind: .timedOut, message: error.description, errno: nil, openSSLErrors: [],
-                                      verifyError: nil, diagnostics: diagnostics)
-        case let error as OpenSSLError:
-            return OriginConnectError(kind: .failed, message: error.description, errno: nil,
-                                      openSSLErrors: error.errorStrings, verifyError: nil, diagnostics: diagnostics)
-        default:
-            return OriginConnectError(kind: .failed, message: "\(error)", errno: nil, openSSLErrors: [],
-                                      verifyError: nil, diagnostics: diagnostics)
-        }
-    }
+}
 
-    private struct Unsupported: Error {
-        let reason: String
-        init(_ reason: String) { self.reason = reason }
-    }
+/// A strategy this runtime or kernel cannot do at all.
+struct Unsupported: Error {
+    let reason: String
+    init(_ reason: String) { self.reason = reason }
+}
 
-    private struct SystemCallFailure: Error {
-        let operation: String
-        let errno: Int32
-        let openSSLErrors: [String]
-    }
+/// A system call made by OpenSSL on our behalf (`BIO_connect`) failed.
+struct SystemCallFailure: Error {
+    let operation: String
+    let errno: Int32
+    let openSSLErrors: [String]
 }

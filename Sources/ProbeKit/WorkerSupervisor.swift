@@ -1,0 +1,199 @@
+import Foundation
+import ProxyCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one runtime's cells in worker processes and always comes back with an
+/// outcome for every cell: a worker that dies marks its current cell
+/// `crashed`, one that overruns is killed and the cell is a `timeout`; a new
+/// worker then takes the remaining cells.
+struct WorkerSupervisor {
+    let launcher: RuntimeLauncher
+    let cells: [Cell]
+    let timeout: Double
+    let debugCrash: Set<String>
+    let debugHang: Set<String>
+
+    /// Time a worker may take beyond the cell's own deadline before it is killed.
+    static let overrunMargin = 1.0
+    /// Time a worker may take to start and say hello.
+    static let startupLimit = 20.0
+
+    struct Run {
+        var summary: RuntimeSummary
+        var results: [CellResult]
+    }
+
+    func run() -> Run {
+        var summary = RuntimeSummary(name: launcher.spec.name, folder: launcher.folder)
+        var results: [Cell: CellResult] = [:]
+        var remaining = cells
+        while !remaining.isEmpty {
+            let configuration = WorkerConfiguration(runtimeName: launcher.spec.name, cells: remaining, timeout: timeout,
+                                                    debugCrash: debugCrash, debugHang: debugHang)
+            do {
+                try runWorker(configuration, summary: &summary) { result in
+                    results[result.cell] = result
+                    remaining.removeAll { $0 == result.cell }
+                }
+            } catch {
+                summary.error = error.message
+                break
+            }
+        }
+        return Run(summary: summary, results: cells.compactMap { results[$0] })
+    }
+
+    /// One worker's life. Returns when it ended; each cell it finished (or died in) goes to `finish`.
+    private func runWorker(_ configuration: WorkerConfiguration, summary: inout RuntimeSummary,
+                           finish: (CellResult) -> Void) throws(RuntimeError) {
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(arguments: launcher.command + ["worker"] + configuration.arguments,
+                                     environment: launcher.environment)
+        } catch {
+            throw RuntimeError(runtime: launcher.spec.name, message: "cannot start a worker: \(error)")
+        }
+        let reader = LineReader(child: child)
+
+        // The hello: proof of which OpenSSL the worker really loaded.
+        guard case .line(let first) = reader.next(until: .after(seconds: Self.startupLimit)),
+              let hello = WorkerMessage.parse(first)?.hello else {
+            child.kill()
+            let status = child.wait()
+            throw RuntimeError(runtime: launcher.spec.name,
+                               message: "the worker did not start (\(describe(status))): \(reader.stderrTail)")
+        }
+        if let setupError = hello.setupError {
+            throw RuntimeError(runtime: launcher.spec.name, message: setupError)
+        }
+        try launcher.verify(hello)
+        summary.accept(hello)
+
+        var current: (cell: Cell, started: Deadline)?
+        var kernelTFO: Int? { hello.environment.tcpFastopen }
+        while true {
+            let limit = current.map { Deadline(nanoseconds: $0.started.nanoseconds + UInt64((timeout + Self.overrunMargin) * 1e9)) }
+                ?? .after(seconds: Self.startupLimit)
+            switch reader.next(until: limit) {
+            case .line(let line):
+                guard let message = WorkerMessage.parse(line) else { continue }
+                if let name = message.start, let cell = Cell(name: name) {
+                    current = (cell, .now)
+                } else if let result = message.result {
+                    finish(result)
+                    current = nil
+                }
+            case .end:
+                let status = child.wait()
+                reader.drainStderr()
+                if let (cell, started) = current {
+                    var result = CellResult(cell, runtime: launcher.spec.name, kernelTFO: kernelTFO, outcome: .crashed)
+                    if case .signaled(let signal) = status { result.signal = SignalName.of(signal) }
+                    result.reason = "the worker died (\(describe(status))) during the cell" + stderrSuffix(reader)
+                    result.durationMilliseconds = started.millisecondsUntilNow
+                    finish(result)
+                } else if status != .exited(0) {
+                    throw RuntimeError(runtime: launcher.spec.name,
+                                       message: "the worker failed between cells (\(describe(status)))" + stderrSuffix(reader))
+                }
+                return
+            case .timedOut:
+                child.kill()
+                child.wait()
+                guard let (cell, started) = current else {
+                    throw RuntimeError(runtime: launcher.spec.name, message: "the worker stopped answering between cells")
+                }
+                var result = CellResult(cell, runtime: launcher.spec.name, kernelTFO: kernelTFO, outcome: .timeout,
+                                        reason: "no result within the \(timeout) s deadline; the worker was killed")
+                result.durationMilliseconds = started.millisecondsUntilNow
+                finish(result)
+                return
+            }
+        }
+    }
+
+    private func describe(_ status: ChildProcess.Termination) -> String {
+        switch status {
+        case .exited(let code): "exit status \(code)"
+        case .signaled(let signal): SignalName.of(signal)
+        }
+    }
+
+    private func stderrSuffix(_ reader: LineReader) -> String {
+        let tail = reader.stderrTail
+        return tail.isEmpty ? "" : "; it said: \(tail)"
+    }
+}
+
+extension Deadline {
+    var millisecondsUntilNow: Double {
+        Double(Deadline.now.nanoseconds &- nanoseconds) / 1_000_000
+    }
+}
+
+/// Reads a child's stdout line by line under deadlines, draining stderr on the way
+/// so a chatty child never blocks on a full pipe.
+final class LineReader {
+    enum Next {
+        case line(String)
+        case end
+        case timedOut
+    }
+
+    private let child: ChildProcess
+    private var buffer: [UInt8] = []
+    private var stderrBuffer: [UInt8] = []
+    private var stdoutOpen = true
+    private var stderrOpen = true
+
+    init(child: ChildProcess) {
+        self.child = child
+    }
+
+    /// The last lines the child wrote to stderr, on one line.
+    var stderrTail: String {
+        let text = String(decoding: stderrBuffer.suffix(600), as: UTF8.self)
+        return text.split(separator: "\n").suffix(3).joined(separator: " | ")
+    }
+
+    func next(until deadline: Deadline) -> Next {
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return .line(line)
+            }
+            if !stdoutOpen { return .end }
+            let remaining = deadline.remainingMilliseconds
+            if remaining == 0 { return .timedOut }
+            var fds = [pollfd(fd: child.stdout, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: stderrOpen ? child.stderr : -1, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, remaining)
+            if ready < 0 && errno != EINTR { return .end }
+            if ready <= 0 { continue }
+            if fds[1].revents != 0 { stderrOpen = drain(child.stderr, into: &stderrBuffer) }
+            if fds[0].revents != 0 { stdoutOpen = drain(child.stdout, into: &buffer) }
+        }
+    }
+
+    /// Collects what the child left on stderr once it has exited.
+    func drainStderr() {
+        if stderrOpen { stderrOpen = drain(child.stderr, into: &stderrBuffer) }
+    }
+
+    /// Reads what is there; `false` at end of file.
+    private func drain(_ fd: Int32, into target: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count > 0 {
+                target += chunk[..<count]
+                continue
+            }
+            if count == 0 { return false }
+            return errno == EAGAIN || errno == EINTR
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// An origin connection set up but not yet handshaken: the socket exists, the
+/// BIO (and, for the fast-open BIO, its destination) is attached, nothing has
+/// been written.
+///
+/// A proxy that abandons an origin connection releases it in this state;
+/// releasing it must free everything exactly once, whatever the strategy.
+public final class PendingOriginConnection {
+    public let tls: TLSConnection
+    let observer: WriteObserver
+    let strategy: OriginConnector.Strategy
+    let chosenByPolicy: Bool
+    let notes: [String]
+
+    init(tls: TLSConnection, observer: WriteObserver, strategy: OriginConnector.Strategy, chosenByPolicy: Bool, notes: [String]) {
+        self.tls = tls
+        self.observer = observer
+        self.strategy = strategy
+        self.chosenByPolicy = chosenByPolicy
+        self.notes = notes
+    }
+
+    public var diagnostics: ConnectDiagnostics {
+        ConnectDiagnostics(strategy: strategy, chosenByPolicy: chosenByPolicy, notes: notes, firstWrite: observer.firstWrite)
+    }
+
+    /// Completes the verified TLS handshake.
+    public func handshake(until deadline: Deadline) throws(OriginConnectError) -> OriginConnection {
+        do {
+            try tls.handshake(until: deadline)
+        } catch {
+            throw OriginConnectError(error, diagnostics: diagnostics)
+        }
+        return OriginConnection(tls: tls, diagnostics: diagnostics)
+    }
+}
