@@ -25,6 +25,9 @@ struct RuntimeLauncher: Sendable {
 
     static func make(for spec: RuntimeSpec, executable: String) throws(RuntimeError) -> RuntimeLauncher {
         var environment = ProcessInfo.processInfo.environment
+        // A crashing worker should die at once with its signal; Swift's backtracer
+        // would spend time symbolicating and, for a raised signal, even resume.
+        environment["SWIFT_BACKTRACE"] = "enable=no"
         guard case .folder(let path) = spec else {
             return RuntimeLauncher(spec: spec, command: [executable], environment: environment, folder: nil)
         }
