@@ -22,8 +22,10 @@ let package = Package(
             pkgConfig: "libcap",
             providers: [.apt(["libcap-dev"])]
         ),
-        .target(name: "ProxyCore", dependencies: ["COpenSSL"]),
-        .target(name: "ProbeKit", dependencies: ["ProxyCore", "COpenSSL", "CLibcap"]),
+        // glibc extensions hidden behind _GNU_SOURCE (dladdr, unshare); no library to link.
+        .systemLibrary(name: "CLinux"),
+        .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux"]),
+        .target(name: "ProbeKit", dependencies: ["ProxyCore", "COpenSSL", "CLibcap", "CLinux"]),
         .executableTarget(
             name: "tlsprobe",
             dependencies: [

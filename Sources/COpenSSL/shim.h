@@ -25,27 +25,9 @@ static const int tlsprobe_BIO_SOCK_TFO = BIO_SOCK_TFO;
 static inline const char *tlsprobe_header_version_text(void) { return OPENSSL_VERSION_TEXT; }
 static inline unsigned long tlsprobe_header_version_number(void) { return OPENSSL_VERSION_NUMBER; }
 
-/*
- * The file the loader mapped libssl / libcrypto from: dladdr() of one of their
- * functions. dladdr is a GNU extension that <dlfcn.h> hides unless _GNU_SOURCE
- * is set, and setting it here would change the system headers under Swift's
- * own Glibc module; so glibc's Dl_info layout and symbol are declared here.
- */
-struct tlsprobe_dl_info {
-    const char *dli_fname;
-    void *dli_fbase;
-    const char *dli_sname;
-    void *dli_saddr;
-};
-extern int tlsprobe_dladdr(const void *address, struct tlsprobe_dl_info *info) __asm__("dladdr");
-
-static inline const char *tlsprobe_loaded_path(const void *symbol) {
-    struct tlsprobe_dl_info info;
-    if (tlsprobe_dladdr(symbol, &info) == 0 || info.dli_fname == NULL) return NULL;
-    return info.dli_fname;
-}
-static inline const char *tlsprobe_libssl_path(void) { return tlsprobe_loaded_path((const void *)&SSL_new); }
-static inline const char *tlsprobe_libcrypto_path(void) { return tlsprobe_loaded_path((const void *)&OpenSSL_version_num); }
+/* An address inside libssl and one inside libcrypto, to ask the loader where they came from. */
+static inline const void *tlsprobe_libssl_symbol(void) { return (const void *)&SSL_new; }
+static inline const void *tlsprobe_libcrypto_symbol(void) { return (const void *)&OpenSSL_version_num; }
 
 static const int tlsprobe_BIO_TYPE_SOCKET = BIO_TYPE_SOCKET;
 

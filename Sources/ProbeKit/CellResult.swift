@@ -10,6 +10,9 @@ public struct CellResult: Sendable, Codable, Equatable {
     public var phase: Phase
     /// `/proc/sys/net/ipv4/tcp_fastopen` in force where the cell ran; `nil` if unreadable.
     public var kernelTFO: Int?
+    /// Whether the cell ran in a private network namespace (with `kernelTFO` set there)
+    /// rather than the host's, where `kernelTFO` is as found.
+    public var privateNamespace: Bool
     public var outcome: Outcome
     /// Why the outcome is not `ok`, in one sentence.
     public var reason: String?
@@ -41,6 +44,7 @@ public struct CellResult: Sendable, Codable, Equatable {
         self.family = cell.family
         self.phase = cell.phase
         self.kernelTFO = kernelTFO
+        self.privateNamespace = false
         self.outcome = outcome
         self.reason = reason
         self.notes = []

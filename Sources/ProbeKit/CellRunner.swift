@@ -12,7 +12,7 @@ public final class CellRunner {
 
     /// Makes an ephemeral CA and leaf, and a server for each family that has a loopback.
     public init(runtimeName: String = "system", families: Set<AddressFamily> = Set(AddressFamily.allCases),
-                timeout: Double) throws(MatrixSetupError) {
+                timeout: Double, privateNamespace: Bool = false) throws(MatrixSetupError) {
         SignalPolicy.ignoreSIGPIPE()
         self.runtimeName = runtimeName
         environment = EnvironmentFacts.gather()
@@ -40,7 +40,8 @@ public final class CellRunner {
         self.servers = servers
         self.unavailable = unavailable
         connector = OriginConnector(context: clientContext)
-        probe = CellProbe(connector: connector, runtime: runtimeName, kernelTFO: environment.tcpFastopen, timeout: timeout)
+        probe = CellProbe(connector: connector, runtime: runtimeName, kernelTFO: environment.tcpFastopen, timeout: timeout,
+                          privateNamespace: privateNamespace)
     }
 
     deinit {
@@ -63,8 +64,10 @@ public final class CellRunner {
 
     private func run(_ cell: Cell, accounted: Bool) -> CellResult {
         guard let server = servers[cell.family] else {
-            return CellResult(cell, runtime: runtimeName, kernelTFO: environment.tcpFastopen, outcome: .skipped,
-                              reason: unavailable[cell.family] ?? "no server for \(cell.family.rawValue)")
+            var result = CellResult(cell, runtime: runtimeName, kernelTFO: environment.tcpFastopen, outcome: .skipped,
+                                    reason: unavailable[cell.family] ?? "no server for \(cell.family.rawValue)")
+            result.privateNamespace = probe.privateNamespace
+            return result
         }
         let window = accounted ? MemoryAccounting.begin() : nil
         // The probe's connection objects are all freed when it returns.

@@ -1,5 +1,6 @@
 import Foundation
 import ProxyCore
+import Synchronization
 
 /// A TLS echo server on 127.0.0.1 or ::1, on an ephemeral port, with server
 /// TFO enabled on its listening socket.
@@ -14,6 +15,21 @@ public final class LoopbackTLSServer: @unchecked Sendable {
     private let listenFD: Int32
     private let context: TLSContext
     private let timeout: Double
+    private let accepts = Mutex<[UInt16: AcceptRecord]>([:])
+
+    /// What the server saw the moment it accepted a connection.
+    public struct AcceptRecord: Sendable, Equatable {
+        /// Bytes were already readable when `accept` returned (with TFO they came in the SYN;
+        /// without, they may simply have been quick, so this alone proves nothing).
+        public let dataAtAccept: Bool
+        /// The accepted socket's `TCP_INFO` has `TCPI_OPT_SYN_DATA`: the SYN carried data.
+        public let synData: Bool?
+    }
+
+    /// The record of the connection whose client used `port`, if the server accepted one.
+    public func acceptRecord(clientPort port: UInt16) -> AcceptRecord? {
+        accepts.withLock { $0[port] }
+    }
 
     /// Binds and listens; `stop()` ends the accept loop. Throws `SocketError` when the family has no loopback.
     public init(family: AddressFamily, context: TLSContext, timeout: Double) throws {
@@ -70,13 +86,26 @@ public final class LoopbackTLSServer: @unchecked Sendable {
 
     private func acceptLoop() {
         while true {
-            let fd = accept(listenFD, nil, nil)
+            var peer = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &peer) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFD, $0, &length) }
+            }
             if fd < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
             }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            var byte: UInt8 = 0
+            let waiting = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
             let socket = Socket(adopting: fd, family: address.family)
+            let record = AcceptRecord(dataAtAccept: waiting,
+                                      synData: socket.tcpInfoOptions().map { $0 & TFOEvidence.tcpiOptSynData != 0 })
+            let port = withUnsafeBytes(of: peer) { raw in
+                UInt16(bigEndian: address.family == .ipv4 ? raw.load(as: sockaddr_in.self).sin_port
+                                                          : raw.load(as: sockaddr_in6.self).sin6_port)
+            }
+            accepts.withLock { $0[port] = record }
             let connection = SendableBox(socket)
             Thread.detachNewThread { [self] in serve(connection.value) }
         }

@@ -6,6 +6,8 @@ public struct MatrixPlan: Sendable {
     public var families: [AddressFamily]
     /// Teardown cells are made only for `Phase.teardownModes`.
     public var phases: [Phase]
+    /// `tcp_fastopen` values to run in private network namespaces; empty runs in the host's as found.
+    public var kernelTFO: [Int] = []
     /// Seconds each cell may take before it is a `timeout`.
     public var timeout: Double
     /// Hidden debug aids for the isolation tests: cells whose worker crashes or hangs on purpose.

@@ -1,36 +1,81 @@
+import ProxyCore
+
 /// Whether TCP Fast Open really carried data, and what says so.
 ///
 /// "TFO on" is what the application asked for; this is what the kernel did.
-/// It is `yes` only with evidence, never by inference from the setting.
+/// TFO-on cells make two connections, the first to obtain the server's cookie
+/// and the second to use it (as OpenSSL's test/bio_tfo_test.c does); the
+/// evidence is the second's. It is `yes` only with positive evidence, never
+/// by inference from a setting.
 public struct TFOEvidence: Sendable, Codable, Equatable {
     public enum Effect: String, Sendable, Codable {
         case yes, no, unknown
     }
 
     public var tfoEffective: Effect
-    /// `tcpi_options & TCPI_OPT_SYN_DATA` on the client socket: the SYN's data was acknowledged.
+    /// Which connection of the cell the evidence is from: 1, or 2 (the one with the cookie).
+    public var connection: Int?
+    /// Client `TCP_INFO`: `tcpi_options & TCPI_OPT_SYN_DATA`, the SYN's data was acknowledged.
     public var synDataAcked: Bool?
+    /// Server `TCP_INFO` at accept: the SYN it accepted carried data.
+    public var serverSynData: Bool?
+    /// Data was readable the moment the server's `accept` returned. Informational only:
+    /// on loopback a fast client can beat the server's wake-up without TFO.
+    public var dataAtAccept: Bool?
+    /// Changes of the `TcpExt: TCPFastOpen*` counters over the evidence connection;
+    /// only in a private network namespace, where no other traffic moves them.
+    public var counters: [String: Int]?
+    /// The first write of the second connection (with the cookie, data can ride in the SYN).
+    public var secondFirstWrite: FirstWrite?
     public var detail: String
 
-    public init(tfoEffective: Effect, synDataAcked: Bool?, detail: String) {
+    public init(tfoEffective: Effect, connection: Int? = nil, synDataAcked: Bool? = nil, serverSynData: Bool? = nil,
+                dataAtAccept: Bool? = nil, counters: [String: Int]? = nil, secondFirstWrite: FirstWrite? = nil,
+                detail: String) {
         self.tfoEffective = tfoEffective
+        self.connection = connection
         self.synDataAcked = synDataAcked
+        self.serverSynData = serverSynData
+        self.dataAtAccept = dataAtAccept
+        self.counters = counters
+        self.secondFirstWrite = secondFirstWrite
         self.detail = detail
     }
 
     /// Linux's `TCPI_OPT_SYN_DATA` (include/uapi/linux/tcp.h).
     static let tcpiOptSynData: UInt8 = 32
 
-    /// Reads the client side's `TCP_INFO` options.
-    static func fromTCPInfo(_ options: UInt8?) -> TFOEvidence {
-        guard let options else {
-            return TFOEvidence(tfoEffective: .unknown, synDataAcked: nil, detail: "TCP_INFO unavailable")
+    /// Weighs what was observed: any positive sign makes `yes`; known negatives
+    /// without a positive make `no`; nothing known makes `unknown`.
+    static func judge(connection: Int, clientOptions: UInt8?, server: LoopbackTLSServer.AcceptRecord?,
+                      counters: [String: Int]?, secondFirstWrite: FirstWrite? = nil) -> TFOEvidence {
+        let acked = clientOptions.map { $0 & tcpiOptSynData != 0 }
+        var positive: [String] = []
+        var negative: [String] = []
+        switch acked {
+        case true?: positive.append("client TCP_INFO has TCPI_OPT_SYN_DATA")
+        case false?: negative.append("client TCP_INFO lacks TCPI_OPT_SYN_DATA")
+        case nil: break
         }
-        let acked = options & tcpiOptSynData != 0
-        return TFOEvidence(tfoEffective: acked ? .yes : .no, synDataAcked: acked,
-                           detail: acked ? "TCP_INFO: TCPI_OPT_SYN_DATA set (data in the SYN was acknowledged)"
-                                         : "TCP_INFO: TCPI_OPT_SYN_DATA clear (no data rode in the SYN)")
+        switch server?.synData {
+        case true?: positive.append("server accepted a SYN with data")
+        case false?: negative.append("server's SYN carried no data")
+        case nil: break
+        }
+        if let counters {
+            let active = counters["TCPFastOpenActive", default: 0], passive = counters["TCPFastOpenPassive", default: 0]
+            if active > 0 || passive > 0 {
+                positive.append("TcpExt TCPFastOpenActive +\(active), TCPFastOpenPassive +\(passive)")
+            } else {
+                negative.append("TcpExt TCPFastOpenActive/Passive unchanged")
+            }
+        }
+        let effect: Effect = !positive.isEmpty ? .yes : (!negative.isEmpty ? .no : .unknown)
+        let said = (positive.isEmpty ? negative : positive).joined(separator: "; ")
+        return TFOEvidence(tfoEffective: effect, connection: connection, synDataAcked: acked, serverSynData: server?.synData,
+                           dataAtAccept: server?.dataAtAccept, counters: counters, secondFirstWrite: secondFirstWrite,
+                           detail: "connection \(connection): " + (said.isEmpty ? "no evidence available" : said))
     }
 
-    static let none = TFOEvidence(tfoEffective: .unknown, synDataAcked: nil, detail: "no connection to inspect")
+    static let none = TFOEvidence(tfoEffective: .unknown, detail: "no connection to inspect")
 }

@@ -39,9 +39,14 @@ public struct TextRenderer: Sendable {
 
         for runtime in report.runtimes where runtime.error == nil {
             let cells = report.cells.filter { $0.runtime == runtime.name }
-            lines.append("")
-            if report.runtimes.count > 1 { lines.append("[\(runtime.name)] \(runtime.openSSL?.runtimeVersionText ?? "")") }
-            lines += table(cells)
+            let namespaces = cells.map(\.namespaceLabel).uniqued()
+            for namespace in namespaces {
+                lines.append("")
+                if report.runtimes.count > 1 || namespaces.count > 1 || cells.first?.privateNamespace == true {
+                    lines.append("[\(runtime.name)] \(runtime.openSSL?.runtimeVersionText ?? "") · \(namespace)")
+                }
+                lines += table(cells.filter { $0.namespaceLabel == namespace })
+            }
         }
         lines.append("")
         for cell in report.cells where cell.outcome == .unsupported || cell.outcome == .skipped {
@@ -55,8 +60,11 @@ public struct TextRenderer: Sendable {
     }
 
     private func header(_ runtime: RuntimeSummary) -> [String] {
-        guard let ssl = runtime.openSSL, runtime.error == nil else {
-            return ["runtime \(runtime.name): UNUSABLE: \(runtime.error ?? "no worker started")"]
+        if let error = runtime.error {
+            return ["runtime \(runtime.name): UNUSABLE: \(error)"]
+        }
+        guard let ssl = runtime.openSSL else {
+            return ["runtime \(runtime.name): not probed (every cell skipped)"]
         }
         return [
             "runtime \(runtime.name): \(ssl.runtimeVersionText) from \(ssl.libsslPath ?? "unknown path") (headers: \(ssl.headerVersionText))",
@@ -117,5 +125,20 @@ public struct TextRenderer: Sendable {
         case .unsupported, .skipped: "33"
         }
         return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+}
+
+private extension CellResult {
+    /// `tcp_fastopen=3 (private namespace)` or `tcp_fastopen=1 (host)`.
+    var namespaceLabel: String {
+        "tcp_fastopen=\(kernelTFO.map(String.init) ?? "?") (\(privateNamespace ? "private namespace" : "host"))"
+    }
+}
+
+private extension Array where Element: Hashable {
+    /// The elements in order, each once.
+    func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
     }
 }

@@ -6,12 +6,35 @@ import ProxyCore
 ///
 /// `emit` receives the protocol messages; the CLI writes them to stdout.
 public enum Worker {
-    public static func run(_ configuration: WorkerConfiguration, emit: (WorkerMessage) -> Void) {
+    /// What must happen before anything else in the process: entering the private
+    /// network namespace (before any thread exists, so every later thread inherits
+    /// it) and installing OpenSSL's allocation hooks (before OpenSSL allocates).
+    /// Returns why the namespace could not be entered, if it could not.
+    public static func prepareProcess(_ configuration: WorkerConfiguration) -> String? {
+        var problem: String?
+        if let value = configuration.namespaceTFO {
+            do {
+                try NetworkNamespace.enter(tcpFastopen: value)
+            } catch {
+                problem = error.description
+            }
+        }
+        MemoryAccounting.install()
+        return problem
+    }
+
+    public static func run(_ configuration: WorkerConfiguration, namespaceProblem: String?, emit: (WorkerMessage) -> Void) {
         let accounting = MemoryAccounting.isInstalled
+        if let namespaceProblem {
+            emit(WorkerMessage(hello: WorkerHello(openSSL: .current, environment: EnvironmentFacts.gather(),
+                                                  memoryAccounting: accounting, policyTFOOff: "", policyTFOOn: "",
+                                                  namespaceError: namespaceProblem)))
+            return
+        }
         let runner: CellRunner
         do {
             runner = try CellRunner(runtimeName: configuration.runtimeName, families: Set(configuration.cells.map(\.family)),
-                                    timeout: configuration.timeout)
+                                    timeout: configuration.timeout, privateNamespace: configuration.namespaceTFO != nil)
         } catch {
             emit(WorkerMessage(hello: WorkerHello(openSSL: .current, environment: EnvironmentFacts.gather(),
                                                   memoryAccounting: accounting, policyTFOOff: "", policyTFOOn: "",

@@ -40,6 +40,8 @@ public struct WorkerHello: Sendable, Codable {
     public var policyTFOOn: String
     /// Set when the worker could not set up its servers or TLS contexts.
     public var setupError: String?
+    /// Set when the worker could not enter its private network namespace: its cells are `skipped`.
+    public var namespaceError: String?
 }
 
 /// What a worker is asked to run.
@@ -49,8 +51,12 @@ public struct WorkerConfiguration: Sendable {
     public var timeout: Double
     public var debugCrash: Set<String>
     public var debugHang: Set<String>
+    /// `tcp_fastopen` for a private network namespace; `nil` runs in the host's namespace as found.
+    public var namespaceTFO: Int?
 
-    public init(runtimeName: String, cells: [Cell], timeout: Double, debugCrash: Set<String> = [], debugHang: Set<String> = []) {
+    public init(runtimeName: String, cells: [Cell], timeout: Double, debugCrash: Set<String> = [], debugHang: Set<String> = [],
+                namespaceTFO: Int? = nil) {
+        self.namespaceTFO = namespaceTFO
         self.runtimeName = runtimeName
         self.cells = cells
         self.timeout = timeout
@@ -61,6 +67,7 @@ public struct WorkerConfiguration: Sendable {
     /// The worker's command-line arguments (after `tlsprobe worker`).
     var arguments: [String] {
         var arguments = ["--runtime-name", runtimeName, "--timeout", String(timeout)]
+        if let namespaceTFO { arguments += ["--netns-tfo", String(namespaceTFO)] }
         for cell in cells { arguments += ["--cell", cell.name] }
         for name in debugCrash.sorted() { arguments += ["--debug-crash", name] }
         for name in debugHang.sorted() { arguments += ["--debug-hang", name] }

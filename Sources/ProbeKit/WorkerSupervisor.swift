@@ -14,6 +14,8 @@ struct WorkerSupervisor {
     let timeout: Double
     let debugCrash: Set<String>
     let debugHang: Set<String>
+    /// `tcp_fastopen` of the workers' private network namespace; `nil` for the host's.
+    let namespaceTFO: Int?
 
     /// Time a worker may take beyond the cell's own deadline before it is killed.
     static let overrunMargin = 1.0
@@ -29,16 +31,32 @@ struct WorkerSupervisor {
         var summary = RuntimeSummary(name: launcher.spec.name, folder: launcher.folder)
         var results: [Cell: CellResult] = [:]
         var remaining = cells
+        func skipRemaining(_ reason: String) {
+            for cell in remaining {
+                var result = CellResult(cell, runtime: launcher.spec.name, kernelTFO: namespaceTFO, outcome: .skipped, reason: reason)
+                result.privateNamespace = namespaceTFO != nil
+                results[cell] = result
+            }
+            remaining = []
+        }
+        if namespaceTFO != nil, let reason = NetworkNamespace.unavailableReason() {
+            skipRemaining(reason)
+        }
         while !remaining.isEmpty {
             let configuration = WorkerConfiguration(runtimeName: launcher.spec.name, cells: remaining, timeout: timeout,
-                                                    debugCrash: debugCrash, debugHang: debugHang)
+                                                    debugCrash: debugCrash, debugHang: debugHang, namespaceTFO: namespaceTFO)
             do {
                 try runWorker(configuration, summary: &summary) { result in
                     results[result.cell] = result
                     remaining.removeAll { $0 == result.cell }
                 }
-            } catch {
+            } catch let error as NamespaceError {
+                skipRemaining(error.description)
+            } catch let error as RuntimeError {
                 summary.error = error.message
+                break
+            } catch {
+                summary.error = "\(error)"
                 break
             }
         }
@@ -47,7 +65,7 @@ struct WorkerSupervisor {
 
     /// One worker's life. Returns when it ended; each cell it finished (or died in) goes to `finish`.
     private func runWorker(_ configuration: WorkerConfiguration, summary: inout RuntimeSummary,
-                           finish: (CellResult) -> Void) throws(RuntimeError) {
+                           finish: (CellResult) -> Void) throws {
         let child: ChildProcess
         do {
             child = try ChildProcess(arguments: launcher.command + ["worker"] + configuration.arguments,
@@ -64,6 +82,9 @@ struct WorkerSupervisor {
             let status = child.wait()
             throw RuntimeError(runtime: launcher.spec.name,
                                message: "the worker did not start (\(describe(status))): \(reader.stderrTail)")
+        }
+        if let namespaceError = hello.namespaceError {
+            throw NamespaceError(description: namespaceError)
         }
         if let setupError = hello.setupError {
             throw RuntimeError(runtime: launcher.spec.name, message: setupError)

@@ -1,3 +1,4 @@
+import CLinux
 import COpenSSL
 
 /// Facts about the OpenSSL this process compiled against and the one it really loaded.
@@ -36,8 +37,8 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
             headerVersionNumber: UInt(tlsprobe_header_version_number()),
             runtimeVersionText: String(cString: OpenSSL_version(OPENSSL_VERSION)),
             runtimeVersionNumber: number,
-            libsslPath: tlsprobe_libssl_path().map { String(cString: $0) },
-            libcryptoPath: tlsprobe_libcrypto_path().map { String(cString: $0) },
+            libsslPath: tlsprobe_loaded_path(tlsprobe_libssl_symbol()).map { String(cString: $0) },
+            libcryptoPath: tlsprobe_loaded_path(tlsprobe_libcrypto_symbol()).map { String(cString: $0) },
             socketBIOOwnsData: socketBIODataPointerIsSet(),
             nativeTFO: major > 3 || (major == 3 && minor >= 2)
         )

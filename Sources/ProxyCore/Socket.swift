@@ -82,6 +82,20 @@ public final class Socket {
         }
     }
 
+    /// The local port the kernel bound (`getsockname`); `nil` before it bound one.
+    public var localPort: UInt16? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) }
+        }
+        guard result == 0 else { return nil }
+        let port = withUnsafeBytes(of: storage) { raw in
+            UInt16(bigEndian: family == .ipv4 ? raw.load(as: sockaddr_in.self).sin_port : raw.load(as: sockaddr_in6.self).sin6_port)
+        }
+        return port == 0 ? nil : port
+    }
+
     /// `tcpi_options` from `TCP_INFO`: the kernel's own record of whether SYN data was acknowledged.
     public func tcpInfoOptions() -> UInt8? {
         var info = tcp_info()

@@ -45,6 +45,11 @@ struct MatrixCommand: ParsableCommand {
     @Option(help: "Seconds each cell may take before it is a timeout.")
     var timeout: Double = 5
 
+    @Option(name: .customLong("kernel-tfo"),
+            help: ArgumentHelp("tcp_fastopen values (decimal or 0x hex, comma-separated) to probe, each in a private network namespace; needs CAP_SYS_ADMIN and CAP_NET_ADMIN.",
+                               valueName: "values"))
+    var kernelTFO: KernelTFOValues?
+
     @Option(name: .customLong("debug-crash"), help: .hidden)
     var debugCrash: [String] = []
 
@@ -72,6 +77,7 @@ struct MatrixCommand: ParsableCommand {
             phases: phase == .both ? Phase.allCases : [Phase(rawValue: phase.rawValue)!],
             timeout: timeout
         )
+        plan.kernelTFO = kernelTFO.map { Array($0.values.uniqued()) } ?? []
         plan.debugCrash = Set(debugCrash)
         plan.debugHang = Set(debugHang)
         return plan
