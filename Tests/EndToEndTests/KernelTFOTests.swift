@@ -1,0 +1,125 @@
+import Foundation
+import ProbeKit
+import Testing
+
+/// The kernel side, in private network namespaces the tool makes itself:
+/// tcp_fastopen 0, 1 and 3 across the linked 3.0 and Debian's 3.5.
+enum KernelTFORun {
+    static func hostTCPFastopen() throws -> String {
+        try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_fastopen", encoding: .utf8)
+    }
+
+    struct Outcome {
+        let report: Report
+        let hostBefore: String
+        let hostAfter: String
+    }
+
+    static let result: Result<Outcome, any Error> = Result {
+        let trixie = try Runtimes.fetch("trixie")
+        let before = try hostTCPFastopen()
+        let run = try CLI.run(["matrix", "--runtime", "system", "--runtime", trixie, "--kernel-tfo", "0,1,0x3",
+                               "--phase", "handshake", "--format", "json"])
+        let after = try hostTCPFastopen()
+        guard run.status == 0 || run.status == 1 else { throw Runtimes.CLIFailed(status: run.status, stderr: run.stderr) }
+        return Outcome(report: try Report.decode(run.stdout), hostBefore: before, hostAfter: after)
+    }
+}
+
+@Suite struct KernelTFOTests {
+    func requireNamespaces() throws {
+        try #require(NetworkNamespace.unavailableReason() == nil,
+                     "these tests make network namespaces and must run as root with CAP_SYS_ADMIN and CAP_NET_ADMIN (CI does)")
+    }
+
+    @Test func everyCellHasAnOutcomeAndTheHostIsUntouched() throws {
+        try requireNamespaces()
+        let run = try KernelTFORun.result.get()
+        #expect(run.hostBefore == run.hostAfter)
+        let planned = MatrixPlan(phases: [.handshake]).cells.count
+        #expect(run.report.cells.count == 2 * 3 * planned)
+        #expect(run.report.cells.allSatisfy { $0.privateNamespace })
+        #expect(Set(run.report.cells.compactMap(\.kernelTFO)) == [0, 1, 3])
+        #expect(run.report.cells.allSatisfy { $0.outcome != .skipped || $0.family == .ipv6 })
+    }
+
+    /// The legacy design's TFO-off errno on 3.5 is what the kernel returned for each
+    /// value: the cell's errno is the recorded syscall's, whatever it is.
+    @Test func legacyErrnoFollowsTheKernel() throws {
+        try requireNamespaces()
+        let report = try KernelTFORun.result.get().report
+        let runtime = try #require(report.runtimes.first { $0.openSSL?.runtimeMinor == 5 }).name
+        let cells = report.cells.filter {
+            $0.runtime == runtime && $0.mode == .legacyFastOpen && $0.tfo == .off && $0.outcome != .skipped
+        }
+        #expect(Set(cells.compactMap(\.kernelTFO)) == [0, 1, 3])
+        for cell in cells {
+            let write = try #require(cell.firstWrite)
+            #expect(cell.outcome == .failed)
+            #expect(write.syscall == "sendto" && write.addressLength == 0 && write.result == -1)
+            #expect(write.errno != nil)
+            #expect(cell.errno == write.errno, "kernelTFO \(cell.kernelTFO ?? -1): cell errno \(cell.errnoName ?? "-") vs syscall \(write.errnoName ?? "-")")
+        }
+    }
+
+    @Test func withClientAndServerBitsTheFixCarriesDataInTheSYN() throws {
+        try requireNamespaces()
+        let report = try KernelTFORun.result.get().report
+        let cells = report.cells.filter {
+            $0.kernelTFO == 3 && $0.tfo == .on && ($0.mode == .proxyCore || $0.mode == .fastOpenConnect) && $0.outcome != .skipped
+        }
+        #expect(cells.count >= 4, "two modes × at least IPv4 × two runtimes")
+        for cell in cells {
+            #expect(cell.outcome == .ok)
+            #expect(cell.tfoEvidence.tfoEffective == .yes, "\(cell.runtime) \(cell.cell.name): \(cell.tfoEvidence.detail)")
+            #expect(cell.tfoEvidence.connection == 2)
+            #expect(cell.tfoEvidence.synDataAcked == true || (cell.tfoEvidence.counters?["TCPFastOpenActive"] ?? 0) > 0)
+        }
+    }
+
+    @Test func withTFOOffInTheKernelTFOModesFallBackOrSayWhy() throws {
+        try requireNamespaces()
+        let report = try KernelTFORun.result.get().report
+        let cells = report.cells.filter { $0.kernelTFO == 0 && $0.tfo == .on && $0.outcome != .skipped }
+        #expect(!cells.isEmpty)
+        for cell in cells {
+            #expect(cell.tfoEvidence.tfoEffective != .yes, "\(cell.cell.name): no TFO without the client bit")
+            switch cell.outcome {
+            case .ok:
+                break
+            case .failed, .unsupported:
+                #expect(cell.reason?.isEmpty == false, "\(cell.cell.name) failed without saying why")
+            default:
+                Issue.record("\(cell.runtime) \(cell.cell.name): \(cell.outcome.rawValue)")
+            }
+        }
+        for cell in cells where cell.mode == .fastOpenConnect || cell.mode == .proxyCore {
+            #expect(cell.outcome == .ok)
+            #expect(cell.notes.contains { $0.contains("fell back to a plain connect()") }, "\(cell.notes)")
+        }
+    }
+
+    /// Without the capabilities the namespace cells are skipped, naming what is
+    /// missing, and the run's exit code is what it would have been.
+    @Test func withoutCapabilitiesNamespaceCellsAreSkipped() throws {
+        try requireNamespaces()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--bounding-set", "-sys_admin,-net_admin", CLI.binary, "matrix", "--kernel-tfo", "3",
+                             "--mode", "fd", "--format", "json"]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let report = try Report.decode(data)
+        #expect(report.cells.count == 4)
+        for cell in report.cells {
+            #expect(cell.outcome == .skipped)
+            #expect(cell.reason?.contains("cap_sys_admin") == true && cell.reason?.contains("cap_net_admin") == true,
+                    "\(cell.reason ?? "")")
+        }
+        #expect(report.environment.relevantCapabilities["cap_sys_admin"] == false)
+    }
+}
