@@ -78,7 +78,7 @@ public enum Diagnosis {
         return Finding(
             runtime: runtime.name,
             title: "BIO_set_conn_address on a plain socket BIO does not connect on \(version)",
-            explanation: "This OpenSSL's socket BIO accepted BIO_set_conn_address, but on Linux it has no sendto path: its first write was a plain write() on a socket that was never connected, which failed with \(errnos.isEmpty ? "an error" : errnos).",
+            explanation: "This OpenSSL's socket BIO accepted BIO_set_conn_address, yet the address was never used to connect: the BIO's first write, on a socket that was never connected, failed with \(errnos.isEmpty ? "an error" : errnos).",
             evidence: evidence.map(\.cell.name),
             fix: "proxy-core never relies on BIO_set_conn_address: it connects (with TCP_FASTOPEN_CONNECT when TFO is wanted) before handing the socket to SSL_set_fd."
         )
