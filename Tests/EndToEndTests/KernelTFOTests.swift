@@ -3,7 +3,7 @@ import ProbeKit
 import Testing
 
 /// The kernel side, in private network namespaces the tool makes itself:
-/// tcp_fastopen 0, 1 and 3 across the linked 3.0 and Debian's 3.5.
+/// tcp_fastopen 0, 1 and 3 across the linked 3.0 and Debian's 3.5 and 3.6.
 enum KernelTFORun {
     static func hostTCPFastopen() throws -> String {
         try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_fastopen", encoding: .utf8)
@@ -17,8 +17,9 @@ enum KernelTFORun {
 
     static let result: Result<Outcome, any Error> = Result {
         let trixie = try Runtimes.fetch("trixie")
+        let sid = try Runtimes.fetch("sid")
         let before = try hostTCPFastopen()
-        let run = try CLI.run(["matrix", "--runtime", "system", "--runtime", trixie, "--kernel-tfo", "0,1,0x3",
+        let run = try CLI.run(["matrix", "--runtime", "system", "--runtime", trixie, "--runtime", sid, "--kernel-tfo", "0,1,0x3",
                                "--phase", "handshake", "--format", "json"])
         let after = try hostTCPFastopen()
         guard run.status == 0 || run.status == 1 else { throw Runtimes.CLIFailed(status: run.status, stderr: run.stderr) }
@@ -37,7 +38,7 @@ enum KernelTFORun {
         let run = try KernelTFORun.result.get()
         #expect(run.hostBefore == run.hostAfter)
         let planned = MatrixPlan(phases: [.handshake]).cells.count
-        #expect(run.report.cells.count == 2 * 3 * planned)
+        #expect(run.report.cells.count == 3 * 3 * planned)
         #expect(run.report.cells.allSatisfy { $0.privateNamespace })
         #expect(Set(run.report.cells.compactMap(\.kernelTFO)) == [0, 1, 3])
         #expect(run.report.cells.allSatisfy { $0.outcome != .skipped || $0.family == .ipv6 })
@@ -68,7 +69,8 @@ enum KernelTFORun {
         let cells = report.cells.filter {
             $0.kernelTFO == 3 && $0.tfo == .on && ($0.mode == .proxyCore || $0.mode == .fastOpenConnect) && $0.outcome != .skipped
         }
-        #expect(cells.count >= 4, "two modes × at least IPv4 × two runtimes")
+        #expect(cells.count >= 6, "two modes × at least IPv4 × three runtimes")
+        #expect(Set(cells.map(\.runtime)).count == 3)
         for cell in cells {
             #expect(cell.outcome == .ok)
             #expect(cell.tfoEvidence.tfoEffective == .yes, "\(cell.runtime) \(cell.cell.name): \(cell.tfoEvidence.detail)")
