@@ -195,6 +195,15 @@ enum Runtimes {
         return url
     }
 
+    /// A folder holding copies of the system's libssl and libcrypto, as a user's own build would.
+    func folderWithSystemLibraries() throws -> URL {
+        let folder = try temporaryFolder()
+        for name in ["libssl.so.3", "libcrypto.so.3"] {
+            try FileManager.default.copyItem(atPath: "/usr/lib/x86_64-linux-gnu/\(name)", toPath: folder.appendingPathComponent(name).path)
+        }
+        return folder
+    }
+
     @Test func missingFolderIsAUsageError() throws {
         let run = try CLI.run(["matrix", "--runtime", "/nonexistent/openssl", "--mode", "fd"])
         #expect(run.status == 2)
@@ -226,11 +235,8 @@ enum Runtimes {
     }
 
     @Test func aLoaderThatCannotStartIsNamed() throws {
-        let folder = try temporaryFolder()
+        let folder = try folderWithSystemLibraries()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in ["libssl.so.3", "libcrypto.so.3"] {
-            try FileManager.default.copyItem(atPath: "/usr/lib/x86_64-linux-gnu/\(name)", toPath: folder.appendingPathComponent(name).path)
-        }
         // An ELF program of the right architecture that is no loader: it exits at once.
         try FileManager.default.copyItem(atPath: "/bin/false", toPath: folder.appendingPathComponent("ld-linux-x86-64.so.2").path)
         let run = try CLI.run(["matrix", "--runtime", folder.path, "--mode", "fd"])
@@ -241,11 +247,8 @@ enum Runtimes {
     /// A folder with just the two libraries, as a user's own OpenSSL build leaves
     /// them, runs through LD_LIBRARY_PATH, and the worker proves it loaded them.
     @Test func aFolderWithOnlyTheLibrariesRunsThroughLDLibraryPath() throws {
-        let folder = try temporaryFolder()
+        let folder = try folderWithSystemLibraries()
         defer { try? FileManager.default.removeItem(at: folder) }
-        for name in ["libssl.so.3", "libcrypto.so.3"] {
-            try FileManager.default.copyItem(atPath: "/usr/lib/x86_64-linux-gnu/\(name)", toPath: folder.appendingPathComponent(name).path)
-        }
         let run = try CLI.run(["matrix", "--runtime", folder.path, "--mode", "fd", "--format", "json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let report = try Report.decode(run.stdout)
