@@ -41,7 +41,7 @@ public enum Diagnosis {
             runtime: runtime.name,
             title: "Legacy fast-open BIO fails TFO-off connections on \(version)",
             explanation: "This OpenSSL's socket BIO allocates its own struct into the BIO data pointer at create time, and the legacy fast-open BIO borrows that create while keeping its destination address in the same pointer. With TFO off the pointer is therefore not NULL: the BIO took OpenSSL's zeroed struct for a sockaddr, passed address length \(passed) (expected \(expected)) to sendto(MSG_FASTOPEN), and the kernel answered \(errnos.isEmpty ? "with an error" : errnos).",
-            evidence: evidence.map(\.cell.name),
+            evidence: evidence.map(CellEvidence.name),
             fix: "proxy-core connects with connect() and SSL_set_fd when TFO is off, and never stores an address in the data pointer of a BIO whose create came from the socket BIO (it keeps it in BIO ex_data when it needs a fast-open BIO at all)."
         )
     }
@@ -63,7 +63,7 @@ public enum Diagnosis {
             runtime: runtime.name,
             title: "Legacy fast-open BIO \(foreign ? "leaks and makes OpenSSL free foreign memory" : "leaks OpenSSL's socket-BIO struct") on \(version)",
             explanation: sentences.joined(separator: " "),
-            evidence: evidence.map(\.cell.name),
+            evidence: evidence.map(CellEvidence.name),
             fix: "proxy-core uses TCP_FASTOPEN_CONNECT with SSL_set_fd (or OpenSSL's own BIO_SOCK_TFO, or ex_data) and leaves the socket BIO's data pointer to OpenSSL."
         )
     }
@@ -79,7 +79,7 @@ public enum Diagnosis {
             runtime: runtime.name,
             title: "BIO_set_conn_address on a plain socket BIO does not connect on \(version)",
             explanation: "This OpenSSL's socket BIO accepted BIO_set_conn_address, yet the address was never used to connect: the BIO's first write, on a socket that was never connected, failed with \(errnos.isEmpty ? "an error" : errnos).",
-            evidence: evidence.map(\.cell.name),
+            evidence: evidence.map(CellEvidence.name),
             fix: "proxy-core never relies on BIO_set_conn_address: it connects (with TCP_FASTOPEN_CONNECT when TFO is wanted) before handing the socket to SSL_set_fd."
         )
     }

@@ -1,0 +1,35 @@
+import Foundation
+
+/// A report combined from the reports of several hosts or CI jobs.
+///
+/// `report` is an ordinary `Report` whose runtime names carry their host
+/// (`HOST:runtime`), so the diagnosis, the gate and every renderer work on it
+/// unchanged; `hosts` holds what each host's own report said about its machine.
+/// Its JSON is the report's document with one more top-level field, `hosts`,
+/// which readers of plain reports ignore.
+public struct MergedReport: Sendable, Equatable, Encodable {
+    public var report: Report
+    public var hosts: [MergedHost]
+
+    public init(report: Report, hosts: [MergedHost]) {
+        self.report = report
+        self.hosts = hosts
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case hosts
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(hosts, forKey: .hosts)
+    }
+
+    /// Formatted as `Report.jsonData()` formats a single report.
+    public func jsonData() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}

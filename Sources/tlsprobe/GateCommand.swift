@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import ProbeKit
+
+/// `tlsprobe gate`: runs the matrix and exits 0 or 1 on the conditions a CI job
+/// states, printing one line per condition: which held, which did not, and why.
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Run the matrix and exit 0 when every stated condition holds, 1 when one does not.",
+        discussion: """
+            Prints one line per condition (PASS or FAIL, and why) and, with --output, the report's path. \
+            The modes the conditions need (--require, and legacy-fastopen for --fail-if-affected) are probed \
+            even when --mode leaves them out. Exit codes: 0 every condition held; 1 one did not; \
+            2 usage error or an unusable runtime; 3 the environment cannot run probes at all.
+            """
+    )
+
+    @OptionGroup(title: "Matrix options") var matrix: MatrixOptions
+
+    @Option(name: .customLong("require"),
+            help: ArgumentHelp("Modes whose every cell must be ok, comma-separated or repeated (default: proxy-core). unsupported fails the requirement; skipped fails it only with --strict.",
+                               valueName: "modes"))
+    var require: [String] = []
+
+    @Flag(help: "Count skipped cells of required modes as failures.")
+    var strict = false
+
+    @Option(name: .customLong("openssl-range"),
+            help: ArgumentHelp("Every runtime's OpenSSL version must be in this range: comparisons (>=, >, <=, <, ==, =) joined by commas, e.g. '>=3.0.0, <3.2.0' or '>=3.2'. Missing numbers count as 0, except that ==3.0 matches the whole 3.0 series.",
+                               valueName: "range"))
+    var openSSLRange: String?
+
+    @Flag(name: .customLong("fail-if-affected"),
+          help: "Fail when legacy-fastopen reproduces the OpenSSL 3.2 regression on any runtime (a TFO-off first write that passed address length 0 to sendto).")
+    var failIfAffected = false
+
+    @Option(help: "Format of the report written with --output (default: text).")
+    var format: ReportFormat?
+
+    @Option(help: ArgumentHelp("Write the report to this file, atomically.", valueName: "file"))
+    var output: String?
+
+    func validate() throws {
+        _ = try gate()
+        if format != nil, output == nil {
+            throw ValidationError("--format applies to the report written with --output FILE; gate prints only its conditions")
+        }
+        if failIfAffected, matrix.tfo == .on {
+            throw ValidationError("--fail-if-affected needs the TFO-off cells: use --tfo off or both")
+        }
+        if failIfAffected, matrix.phase == .teardown {
+            throw ValidationError("--fail-if-affected needs the handshake cells: use --phase handshake or both")
+        }
+        try ReportOutput.validate(output: output)
+    }
+
+    /// The conditions, parsed; a malformed one is a usage error naming what was expected.
+    func gate() throws -> Gate {
+        var modes: [BIOMode] = []
+        for item in require.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+            let name = item.trimmingCharacters(in: .whitespaces)
+            guard let mode = BIOMode(rawValue: name) else {
+                throw ValidationError("--require: '\(name)' is not a mode; expected one or more of \(BIOMode.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            modes.append(mode)
+        }
+        var range: VersionRange?
+        if let openSSLRange {
+            do {
+                range = try VersionRange(openSSLRange)
+            } catch {
+                throw ValidationError("--openssl-range: \(error)")
+            }
+        }
+        return Gate(requiredModes: modes.isEmpty ? [.proxyCore] : modes.uniqued(), strict: strict,
+                    openSSLRange: range, failIfAffected: failIfAffected)
+    }
+
+    func run() throws {
+        let gate = try gate()
+        var plan = matrix.plan
+        plan.modes = (plan.modes + gate.modesNeeded).uniqued()
+        let report = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable).run()
+        let errors = report.runtimeErrors
+        for error in errors {
+            Terminal.writeError("tlsprobe: \(error)\n")
+        }
+        guard errors.count < report.runtimes.count else { throw ExitCode(2) }
+        let reportOutput = output.map { ReportOutput(format: format ?? .text, output: $0) }
+        if let reportOutput, let output {
+            try reportOutput.write(report, to: output)
+        }
+        // A runtime that could not be probed leaves the conditions undecided.
+        guard errors.isEmpty else {
+            if let reportOutput, let output { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
+            throw ExitCode(2)
+        }
+        let verdicts = gate.evaluate(report)
+        for verdict in verdicts {
+            Terminal.write("\(verdict.passed ? "PASS" : "FAIL") \(verdict.condition): \(verdict.detail)\n")
+        }
+        if let reportOutput, let output { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
+        if verdicts.contains(where: { !$0.passed }) { throw ExitCode(1) }
+    }
+}

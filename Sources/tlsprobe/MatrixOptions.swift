@@ -1,0 +1,76 @@
+import ArgumentParser
+import ProbeKit
+
+/// The axes of a matrix run, shared by `matrix` and `gate` so a CI gate probes
+/// exactly what the same options would show with `tlsprobe matrix`.
+struct MatrixOptions: ParsableArguments {
+    /// `both` expands to every value of an axis.
+    enum TFOChoice: String, ExpressibleByArgument, CaseIterable {
+        case off, on, both
+    }
+
+    enum FamilyChoice: String, ExpressibleByArgument, CaseIterable {
+        case ipv4, ipv6, both
+    }
+
+    enum PhaseChoice: String, ExpressibleByArgument, CaseIterable {
+        case handshake, teardown, both
+    }
+
+    @Option(name: .customLong("runtime"),
+            help: "An OpenSSL runtime: 'system' (the linked library) or a folder with libssl.so.3 and libcrypto.so.3; repeat for several.")
+    var runtimes: [String] = []
+
+    @Option(name: .customLong("mode"), help: "A BIO mode to probe; repeat for several (default: all).")
+    var modes: [BIOMode] = []
+
+    @Option(help: "TCP Fast Open as the application asks for it.")
+    var tfo: TFOChoice = .both
+
+    @Option(help: "Address family of the loopback server.")
+    var family: FamilyChoice = .both
+
+    @Option(help: "handshake: connect and echo; teardown: release the connection before its first write (fast-open modes and proxy-core only).")
+    var phase: PhaseChoice = .both
+
+    @Option(help: "Seconds each cell may take before it is a timeout.")
+    var timeout: Double = 5
+
+    @Option(name: .customLong("kernel-tfo"),
+            help: ArgumentHelp("tcp_fastopen values (decimal or 0x hex, comma-separated) to probe, each in a private network namespace; needs CAP_SYS_ADMIN and CAP_NET_ADMIN.",
+                               valueName: "values"))
+    var kernelTFO: KernelTFOValues?
+
+    @Option(name: .customLong("debug-crash"), help: .hidden)
+    var debugCrash: [String] = []
+
+    @Option(name: .customLong("debug-hang"), help: .hidden)
+    var debugHang: [String] = []
+
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else {
+            throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
+        }
+        if phase == .teardown, !modes.isEmpty, !modes.contains(where: { Phase.teardownModes.contains($0) }) {
+            throw ValidationError("--phase teardown applies to \(Phase.teardownModes.map(\.rawValue).sorted().joined(separator: ", ")) only")
+        }
+        for name in debugCrash + debugHang where Cell(name: name) == nil {
+            throw ValidationError("not a cell name: \(name)")
+        }
+    }
+
+    var plan: MatrixPlan {
+        var plan = MatrixPlan(
+            runtimes: runtimes.isEmpty ? [.system] : runtimes.uniqued().map(RuntimeSpec.init(argument:)),
+            modes: modes.isEmpty ? BIOMode.allCases : modes.uniqued(),
+            tfo: tfo == .both ? TFOSetting.allCases : [TFOSetting(rawValue: tfo.rawValue)!],
+            families: family == .both ? AddressFamily.allCases : [AddressFamily(rawValue: family.rawValue)!],
+            phases: phase == .both ? Phase.allCases : [Phase(rawValue: phase.rawValue)!],
+            timeout: timeout
+        )
+        plan.kernelTFO = kernelTFO.map { Array($0.values.uniqued()) } ?? []
+        plan.debugCrash = Set(debugCrash)
+        plan.debugHang = Set(debugHang)
+        return plan
+    }
+}
