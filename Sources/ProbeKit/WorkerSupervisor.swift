@@ -45,10 +45,18 @@ struct WorkerSupervisor {
         while !remaining.isEmpty {
             let configuration = WorkerConfiguration(runtimeName: launcher.spec.name, cells: remaining, timeout: timeout,
                                                     debugCrash: debugCrash, debugHang: debugHang, namespaceTFO: namespaceTFO)
+            let before = remaining.count
             do {
                 try runWorker(configuration, summary: &summary) { result in
                     results[result.cell] = result
                     remaining.removeAll { $0 == result.cell }
+                }
+                // A worker that ends cleanly without finishing a cell would be
+                // restarted forever: charge its next cell instead.
+                if remaining.count == before, let stuck = remaining.first {
+                    results[stuck] = CellResult(stuck, runtime: launcher.spec.name, kernelTFO: namespaceTFO, outcome: .failed,
+                                                reason: "the worker exited without running this cell")
+                    remaining.removeFirst()
                 }
             } catch let error as NamespaceError {
                 skipRemaining(error.description)
