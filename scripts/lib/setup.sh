@@ -8,6 +8,9 @@ export PATH="/opt/swift/usr/bin:$PATH"
 # Debian packages the build needs. pkg-config finds OpenSSL and libcap;
 # the -dev packages carry the headers the C module maps import.
 REQUIRED_PACKAGES=(libssl-dev libcap-dev pkg-config)
+# What scripts/bench measures with: hyperfine times commands, GNU time reports
+# peak RSS, and the openssl CLI is the alternative the matrix is compared with.
+BENCH_PACKAGES=(hyperfine time openssl)
 # What only the tests need: xmllint validates the JUnit output against docs/junit.xsd.
 TEST_PACKAGES=(libxml2-utils)
 
