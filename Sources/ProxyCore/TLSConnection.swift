@@ -88,13 +88,16 @@ public final class TLSConnection {
     public func read(maximum: Int, until deadline: Deadline) throws(TLSError) -> [UInt8] {
         var buffer = [UInt8](repeating: 0, count: maximum)
         let count = buffer.withUnsafeMutableBytes { raw in
-            Result { () throws(TLSError) in
-                try drive("read", until: deadline) { ssl in
-                    SSL_read(ssl, raw.baseAddress!, Int32(clamping: raw.count))
-                }
-            }
+            Result { () throws(TLSError) in try read(into: raw, until: deadline) }
         }
-        return Array(buffer.prefix(Int(try count.get())))
+        return Array(buffer.prefix(try count.get()))
+    }
+
+    /// Reads into `buffer` without allocating: at least one byte, or throws. Returns the count.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, until deadline: Deadline) throws(TLSError) -> Int {
+        Int(try drive("read", until: deadline) { ssl in
+            SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        })
     }
 
     /// Reads up to and including the first `\n`; the exchange the probes use.
