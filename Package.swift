@@ -33,10 +33,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers more than one test target uses.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "ProbeKit", "COpenSSL"]),
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
-        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ProxyCore"], exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ProbeKit"]),
+        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ProxyCore", "TestSupport"], exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ProbeKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -12,16 +12,7 @@ struct MatrixCommand: ParsableCommand {
 
     @OptionGroup var options: MatrixOptions
 
-    @Option(help: "Report format: on stdout, or in the --output file.")
-    var format: ReportFormat = .text
-
-    @Option(help: ArgumentHelp("Write the report in --format to this file, atomically; stdout then gets the text rendering.",
-                               valueName: "file"))
-    var output: String?
-
-    func validate() throws {
-        try ReportOutput.validate(output: output)
-    }
+    @OptionGroup var reportOptions: ReportOutputOptions
 
     func run() throws {
         let report = MatrixRunner(plan: options.plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable).run()
@@ -30,7 +21,7 @@ struct MatrixCommand: ParsableCommand {
             Terminal.writeError("tlsprobe: \(error)\n")
         }
         guard errors.count < report.runtimes.count else { throw ExitCode(2) }
-        try ReportOutput(format: format, output: output).emit(report)
+        try reportOptions.destination.emit(report)
         if !errors.isEmpty { throw ExitCode(2) }
         // The fixed connector must pass everywhere; anything else is an expectation failure.
         if report.failures.contains(where: { $0.mode == .proxyCore }) {

@@ -18,16 +18,10 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("JSON reports (tlsprobe matrix --format json, or merged ones).", valueName: "report.json"))
     var reports: [String] = []
 
-    @Option(help: "Report format: on stdout, or in the --output file.")
-    var format: ReportFormat = .text
-
-    @Option(help: ArgumentHelp("Write the report in --format to this file, atomically; stdout then gets the text rendering.",
-                               valueName: "file"))
-    var output: String?
+    @OptionGroup var reportOptions: ReportOutputOptions
 
     func validate() throws {
         guard !reports.isEmpty else { throw ValidationError("merge needs at least one JSON report") }
-        try ReportOutput.validate(output: output)
     }
 
     func run() throws {
@@ -47,7 +41,7 @@ struct MergeCommand: ParsableCommand {
             Terminal.writeError("tlsprobe: refusing to merge: \(error)\n")
             throw ExitCode(2)
         }
-        try ReportOutput(format: format, output: output).emit(merged.report, hosts: merged.hosts)
+        try reportOptions.destination.emit(merged.report, hosts: merged.hosts)
     }
 
     /// The file's bytes; the error says why not (`No such file or directory`).

@@ -2,6 +2,7 @@ import Foundation
 import ProbeKit
 import ProxyCore
 import Testing
+import TestSupport
 
 /// Files and tools the report-format tests check real output with.
 enum Formats {
@@ -331,50 +332,3 @@ enum Formats {
     }
 }
 
-/// GFM tables in a Markdown document, outside fenced blocks (as ProbeKitTests reads them).
-enum MarkdownTables {
-    static func tables(in markdown: String) -> [[String]] {
-        var tables: [[String]] = [], current: [String] = []
-        var fence: String?
-        for line in markdown.components(separatedBy: "\n") {
-            if let open = fence {
-                if line.hasPrefix(open), line.allSatisfy({ $0 == "`" }) { fence = nil }
-                continue
-            }
-            if line.hasPrefix("```") {
-                fence = String(line.prefix { $0 == "`" })
-            } else if line.hasPrefix("|") {
-                current.append(line)
-                continue
-            }
-            if !current.isEmpty { tables.append(current) }
-            current = []
-        }
-        if !current.isEmpty { tables.append(current) }
-        return tables
-    }
-
-    /// Cells in a row: pipes not escaped by a backslash, less the outer two.
-    static func columns(_ row: String) -> Int {
-        var pipes = 0, backslashes = 0
-        for character in row {
-            if character == "|", backslashes % 2 == 0 { pipes += 1 }
-            backslashes = character == "\\" ? backslashes + 1 : 0
-        }
-        return pipes - 1
-    }
-
-    /// Rows narrower or wider than their header, and separator rows that are not one.
-    static func problems(in markdown: String) -> [String] {
-        tables(in: markdown).flatMap { table -> [String] in
-            guard table.count >= 2 else { return ["a table without a separator: \(table[0])"] }
-            let width = columns(table[0])
-            let separator = table[1].split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            var problems = table.filter { columns($0) != width }.map { "\(columns($0)) columns instead of \(width): \($0)" }
-            if separator.count != width || !separator.allSatisfy({ $0 == "---" || $0 == "---:" }) {
-                problems.append("not a separator row: \(table[1])")
-            }
-            return problems
-        }
-    }
-}
