@@ -48,9 +48,12 @@ require_swift() {
 }
 
 # Builds the release binary. SwiftPM itself decides what is stale, so a
-# second run with unchanged sources costs about a second.
+# second run with unchanged sources costs about a second. The Swift runtime is
+# linked statically: every matrix starts a parent and one worker per runtime,
+# and loading the shared Swift libraries was a fifth of a matrix's wall time
+# (docs/benchmarks.md); the binary is larger for it.
 build_release() {
     require_swift
-    (cd "$ROOT" && swift build -c release --product tlsprobe >&2)
+    (cd "$ROOT" && swift build -c release --static-swift-stdlib --product tlsprobe >&2)
     TLSPROBE_BIN="$ROOT/.build/release/tlsprobe"
 }
