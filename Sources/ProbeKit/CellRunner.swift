@@ -50,11 +50,11 @@ public final class CellRunner {
 
     /// One full connection before the first cell, so that OpenSSL's lazily built
     /// per-process and per-thread state (error queue, DRBG, fetched algorithms)
-    /// is not counted as the first cell's leak.
+    /// is not counted as the first cell's leak. (The fast-open BIO's own
+    /// one-time state is made when the `OriginConnector` is.)
     func warmUp() {
         guard let family = AddressFamily.allCases.first(where: { servers[$0] != nil }) else { return }
         _ = run(Cell(mode: .fd, tfo: .off, family: family), accounted: false)
-        _ = run(Cell(mode: .legacyFastOpen, tfo: .off, family: family), accounted: false)
     }
 
     /// Runs `cell`; with accounting installed, its OpenSSL allocations are checked too.

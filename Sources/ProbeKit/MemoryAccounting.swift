@@ -21,7 +21,7 @@ public enum MemoryAccounting {
 
     struct Ledger {
         var installed = false
-        var live: [UInt: Allocation] = [:]
+        var live = AllocationTable()
         var epoch = 0
         /// Foreign frees by (thread, epoch).
         var foreignFrees: [ThreadEpoch: Int] = [:]
@@ -62,7 +62,7 @@ public enum MemoryAccounting {
     /// What the window left behind. Call after every object of the cell is freed.
     public static func end(_ window: Window) -> MemoryEvidence {
         ledger.withLock { ledger in
-            let leaked = ledger.live.values.filter { $0.thread == window.thread && $0.epoch == window.epoch }
+            let leaked = ledger.live.values { $0.thread == window.thread && $0.epoch == window.epoch }
             return MemoryEvidence(leakedAllocations: leaked.count, leakedBytes: leaked.reduce(0) { $0 + $1.size },
                                   foreignFrees: ledger.foreignFrees[ThreadEpoch(thread: window.thread, epoch: window.epoch)] ?? 0)
         }
@@ -70,14 +70,14 @@ public enum MemoryAccounting {
 
     fileprivate static func record(_ pointer: UnsafeMutableRawPointer, size: Int) {
         ledger.withLock {
-            $0.live[UInt(bitPattern: pointer)] = Allocation(size: size, thread: pthread_self(), epoch: $0.epoch)
+            $0.live.insert(UInt(bitPattern: pointer), Allocation(size: size, thread: pthread_self(), epoch: $0.epoch))
         }
     }
 
     /// Removes `pointer` from the ledger; `nil` (and a foreign free counted) when it was never OpenSSL's.
     fileprivate static func forget(_ pointer: UnsafeMutableRawPointer) -> Allocation? {
         ledger.withLock { ledger in
-            if let allocation = ledger.live.removeValue(forKey: UInt(bitPattern: pointer)) { return allocation }
+            if let allocation = ledger.live.remove(UInt(bitPattern: pointer)) { return allocation }
             ledger.foreignFrees[ThreadEpoch(thread: pthread_self(), epoch: ledger.epoch), default: 0] += 1
             return nil
         }
@@ -85,7 +85,7 @@ public enum MemoryAccounting {
 
     fileprivate static func restore(_ pointer: UnsafeMutableRawPointer, _ allocation: Allocation, size: Int) {
         ledger.withLock {
-            $0.live[UInt(bitPattern: pointer)] = Allocation(size: size, thread: allocation.thread, epoch: allocation.epoch)
+            $0.live.insert(UInt(bitPattern: pointer), Allocation(size: size, thread: allocation.thread, epoch: allocation.epoch))
         }
     }
 }

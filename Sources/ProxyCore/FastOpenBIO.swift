@@ -54,6 +54,13 @@ enum FastOpenBIO {
     static let stateIndex = tlsprobe_BIO_get_ex_new_index()
     static let destinationIndex = tlsprobe_BIO_get_ex_new_index()
 
+    /// Builds the method and claims the ex_data indices now rather than on first use.
+    static func prepare() {
+        _ = method
+        _ = stateIndex
+        _ = destinationIndex
+    }
+
     /// A new BIO on `fileDescriptor` (not closed by the BIO). `state` must outlive it.
     static func make(fileDescriptor: Int32, state: State) throws(OpenSSLError) -> BIOHandle {
         guard stateIndex >= 0, destinationIndex >= 0 else { throw OpenSSLError("BIO_get_ex_new_index") }

@@ -44,6 +44,9 @@ public struct OriginConnector: Sendable {
         self.context = context
         self.runtime = runtime
         self.kernel = kernel
+        // The fast-open BIO's method and ex_data indices are process-wide and made
+        // once; making them here keeps that one-time work out of the first connection.
+        FastOpenBIO.prepare()
     }
 
     /// The fix: the strategy for an origin connection on this runtime and kernel.

@@ -15,9 +15,7 @@
 #   (CellProbe connects twice: once for the server's cookie, once to use it),
 #   unless the cell's reason says that second connection failed before its
 #   handshake finished ("second connection (with the cookie): handshake: …");
-# - each worker's CellRunner.warmUp: an fd connection, always, and a
-#   legacy-fastopen one (TFO off, first family), which completes only where
-#   that mode's own TFO-off handshake cell does (3.2+ fails it with EINVAL).
+# - each worker's CellRunner.warmUp: one fd connection.
 #   A runtime gets one worker, plus one more after every crashed or timed-out
 #   cell that has cells after it (the supervisor restarts for the rest).
 # Not counted: teardown cells (they may connect, but never shake hands) and
@@ -49,14 +47,12 @@ incells && /^    \}/ {
         { handshakes[runtime]++; seconds[runtime]++ }
     if (restart[runtime]) { workers[runtime]++; restart[runtime] = 0 }
     if (outcome == "crashed" || outcome == "timeout") restart[runtime] = 1
-    if (mode == "legacy-fastopen" && tfo == "off" && family == "ipv4" && phase == "handshake") legacy[runtime] = tls
 }
 END {
     if (runtimes == 0) { print "handshakes.awk: no cells found (not tlsprobe's pretty-printed JSON?)" > "/dev/stderr"; exit 1 }
     for (i = 1; i <= runtimes; i++) {
         r = order[i]
-        perWorker = 1 + (r in legacy ? legacy[r] : 1)
-        warmups = workers[r] * perWorker
+        warmups = workers[r]
         printf "runtime %s cells %d handshakes %d workers %d warmups %d second %d\n", r, cells[r], handshakes[r], workers[r],
                warmups, seconds[r]
         total += handshakes[r] + warmups
