@@ -6,8 +6,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export PATH="/opt/swift/usr/bin:$PATH"
 
 # Debian packages the build needs. pkg-config finds OpenSSL and libcap;
-# the -dev packages carry the headers the C module maps import.
-REQUIRED_PACKAGES=(libssl-dev libcap-dev pkg-config)
+# the -dev packages carry the headers the C module maps import. iproute2's
+# `ip` flushes the TFO cookie cache inside the private namespaces of --kernel-tfo.
+REQUIRED_PACKAGES=(libssl-dev libcap-dev pkg-config iproute2)
 # What scripts/bench measures with: hyperfine times commands, GNU time reports
 # peak RSS, and the openssl CLI is the alternative the matrix is compared with.
 BENCH_PACKAGES=(hyperfine time openssl)
