@@ -87,3 +87,33 @@ struct CLI {
         #expect(facts.toolVersion == ToolVersion.current)
     }
 }
+
+/// Without IPv6 loopback the IPv6 cells are `skipped` with the reason, never `ok`,
+/// and the IPv4 cells still run. The test makes such a host: a private network
+/// namespace (util-linux's `unshare`, as root) whose `lo` has IPv6 disabled.
+@Suite struct NoIPv6Tests {
+    @Test func ipv6CellsAreSkippedWithTheReason() throws {
+        try #require(NetworkNamespace.unavailableReason() == nil, "needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN (CI has them)")
+        let script = "ip link set lo up && echo 1 > /proc/sys/net/ipv6/conf/lo/disable_ipv6 && exec \"$0\" matrix --mode fd --mode proxy-core --format json"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--net", "/bin/sh", "-c", script, CLI.binary]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let report = try Report.decode(data)
+        #expect(report.environment.ipv6Loopback == false)
+        #expect(report.cells.count == MatrixPlan(modes: [.fd, .proxyCore]).cells.count)
+        for cell in report.cells {
+            if cell.family == .ipv6 {
+                #expect(cell.outcome == .skipped)
+                #expect(cell.reason?.contains("::1") == true, "\(cell.reason ?? "")")
+            } else {
+                #expect(cell.outcome == .ok, "\(cell.cell.name): \(cell.reason ?? "")")
+            }
+        }
+    }
+}
