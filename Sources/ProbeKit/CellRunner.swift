@@ -1,3 +1,4 @@
+import COpenSSL
 import ProxyCore
 
 /// Runs cells in this process against its own loopback servers: the work of
@@ -73,6 +74,11 @@ public final class CellRunner {
         // The probe's connection objects are all freed when it returns.
         var result = probe.run(cell, against: server)
         if let window {
+            // OpenSSL keeps per-thread caches that outlive any one connection: the
+            // error queue's data buffers (reused, never freed while the thread
+            // lives) and the thread's DRBGs. Releasing them here, as a thread's
+            // exit would, leaves only what the cell's connection really lost.
+            OPENSSL_thread_stop()
             result.record(MemoryAccounting.end(window))
         }
         return result

@@ -101,6 +101,19 @@ enum KernelTFORun {
         }
     }
 
+    /// Failing calls (EOPNOTSUPP from the kernel, errors raised by BIO_connect) must not
+    /// look like leaks: only the legacy design loses OpenSSL memory, on any value.
+    @Test func onlyTheLegacyDesignLosesMemory() throws {
+        try requireNamespaces()
+        let report = try KernelTFORun.result.get().report
+        for cell in report.cells where cell.outcome != .skipped {
+            let memory = try #require(cell.memory, "\(cell.runtime) \(cell.cell.name) tcp_fastopen=\(cell.kernelTFO ?? -1) was not accounted")
+            if cell.mode != .legacyFastOpen {
+                #expect(memory.isClean, "\(cell.runtime) \(cell.cell.name) tcp_fastopen=\(cell.kernelTFO ?? -1): \(memory)")
+            }
+        }
+    }
+
     /// Without the capabilities the namespace cells are skipped, naming what is
     /// missing, and the run's exit code is what it would have been.
     @Test func withoutCapabilitiesNamespaceCellsAreSkipped() throws {
