@@ -17,10 +17,12 @@ struct CLI {
         let stderr: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    /// Runs `tlsprobe ARGUMENTS`; with `wrapper` (`setpriv …`, `unshare …`), runs
+    /// `WRAPPER… tlsprobe ARGUMENTS` so the binary starts under the wrapper's conditions.
+    static func run(_ arguments: [String], through wrapper: [String] = [], environment: [String: String] = [:]) throws -> Run {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
+        process.executableURL = URL(fileURLWithPath: wrapper.first ?? binary)
+        process.arguments = wrapper.isEmpty ? arguments : wrapper.dropFirst() + [binary] + arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
@@ -94,16 +96,12 @@ struct CLI {
 @Suite struct NoIPv6Tests {
     @Test func ipv6CellsAreSkippedWithTheReason() throws {
         try #require(NetworkNamespace.unavailableReason() == nil, "needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN (CI has them)")
-        let script = "ip link set lo up && echo 1 > /proc/sys/net/ipv6/conf/lo/disable_ipv6 && exec \"$0\" matrix --mode fd --mode proxy-core --format json"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["--net", "/bin/sh", "-c", script, CLI.binary]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        // The shell brings lo up with IPv6 disabled, then execs tlsprobe ("$0") with its arguments ("$@").
+        let script = "ip link set lo up && echo 1 > /proc/sys/net/ipv6/conf/lo/disable_ipv6 && exec \"$0\" \"$@\""
+        let run = try CLI.run(["matrix", "--mode", "fd", "--mode", "proxy-core", "--format", "json"],
+                              through: ["/usr/bin/unshare", "--net", "/bin/sh", "-c", script])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let data = run.stdout
         let report = try Report.decode(data)
         #expect(report.environment.ipv6Loopback == false)
         #expect(report.cells.count == MatrixPlan(modes: [.fd, .proxyCore]).cells.count)

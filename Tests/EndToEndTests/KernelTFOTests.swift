@@ -118,16 +118,10 @@ enum KernelTFORun {
     /// missing, and the run's exit code is what it would have been.
     @Test func withoutCapabilitiesNamespaceCellsAreSkipped() throws {
         try requireNamespaces()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = ["--bounding-set", "-sys_admin,-net_admin", CLI.binary, "matrix", "--kernel-tfo", "3",
-                             "--mode", "fd", "--format", "json"]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let run = try CLI.run(["matrix", "--kernel-tfo", "3", "--mode", "fd", "--format", "json"],
+                              through: ["/usr/bin/setpriv", "--bounding-set", "-sys_admin,-net_admin"])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        let data = run.stdout
         let report = try Report.decode(data)
         #expect(report.cells.count == 4)
         for cell in report.cells {
