@@ -1,10 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Linux only: TCP Fast Open, network namespaces and OpenSSL's socket BIO as
+// Linux builds it are what tlsprobe probes.
 let package = Package(
     name: "tlsprobe",
-    platforms: [.macOS(.v13)],
     products: [
+        // What proxy authors depend on: the fix, and nothing that reproduces the bug.
         .library(name: "ProxyCore", targets: ["ProxyCore"]),
         .executable(name: "tlsprobe", targets: ["tlsprobe"]),
     ],
@@ -12,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
+        // C: only what Swift cannot reach.
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
@@ -22,23 +25,35 @@ let package = Package(
             pkgConfig: "libcap",
             providers: [.apt(["libcap-dev"])]
         ),
-        // glibc extensions hidden behind _GNU_SOURCE (dladdr, unshare); no library to link.
-        .systemLibrary(name: "CLinux"),
+        // Kernel constants, wait-status macros and glibc's _GNU_SOURCE extensions.
+        .target(name: "CLinux"),
+
+        // The fix: OriginConnector, its policy, the correct strategies, the TLS owners.
         .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux"]),
-        .target(name: "ProbeKit", dependencies: ["ProxyCore", "COpenSSL", "CLibcap", "CLinux"]),
+        // The broken designs, reproduced for the matrix. Never a product.
+        .target(name: "BIOPatterns", dependencies: ["ProxyCore", "COpenSSL"]),
+        // Loopback TLS servers and the in-memory PKI they present; also what ProxyCore's tests connect to.
+        .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL", "CLinux"]),
+        // The matrix: model, one-cell probe, worker isolation, analysis.
+        .target(name: "ProbeKit", dependencies: ["ProxyCore", "BIOPatterns", "Loopback", "COpenSSL", "CLibcap", "CLinux"]),
+        // Text, Markdown, JUnit: renders ProbeKit's report; calls no OpenSSL.
+        .target(name: "ReportRendering", dependencies: ["ProbeKit"]),
         .executableTarget(
             name: "tlsprobe",
             dependencies: [
                 "ProbeKit",
+                "ReportRendering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Helpers more than one test target uses.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "ProbeKit", "COpenSSL"]),
+
+        // Helpers more than one test target uses: the process runner, repository paths, a loopback fixture.
+        .target(name: "TestSupport", dependencies: ["ProxyCore", "Loopback"], path: "Tests/TestSupport"),
+        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "Loopback", "TestSupport", "COpenSSL"]),
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
-        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ProxyCore", "TestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ProbeKit", "TestSupport"]),
+        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ReportRendering", "ProxyCore", "TestSupport", "CLinux"],
+                    exclude: ["Golden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["ProbeKit", "ReportRendering", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

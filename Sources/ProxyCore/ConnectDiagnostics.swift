@@ -1,8 +1,8 @@
 /// What an origin connect did, for logs and bug reports, whether it worked or not.
 public struct ConnectDiagnostics: Sendable {
-    /// The strategy that really ran.
-    public var strategy: OriginConnector.Strategy
-    /// Whether `OriginConnector`'s policy chose it (rather than a caller forcing it).
+    /// The strategy that really ran, as the matrix names it (`fd`, `fastopen-connect`, …).
+    public var strategy: String
+    /// Whether `OriginConnector`'s policy chose it (rather than tlsprobe forcing it for comparison).
     public var chosenByPolicy: Bool
     /// Decisions worth knowing: fallbacks, refusals, why a strategy was picked.
     public var notes: [String]

@@ -6,12 +6,12 @@
 /// releasing it must free everything exactly once, whatever the strategy.
 public final class PendingOriginConnection {
     public let tls: TLSConnection
-    let observer: WriteObserver
-    let strategy: OriginConnector.Strategy
-    let chosenByPolicy: Bool
-    let notes: [String]
+    private let observer: WriteObserver
+    private let strategy: String
+    private let chosenByPolicy: Bool
+    private let notes: [String]
 
-    init(tls: TLSConnection, observer: WriteObserver, strategy: OriginConnector.Strategy, chosenByPolicy: Bool, notes: [String]) {
+    init(tls: TLSConnection, observer: WriteObserver, strategy: String, chosenByPolicy: Bool, notes: [String]) {
         self.tls = tls
         self.observer = observer
         self.strategy = strategy

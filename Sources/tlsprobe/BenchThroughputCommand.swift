@@ -13,16 +13,6 @@ struct BenchThroughputCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    /// Local choices rather than conformances on ProbeKit/ProxyCore types, so
-    /// this hidden command cannot collide with the public CLI's own.
-    enum TFOChoice: String, ExpressibleByArgument, CaseIterable {
-        case off, on
-    }
-
-    enum FamilyChoice: String, ExpressibleByArgument, CaseIterable {
-        case ipv4, ipv6
-    }
-
     @Option(name: .customLong("strategy"),
             help: "An origin-connection strategy to measure (\(OriginConnector.Strategy.allCases.map(\.rawValue).joined(separator: ", "))); repeat for several. The first is the baseline of the ratios.")
     var strategyNames: [String] = [OriginConnector.Strategy.fd.rawValue, OriginConnector.Strategy.exDataFastOpen.rawValue]
@@ -37,10 +27,10 @@ struct BenchThroughputCommand: ParsableCommand {
     var rounds = 7
 
     @Option(help: "TCP Fast Open as the application asks for it (affects only the handshake's first write).")
-    var tfo: TFOChoice = .off
+    var tfo: TFOSetting = .off
 
     @Option(help: "Address family of the loopback sink.")
-    var family: FamilyChoice = .ipv4
+    var family: AddressFamily = .ipv4
 
     @Option(help: "Seconds each connection may take.")
     var timeout: Double = 60
@@ -66,8 +56,8 @@ struct BenchThroughputCommand: ParsableCommand {
         benchmark.bytesPerRound = mebibytes << 20
         benchmark.recordSize = recordSize
         benchmark.rounds = rounds
-        benchmark.tfo = tfo == .on
-        benchmark.family = family == .ipv4 ? .ipv4 : .ipv6
+        benchmark.tfo = tfo.isOn
+        benchmark.family = family
         benchmark.timeout = timeout
         let report: ThroughputBenchmark.Report
         do {
@@ -78,9 +68,7 @@ struct BenchThroughputCommand: ParsableCommand {
         }
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
+            Terminal.write(try JSONCoding.document(report))
         case .text:
             Terminal.write(render(report))
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeKit
+import ReportRendering
 
 /// `tlsprobe env`: the facts every report carries, without running probes.
 struct EnvCommand: ParsableCommand {
@@ -17,9 +18,7 @@ struct EnvCommand: ParsableCommand {
         switch format {
         case .text: Terminal.write(EnvironmentRenderer().render(facts))
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            Terminal.write(String(decoding: try encoder.encode(facts), as: UTF8.self) + "\n")
+            Terminal.write(try JSONCoding.document(facts))
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeKit
+import ReportRendering
 
 /// `tlsprobe gate`: runs the matrix and exits 0 or 1 on the conditions a CI job
 /// states, printing one line per condition: which held, which did not, and why.
@@ -81,12 +82,8 @@ struct GateCommand: ParsableCommand {
         let gate = try gate()
         var plan = matrix.plan
         plan.modes = (plan.modes + gate.modesNeeded).uniqued()
-        let report = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable).run()
+        let report = try ProbeRun.run(plan)
         let errors = report.runtimeErrors
-        for error in errors {
-            Terminal.writeError("tlsprobe: \(error)\n")
-        }
-        guard errors.count < report.runtimes.count else { throw ExitCode(2) }
         let reportOutput = output.map { ReportOutput(format: format ?? .text, output: $0) }
         if let reportOutput, let output {
             try reportOutput.write(report, to: output)
@@ -96,6 +93,7 @@ struct GateCommand: ParsableCommand {
             if let reportOutput, let output { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
             throw ExitCode(2)
         }
+        try ProbeRun.requireSomethingProbed(report)
         let verdicts = gate.evaluate(report)
         for verdict in verdicts {
             Terminal.write("\(verdict.passed ? "PASS" : "FAIL") \(verdict.condition): \(verdict.detail)\n")

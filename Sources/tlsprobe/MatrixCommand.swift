@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeKit
+import ReportRendering
 
 /// `tlsprobe matrix`: every BIO mode × TFO off/on × IPv4/IPv6 (× phase × runtime)
 /// against a loopback TLS server, each runtime in its own worker processes.
@@ -15,14 +16,10 @@ struct MatrixCommand: ParsableCommand {
     @OptionGroup var reportOptions: ReportOutputOptions
 
     func run() throws {
-        let report = MatrixRunner(plan: options.plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable).run()
-        let errors = report.runtimeErrors
-        for error in errors {
-            Terminal.writeError("tlsprobe: \(error)\n")
-        }
-        guard errors.count < report.runtimes.count else { throw ExitCode(2) }
+        let report = try ProbeRun.run(options.plan)
         try reportOptions.destination.emit(report)
-        if !errors.isEmpty { throw ExitCode(2) }
+        if !report.runtimeErrors.isEmpty { throw ExitCode(2) }
+        try ProbeRun.requireSomethingProbed(report)
         // The fixed connector must pass everywhere; anything else is an expectation failure.
         if report.failures.contains(where: { $0.mode == .proxyCore }) {
             throw ExitCode(1)
@@ -31,6 +28,8 @@ struct MatrixCommand: ParsableCommand {
 }
 
 extension BIOMode: ExpressibleByArgument {}
+extension TFOSetting: ExpressibleByArgument {}
+extension AddressFamily: ExpressibleByArgument {}
 
 extension Array where Element: Hashable {
     /// The elements in order, each once: `--mode fd --mode fd` probes fd once.

@@ -41,21 +41,12 @@ struct MatrixOptions: ParsableArguments {
                                valueName: "values"))
     var kernelTFO: KernelTFOValues?
 
-    @Option(name: .customLong("debug-crash"), help: .hidden)
-    var debugCrash: [String] = []
-
-    @Option(name: .customLong("debug-hang"), help: .hidden)
-    var debugHang: [String] = []
-
     func validate() throws {
         guard timeout > 0, timeout.isFinite else {
             throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
         }
         if phase == .teardown, !modes.isEmpty, !modes.contains(where: { Phase.teardownModes.contains($0) }) {
             throw ValidationError("--phase teardown applies to \(Phase.teardownModes.map(\.rawValue).sorted().joined(separator: ", ")) only")
-        }
-        for name in debugCrash + debugHang where Cell(name: name) == nil {
-            throw ValidationError("not a cell name: \(name)")
         }
     }
 
@@ -69,8 +60,6 @@ struct MatrixOptions: ParsableArguments {
             timeout: timeout
         )
         plan.kernelTFO = kernelTFO.map { Array($0.values.uniqued()) } ?? []
-        plan.debugCrash = Set(debugCrash)
-        plan.debugHang = Set(debugHang)
         return plan
     }
 }

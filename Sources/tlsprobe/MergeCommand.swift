@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeKit
+import ReportRendering
 
 /// `tlsprobe merge`: one report from the JSON reports of many hosts or CI jobs.
 struct MergeCommand: ParsableCommand {

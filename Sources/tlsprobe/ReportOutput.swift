@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import ProbeKit
+import ProxyCore
+import ReportRendering
 
 /// Where and how `matrix`, `gate` and `merge` put a report.
 ///
@@ -59,8 +61,7 @@ struct ReportOutput {
         case .text:
             return hostLines(hosts) + TextRenderer(color: color).render(report)
         case .json:
-            let data = hosts.isEmpty ? try report.jsonData() : try MergedReport(report: report, hosts: hosts).jsonData()
-            return String(decoding: data, as: UTF8.self) + "\n"
+            return hosts.isEmpty ? try JSONCoding.document(report) : try JSONCoding.document(MergedReport(report: report, hosts: hosts))
         case .markdown:
             return MarkdownRenderer().render(report, hosts: hosts)
         case .junit:
@@ -87,7 +88,7 @@ struct ReportOutput {
             .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: .min ... .max)).tmp").path
         // 0666 less the umask: the same mode a plain `> file` would give.
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard descriptor >= 0 else { throw WriteError(operation: "create \(temporary)", errno: errno) }
+        guard descriptor >= 0 else { throw SystemCallError("create \(temporary)", errno: errno) }
         var renamed = false
         defer { if !renamed { unlink(temporary) } }
         do {
@@ -98,20 +99,14 @@ struct ReportOutput {
                     let written = Foundation.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                     if written < 0 {
                         if errno == EINTR { continue }
-                        throw WriteError(operation: "write \(temporary)", errno: errno)
+                        throw SystemCallError("write \(temporary)", errno: errno)
                     }
                     offset += written
                 }
             }
-            guard fsync(descriptor) == 0 else { throw WriteError(operation: "fsync \(temporary)", errno: errno) }
+            guard fsync(descriptor) == 0 else { throw SystemCallError("fsync \(temporary)", errno: errno) }
         }
-        guard rename(temporary, path) == 0 else { throw WriteError(operation: "rename to \(path)", errno: errno) }
+        guard rename(temporary, path) == 0 else { throw SystemCallError("rename to \(path)", errno: errno) }
         renamed = true
-    }
-
-    struct WriteError: Error, CustomStringConvertible {
-        var operation: String
-        var errno: Int32
-        var description: String { "\(operation): \(String(cString: strerror(errno)))" }
     }
 }

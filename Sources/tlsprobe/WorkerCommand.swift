@@ -4,6 +4,7 @@ import ProbeKit
 
 /// `tlsprobe worker`: the process the matrix runs each runtime's cells in.
 /// Not for users; it speaks the JSON-lines protocol of `WorkerMessage` on stdout.
+/// Its arguments are `WorkerConfiguration`'s, which both writes and reads them.
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
@@ -11,22 +12,15 @@ struct WorkerCommand: ParsableCommand {
         shouldDisplay: false
     )
 
-    @Option(name: .customLong("runtime-name")) var runtimeName: String
-    @Option var timeout: Double
-    @Option(name: .customLong("cell")) var cells: [String] = []
-    @Option(name: .customLong("debug-crash")) var debugCrash: [String] = []
-    @Option(name: .customLong("debug-hang")) var debugHang: [String] = []
-    @Option(name: .customLong("netns-tfo")) var namespaceTFO: Int?
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
 
     func run() throws {
-        var parsed: [Cell] = []
-        for name in cells {
-            guard let cell = Cell(name: name) else { throw ValidationError("not a cell name: \(name)") }
-            parsed.append(cell)
+        let configuration: WorkerConfiguration
+        do {
+            configuration = try WorkerConfiguration(arguments: arguments)
+        } catch {
+            throw ValidationError(error.description)
         }
-        let configuration = WorkerConfiguration(runtimeName: runtimeName, cells: parsed, timeout: timeout,
-                                                debugCrash: Set(debugCrash), debugHang: Set(debugHang),
-                                                namespaceTFO: namespaceTFO)
         // Before any thread exists and before OpenSSL allocates anything.
         let namespaceProblem = Worker.prepareProcess(configuration)
         Worker.run(configuration, namespaceProblem: namespaceProblem) { message in

@@ -1,6 +1,12 @@
 import ArgumentParser
 import Foundation
 
+// The process's one signal decision: OpenSSL's socket BIO writes with write(2),
+// which raises SIGPIPE on a socket whose peer is gone or that never connected
+// (the socket-conn-address trap). Proxies ignore it; every probe, loopback
+// server and worker of this process must see EPIPE instead of dying.
+signal(SIGPIPE, SIG_IGN)
+
 // Usage errors exit 2 with one line naming the valid values, as tlsprobe's
 // exit-code contract says (ArgumentParser's own default is 64, and it lists
 // long value sets one per line).

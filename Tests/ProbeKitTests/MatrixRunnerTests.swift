@@ -1,13 +1,19 @@
 import Foundation
 import ProbeKit
+import ReportRendering
 import ProxyCore
 import Testing
+import TestSupport
 
-/// The full matrix on the linked OpenSSL, in this process (the CLI's workers are
-/// covered by the end-to-end tests), once for the whole suite.
-let linkedMatrix: Result<Report, MatrixSetupError> = Result { () throws(MatrixSetupError) in
+/// The modes that may run in this process: everything but the reproductions of
+/// broken designs, which only an accounted worker runs (the end-to-end tests).
+let containedModes = BIOMode.allCases.filter { !$0.reproducesBrokenDesign }
+
+/// The matrix of those modes on the linked OpenSSL, in this process, once for the whole suite.
+let linkedMatrix: Result<Report, any Error> = Result {
+    TestProcess.prepare()
     let runner = try CellRunner(timeout: 5)
-    let cells = MatrixPlan().cells.map(runner.run)
+    let cells = try MatrixPlan(modes: containedModes).cells.map { try runner.run($0) }
     return Report(command: ["tlsprobe", "matrix"], timeoutSeconds: 5, environment: runner.environment,
                   runtimes: [RuntimeSummary(name: "system")], cells: cells)
 }
@@ -35,7 +41,7 @@ let linkedMatrix: Result<Report, MatrixSetupError> = Result { () throws(MatrixSe
     @Test func everyCellHasItsExpectedOutcome() throws {
         let report = try linkedMatrix.get()
         let expectations = MatrixExpectations(runtime: .current, environment: report.environment)
-        #expect(report.cells.map(\.cell) == MatrixPlan().cells)
+        #expect(report.cells.map(\.cell) == MatrixPlan(modes: containedModes).cells)
         for cell in report.cells where cell.phase == .handshake {
             #expect(cell.outcome == expectations.outcome(of: cell.cell),
                     "\(cell.cell.name): \(cell.outcome.rawValue) — \(cell.reason ?? "")")
@@ -52,13 +58,25 @@ let linkedMatrix: Result<Report, MatrixSetupError> = Result { () throws(MatrixSe
         }
     }
 
-    @Test func fastOpenModesWithTFOOnFirstWriteWithSendto() throws {
+    /// A process without allocation accounting refuses every reproduction cell, before it touches OpenSSL.
+    @Test func reproductionsAreRefusedOutsideAnAccountedWorker() throws {
+        TestProcess.prepare()
+        let runner = try CellRunner(families: [.ipv4], timeout: 5)
+        let reproductions = MatrixPlan(modes: BIOMode.allCases.filter(\.reproducesBrokenDesign)).cells
+        #expect(!reproductions.isEmpty)
+        for cell in reproductions {
+            let error = try #require(throws: ContainmentError.self) { try runner.run(cell) }
+            #expect(error.cell == cell)
+            #expect(error.description.contains("worker"))
+        }
+    }
+
+    @Test func fastOpenBIOWithTFOOnFirstWritesWithSendto() throws {
         let report = try linkedMatrix.get()
         let fastOpen = report.cells.filter {
-            ($0.mode == .legacyFastOpen || $0.mode == .exDataFastOpen) && $0.tfo == .on && $0.phase == .handshake
-                && $0.outcome != .skipped
+            $0.mode == .exDataFastOpen && $0.tfo == .on && $0.phase == .handshake && $0.outcome != .skipped
         }
-        #expect(fastOpen.count == (report.environment.ipv6Loopback ? 4 : 2))
+        #expect(fastOpen.count == (report.environment.ipv6Loopback ? 2 : 1))
         for cell in fastOpen {
             let write = try #require(cell.firstWrite, "\(cell.cell.name)")
             #expect(write.syscall == "sendto")
@@ -76,11 +94,6 @@ let linkedMatrix: Result<Report, MatrixSetupError> = Result { () throws(MatrixSe
             #expect(cell.firstWrite?.syscall == "write", "\(cell.cell.name)")
             #expect(cell.firstWrite?.addressLength == nil)
         }
-        for cell in report.cells where cell.mode == .legacyFastOpen && cell.tfo == .off && cell.outcome == .failed {
-            // Only where OpenSSL owns the data pointer: the regression's signature.
-            #expect(cell.firstWrite?.syscall == "sendto")
-            #expect(cell.firstWrite?.addressLength == 0)
-        }
     }
 
     @Test func proxyCoreUsesFDWithTFOOff() throws {
@@ -97,7 +110,7 @@ let linkedMatrix: Result<Report, MatrixSetupError> = Result { () throws(MatrixSe
         let data = try report.jsonData()
         let decoded = try Report.decode(data)
         #expect(decoded == report)
-        #expect(decoded.cells.filter { $0.phase == .handshake }.count == 28)
+        #expect(decoded.cells.count == MatrixPlan(modes: containedModes).cells.count)
         #expect(decoded.schemaVersion == Report.currentSchemaVersion)
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["schemaVersion"] as? Int == Report.currentSchemaVersion)
@@ -114,7 +127,7 @@ let linkedMatrix: Result<Report, MatrixSetupError> = Result { () throws(MatrixSe
         for cell in report.cells {
             #expect(text.contains(cell.mode.rawValue))
         }
-        #expect(text.contains("40 cells:"))
+        #expect(text.contains("\(report.cells.count) cells:"))
         #expect(!text.contains("\u{1B}["), "no colour unless asked")
         #expect(TextRenderer(color: true).render(report).contains("\u{1B}[32m"))
     }
@@ -124,7 +137,7 @@ let linkedMatrix: Result<Report, MatrixSetupError> = Result { () throws(MatrixSe
     @Test func teardownCellsNeverWrite() throws {
         let report = try linkedMatrix.get()
         let teardown = report.cells.filter { $0.phase == .teardown }
-        #expect(teardown.count == 12)
+        #expect(teardown.count == MatrixPlan(modes: containedModes, phases: [.teardown]).cells.count)
         for cell in teardown where cell.outcome != .skipped {
             #expect(cell.outcome == .ok, "\(cell.cell.name): \(cell.reason ?? "")")
             #expect(cell.firstWrite == nil)

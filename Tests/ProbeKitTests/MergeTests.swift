@@ -69,7 +69,7 @@ import Testing
         var object = try #require(try JSONSerialization.jsonObject(with: good.data) as? [String: Any])
         object["schemaVersion"] = Report.currentSchemaVersion + 1
         let newer = ReportMerger.Input(source: "ci/newer.json", data: try JSONSerialization.data(withJSONObject: object))
-        let error = try #require(throws: MergeError.self) { try merge([good, newer]) }
+        let error = try #require(throws: InputError.self) { try merge([good, newer]) }
         #expect(error.source == "ci/newer.json")
         #expect(error.description.hasPrefix("ci/newer.json: schemaVersion \(Report.currentSchemaVersion + 1)"))
     }
@@ -83,7 +83,7 @@ import Testing
     func brokenInputsAreRefusedByName(_ text: String, _ mentioned: String) throws {
         let good = try input(ReportFixture.cleanReport(hostname: "a"), "good.json")
         let bad = ReportMerger.Input(source: "bad.json", data: Data(text.utf8))
-        let error = try #require(throws: MergeError.self) { try merge([good, bad]) }
+        let error = try #require(throws: InputError.self) { try merge([good, bad]) }
         #expect(error.source == "bad.json")
         #expect(error.message.contains(mentioned), "\(error)")
     }
@@ -91,7 +91,7 @@ import Testing
     @Test func aCellOfAnUnknownModeIsRefused() throws {
         let good = try input(ReportFixture.cleanReport(hostname: "a"), "good.json")
         let text = String(decoding: good.data, as: UTF8.self).replacingOccurrences(of: "\"proxy-core\"", with: "\"proxy-kore\"")
-        let error = try #require(throws: MergeError.self) {
+        let error = try #require(throws: InputError.self) {
             try merge([ReportMerger.Input(source: "typo.json", data: Data(text.utf8))])
         }
         #expect(error.description.contains("typo.json: not a valid schemaVersion 1 report: cells[0].mode"))

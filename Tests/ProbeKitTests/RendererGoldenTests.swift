@@ -1,5 +1,6 @@
 import Foundation
 @testable import ProbeKit
+@testable import ReportRendering
 import Testing
 import TestSupport
 

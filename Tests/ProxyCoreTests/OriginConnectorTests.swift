@@ -1,6 +1,7 @@
 import Foundation
-import ProbeKit
+import Loopback
 import Testing
+import TestSupport
 @testable import ProxyCore
 
 @Suite struct OriginConnectorTests {
@@ -10,7 +11,9 @@ import Testing
         return runtime
     }
 
-    @Test func policyNeverUsesTheBIODataPointer() throws {
+    /// The policy's whole table: fd without TFO; with TFO the kernel's option first,
+    /// then OpenSSL's own, and the ex_data BIO only where neither exists.
+    @Test func policyPicksTheStrategyForTheRuntimeAndKernel() throws {
         let context = try TLSContext.client(trustAnchors: [])
         let cases: [(KernelTFOSupport, Bool, OriginConnector.Strategy)] = [
             (.available, false, .fastOpenConnect),
@@ -23,25 +26,24 @@ import Testing
             let connector = OriginConnector(context: context, runtime: runtime(nativeTFO: nativeTFO), kernel: kernel)
             #expect(connector.strategy(tfo: false) == .fd)
             #expect(connector.strategy(tfo: true) == expected, "kernel \(kernel), native TFO \(nativeTFO)")
-            #expect(connector.strategy(tfo: true) != .legacyFastOpen)
         }
     }
 
-    @Test(arguments: AddressFamily.allCases)
-    func policyWithTFOOffConnectsWithSSLSetFD(_ family: AddressFamily) throws {
+    @Test(arguments: [SocketAddress.Family.ipv4, .ipv6])
+    func policyWithTFOOffConnectsWithSSLSetFD(_ family: SocketAddress.Family) throws {
         let fixture = try LoopbackFixture(family: family)
-        let connection = try fixture.connect(nil, tfo: false, family: family)
-        #expect(connection.diagnostics.strategy == .fd)
+        let connection = try fixture.connect(tfo: false)
+        #expect(connection.diagnostics.strategy == "fd")
         #expect(connection.diagnostics.chosenByPolicy)
         #expect(connection.diagnostics.firstWrite?.syscall == "write")
         #expect(connection.diagnostics.firstWrite?.observedBy == "OpenSSL socket BIO")
     }
 
-    @Test(arguments: AddressFamily.allCases)
-    func policyWithTFOOnConnects(_ family: AddressFamily) throws {
+    @Test(arguments: [SocketAddress.Family.ipv4, .ipv6])
+    func policyWithTFOOnConnects(_ family: SocketAddress.Family) throws {
         let fixture = try LoopbackFixture(family: family)
-        let connection = try fixture.connect(nil, tfo: true, family: family)
-        #expect(connection.diagnostics.strategy == OriginConnector(context: fixture.client).strategy(tfo: true))
+        let connection = try fixture.connect(tfo: true)
+        #expect(connection.diagnostics.strategy == OriginConnector(context: fixture.client).strategy(tfo: true).rawValue)
         #expect(connection.tls.protocolVersion == "TLSv1.3")
     }
 
@@ -49,7 +51,7 @@ import Testing
         let stranger = try EphemeralPKI.generate(name: "some other CA")
         let fixture = try LoopbackFixture(family: .ipv4, serverPKI: stranger)
         #expect {
-            try fixture.connect(.fd, tfo: false, family: .ipv4)
+            try fixture.connect(OriginConnector.Strategy.fd, tfo: false)
         } throws: { error in
             let error = error as! OriginConnectError
             return error.kind == .failed && error.verifyError != nil
@@ -59,7 +61,7 @@ import Testing
     @Test func certificateForAnotherNameIsRefused() throws {
         let fixture = try LoopbackFixture(family: .ipv4)
         do {
-            _ = try fixture.connect(.fd, tfo: false, family: .ipv4, identity: .dnsName("origin.example"))
+            _ = try fixture.connect(OriginConnector.Strategy.fd, tfo: false, identity: .dnsName("origin.example"))
             Issue.record("connected to a server whose certificate does not name origin.example")
         } catch {
             #expect(error.verifyError?.contains("mismatch") == true, "\(error)")
@@ -68,14 +70,14 @@ import Testing
 
     @Test func tls12IsNegotiatedWhenTheClientCapsIt() throws {
         let fixture = try LoopbackFixture(family: .ipv4, clientMaximum: .tls12)
-        let connection = try fixture.connect(.fd, tfo: false, family: .ipv4)
+        let connection = try fixture.connect(OriginConnector.Strategy.fd, tfo: false)
         #expect(connection.tls.protocolVersion == "TLSv1.2")
     }
 
     /// A peer that accepts TCP but never speaks TLS: the handshake must give up at the deadline.
     @Test func silentOriginTimesOutAtTheDeadline() throws {
         let listener = try Socket(family: .ipv4)
-        let any = SocketAddress(family: .ipv4, host: "127.0.0.1", port: 0)!
+        let any = SocketAddress.loopback(.ipv4, port: 0)
         #expect(any.withSockaddr { bind(listener.fileDescriptor, $0, $1) } == 0)
         #expect(listen(listener.fileDescriptor, 4) == 0)
         var bound = sockaddr_in()
@@ -88,7 +90,7 @@ import Testing
         let started = Deadline.now
         do {
             _ = try connector.connect(to: origin, identity: .ipAddress("127.0.0.1"), tfo: false,
-                                      deadline: .after(seconds: 0.5), forcing: .fd)
+                                      deadline: .after(seconds: 0.5), recipe: OriginConnector.Strategy.fd)
             Issue.record("handshake with a silent peer succeeded")
         } catch {
             #expect(error.kind == .timedOut)

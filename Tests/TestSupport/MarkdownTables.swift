@@ -3,9 +3,9 @@ import Foundation
 /// Shared by the golden-file and end-to-end tests: checks on rendered Markdown.
 
 /// GFM tables in a Markdown document, outside fenced blocks.
-public enum MarkdownTables {
+package enum MarkdownTables {
     /// Each table as its lines, header and separator included.
-    public static func tables(in markdown: String) -> [[String]] {
+    package static func tables(in markdown: String) -> [[String]] {
         var tables: [[String]] = []
         var current: [String] = []
         var fence: String?
@@ -30,7 +30,7 @@ public enum MarkdownTables {
     }
 
     /// Cells in a row: pipes not escaped by a backslash, less the outer two.
-    public static func columns(_ row: String) -> Int {
+    package static func columns(_ row: String) -> Int {
         var pipes = 0
         var backslashes = 0
         for character in row {
@@ -41,7 +41,7 @@ public enum MarkdownTables {
     }
 
     /// Every row as wide as the header, and a separator row of `---`/`---:` below it.
-    public static func problems(in markdown: String) -> [String] {
+    package static func problems(in markdown: String) -> [String] {
         var problems: [String] = []
         for table in tables(in: markdown) {
             guard table.count >= 2 else {

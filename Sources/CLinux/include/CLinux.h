@@ -1,0 +1,45 @@
+/*
+ * The Linux and glibc facts tlsprobe needs that Swift cannot reach on its own:
+ * function-like macros (the wait-status decoders), constants that only
+ * <netinet/tcp.h>, <linux/sockios.h> or <elf.h> name, and the glibc
+ * extensions hidden behind _GNU_SOURCE (dladdr, unshare, strerrorname_np).
+ *
+ * The definitions live in shim.c, compiled with _GNU_SOURCE; this header
+ * declares plain C functions so that importing it changes nothing in the
+ * system headers under Swift's own Glibc module.
+ */
+#ifndef TLSPROBE_CLINUX_H
+#define TLSPROBE_CLINUX_H
+
+#include <elf.h>   /* Elf64_Ehdr, ELFMAG, ELFCLASS64: read by ELFCheck */
+#include <stdint.h>
+
+/* The file the loader mapped the object containing `symbol` from (dladdr), or NULL. */
+const char *tlsprobe_loaded_path(const void *symbol);
+
+/* unshare(CLONE_NEWNET): a new network namespace for the calling thread. 0 or -1 with errno. */
+int tlsprobe_unshare_network_namespace(void);
+
+/* Sets IFF_UP on the interface `name` (SIOCGIFFLAGS/SIOCSIFFLAGS through `fd`, any socket). 0 or an errno. */
+int tlsprobe_interface_up(int fd, const char *name);
+
+/* The symbolic name of an errno value ("EINVAL"), or NULL when the C library has none. */
+const char *tlsprobe_errno_name(int code);
+/* The abbreviation of a signal ("SEGV" for SIGSEGV), or NULL when the C library has none. */
+const char *tlsprobe_signal_abbreviation(int signal);
+
+/* The wait-status macros of <sys/wait.h>. */
+int tlsprobe_WIFEXITED(int status);
+int tlsprobe_WEXITSTATUS(int status);
+int tlsprobe_WIFSIGNALED(int status);
+int tlsprobe_WTERMSIG(int status);
+
+/* <netinet/tcp.h>: client TFO through connect() (Linux 4.11), and the TCP_INFO bit
+ * saying the SYN's data was acknowledged. */
+extern const int tlsprobe_TCP_FASTOPEN_CONNECT;
+extern const uint8_t tlsprobe_TCPI_OPT_SYN_DATA;
+
+/* <elf.h>: the e_machine of the architecture this binary was built for (EM_X86_64, EM_AARCH64, …). */
+extern const uint16_t tlsprobe_EM_HOST;
+
+#endif

@@ -1,0 +1,79 @@
+import Foundation
+import ProxyCore
+import Synchronization
+
+/// A TLS echo server on 127.0.0.1 or ::1, on an ephemeral port, with server
+/// TFO enabled on its listening socket.
+///
+/// Each accepted connection gets its own thread: handshake, read one line,
+/// write it back, close; every step bounded by the per-cell timeout, so a
+/// misbehaving client cannot wedge the next cell.
+package final class LoopbackTLSServer: @unchecked Sendable {
+    package let address: SocketAddress
+    /// Why server-side TFO is off, if `setsockopt(TCP_FASTOPEN)` was refused.
+    package let serverTFOError: String?
+    private let listener: ListeningSocket
+    private let context: TLSContext
+    private let timeout: Double
+    private let accepts = Mutex<[UInt16: AcceptRecord]>([:])
+
+    /// What the server saw the moment it accepted a connection.
+    package struct AcceptRecord: Sendable, Equatable {
+        /// Bytes were already readable when `accept` returned (with TFO they came in the SYN;
+        /// without, they may simply have been quick, so this alone proves nothing).
+        package let dataAtAccept: Bool
+        /// The accepted socket's `TCP_INFO` has `TCPI_OPT_SYN_DATA`: the SYN carried data.
+        package let synData: Bool?
+    }
+
+    /// The record of the connection whose client used `port`, if the server accepted one.
+    package func acceptRecord(clientPort port: UInt16) -> AcceptRecord? {
+        accepts.withLock { $0[port] }
+    }
+
+    /// Binds and listens; `stop()` ends the accept loop. Throws `SystemCallError` when the family has no loopback.
+    package init(family: SocketAddress.Family, context: TLSContext, timeout: Double) throws {
+        // The queue length for connections whose SYN carried data (server-side TFO).
+        listener = try ListeningSocket(family: family, backlog: 128, fastOpenQueue: 64)
+        address = listener.address
+        serverTFOError = listener.fastOpenError
+        self.context = context
+        self.timeout = timeout
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    package func stop() {
+        listener.shutdown()
+    }
+
+    private func acceptLoop() {
+        while let (fd, clientPort) = listener.accept() {
+            var byte: UInt8 = 0
+            let waiting = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
+            let socket = Socket(adopting: fd, family: address.family)
+            let record = AcceptRecord(dataAtAccept: waiting, synData: socket.synDataAcknowledged)
+            accepts.withLock { $0[clientPort] = record }
+            let connection = SendableBox(socket)
+            Thread.detachNewThread { [self] in serve(connection.value) }
+        }
+    }
+
+    private func serve(_ socket: Socket) {
+        let deadline = Deadline.after(seconds: timeout)
+        guard let tls = try? TLSConnection(context: context, socket: socket, role: .server) else { return }
+        do {
+            try tls.handshake(until: deadline)
+            let line = try tls.readLine(until: deadline)
+            try tls.write(line, until: deadline)
+            tls.shutdown()
+        } catch {
+            // The client's side of the cell records what went wrong.
+        }
+    }
+}
+
+/// Hands a value to exactly one other thread; the sender never touches it again.
+package struct SendableBox<Value>: @unchecked Sendable {
+    package let value: Value
+    package init(_ value: Value) { self.value = value }
+}

@@ -1,0 +1,120 @@
+/// The conditions a CI job states about a matrix run; `evaluate` judges a report
+/// against them and the CLI turns the verdicts into an exit code.
+///
+/// A gate never passes for want of evidence: a required mode without cells, or
+/// a runtime whose legacy cells did not run, fails its condition.
+package struct Gate: Sendable {
+    /// Every cell of these modes must be `ok`. `unsupported` fails too (a required
+    /// mode must work here); `skipped` fails only when `strict`.
+    package var requiredModes: [BIOMode]
+    package var strict: Bool
+    /// Every runtime's OpenSSL version (`3.0.19`) must be in this range.
+    package var openSSLRange: VersionRange?
+    /// Fail when `legacy-fastopen` reproduces the 3.2 regression on any runtime.
+    package var failIfAffected: Bool
+
+    package init(requiredModes: [BIOMode] = [.proxyCore], strict: Bool = false,
+                openSSLRange: VersionRange? = nil, failIfAffected: Bool = false) {
+        self.requiredModes = requiredModes
+        self.strict = strict
+        self.openSSLRange = openSSLRange
+        self.failIfAffected = failIfAffected
+    }
+
+    /// The modes whose cells the conditions are judged on; a gate's plan must probe them.
+    package var modesNeeded: [BIOMode] {
+        requiredModes + (failIfAffected ? [.legacyFastOpen] : [])
+    }
+
+    /// One verdict per condition, in the order the options name them.
+    package func evaluate(_ report: Report) -> [GateVerdict] {
+        var verdicts = requiredModes.map { require($0, in: report) }
+        if let openSSLRange { verdicts.append(range(openSSLRange, in: report)) }
+        if failIfAffected { verdicts.append(affected(report)) }
+        return verdicts
+    }
+
+    private func require(_ mode: BIOMode, in report: Report) -> GateVerdict {
+        let condition = "require \(mode.rawValue)"
+        let cells = report.cells.filter { $0.mode == mode }
+        guard !cells.isEmpty else {
+            return GateVerdict(condition: condition, passed: false, detail: "no \(mode.rawValue) cell was probed")
+        }
+        let bad = cells.filter { $0.outcome != .ok && (strict || $0.outcome != .skipped) }
+        guard bad.isEmpty else {
+            let list = bad.map { "\(Gate.label($0, in: report)) \($0.outcome.rawValue)" }
+            return GateVerdict(condition: condition, passed: false,
+                               detail: "\(bad.count) of \(cells.count) cells not ok: \(Gate.abbreviate(list))")
+        }
+        let ok = cells.filter { $0.outcome == .ok }.count
+        let runtimes = Set(cells.map(\.runtime)).count
+        var detail = "\(ok) of \(cells.count) cells ok on \(runtimes) runtime\(runtimes == 1 ? "" : "s")"
+        let skipped = cells.count - ok
+        if skipped > 0 { detail += "; \(skipped) skipped, which count only with --strict" }
+        return GateVerdict(condition: condition, passed: true, detail: detail)
+    }
+
+    private func range(_ range: VersionRange, in report: Report) -> GateVerdict {
+        let condition = "openssl-range '\(range)'"
+        let measured = report.runtimes.compactMap { runtime in
+            runtime.openSSL.map { (name: runtime.name, version: $0.runtimeVersion) }
+        }
+        guard !measured.isEmpty else {
+            return GateVerdict(condition: condition, passed: false, detail: "no runtime's OpenSSL version was measured")
+        }
+        let outside = measured.filter { !range.contains($0.version) }
+        guard outside.isEmpty else {
+            return GateVerdict(condition: condition, passed: false,
+                               detail: outside.map { "\($0.name) has OpenSSL \($0.version)" }.joined(separator: ", ") + ", outside the range")
+        }
+        return GateVerdict(condition: condition, passed: true,
+                           detail: measured.map { "\($0.name) has OpenSSL \($0.version)" }.joined(separator: ", ") + ", within the range")
+    }
+
+    /// The evidence is the diagnosis's own: a runtime whose socket BIO owns its
+    /// data pointer and a legacy TFO-off cell whose first write passed address length 0.
+    private func affected(_ report: Report) -> GateVerdict {
+        let condition = "fail-if-affected"
+        var affected: [String] = []
+        var clean: [String] = []
+        var unchecked: [String] = []
+        for runtime in report.runtimes {
+            guard let openSSL = runtime.openSSL else { continue }
+            let cells = report.cells.filter { $0.runtime == runtime.name }
+            let version = "OpenSSL \(openSSL.runtimeVersion)"
+            if let finding = Diagnosis.dataPointerRegression(runtime, version, cells) {
+                affected.append("\(runtime.name) (\(version)): \(finding.evidence.joined(separator: ", ")) passed address length 0 to sendto")
+            } else if cells.contains(where: {
+                $0.mode == .legacyFastOpen && $0.tfo == .off && $0.phase == .handshake && $0.outcome != .skipped
+            }) {
+                clean.append("\(runtime.name) (\(version))")
+            } else {
+                unchecked.append(runtime.name)
+            }
+        }
+        if !affected.isEmpty {
+            return GateVerdict(condition: condition, passed: false,
+                               detail: "legacy-fastopen reproduces the regression on " + affected.joined(separator: "; "))
+        }
+        if !unchecked.isEmpty {
+            return GateVerdict(condition: condition, passed: false,
+                               detail: "cannot tell on \(unchecked.joined(separator: ", ")): no legacy-fastopen TFO-off handshake cell ran there")
+        }
+        guard !clean.isEmpty else {
+            return GateVerdict(condition: condition, passed: false, detail: "no runtime was measured")
+        }
+        return GateVerdict(condition: condition, passed: true,
+                           detail: "legacy-fastopen does not reproduce the regression on \(clean.joined(separator: ", "))")
+    }
+
+    /// `legacy-fastopen/tfo-off/ipv4`, or `[.runtimes/trixie] legacy-fastopen/tfo-off/ipv4` with several runtimes.
+    static func label(_ cell: CellResult, in report: Report) -> String {
+        report.runtimes.count > 1 ? "[\(cell.runtime)] \(cell.name)" : cell.name
+    }
+
+    /// The first few items and how many more: a condition stays one readable line.
+    static func abbreviate(_ items: [String], limit: Int = 4) -> String {
+        guard items.count > limit else { return items.joined(separator: ", ") }
+        return items.prefix(limit).joined(separator: ", ") + " and \(items.count - limit) more"
+    }
+}

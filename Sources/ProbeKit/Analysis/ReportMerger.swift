@@ -1,0 +1,161 @@
+import Foundation
+
+/// Combines JSON reports from many hosts or CI jobs into one `MergedReport`.
+///
+/// Every input must be a report of `Report.currentSchemaVersion`; anything else
+/// is refused with the file's name, and nothing is merged, so a dashboard never
+/// shows a report built from fields it misread. Inputs that are themselves
+/// merged reports are split back into their hosts first, so merging is
+/// associative and host names are numbered once, in input order.
+package enum ReportMerger {
+    /// One report to merge: its bytes, and the name the user gave it.
+    package struct Input: Sendable {
+        package var source: String
+        package var data: Data
+
+        package init(source: String, data: Data) {
+            self.source = source
+            self.data = data
+        }
+    }
+
+    /// The merged report. Its diagnosis and summary are recomputed from the merged
+    /// cells; `environment` is the first host's (every host's is in `hosts`).
+    package static func merge(_ inputs: [Input], command: [String], generatedAt: Date = Date()) throws(InputError) -> MergedReport {
+        var parts: [Part] = []
+        for input in inputs {
+            parts += try self.parts(of: input)
+        }
+        guard let first = parts.first else {
+            throw InputError(source: "tlsprobe merge", message: "no reports to merge")
+        }
+        var hosts: [MergedHost] = []
+        var runtimes: [RuntimeSummary] = []
+        var cells: [CellResult] = []
+        var reportsPerHostname: [String: Int] = [:]
+        for part in parts {
+            let hostname = part.host.environment.hostname.isEmpty ? "host" : part.host.environment.hostname
+            let count = reportsPerHostname[hostname, default: 0] + 1
+            reportsPerHostname[hostname] = count
+            var host = part.host
+            host.name = count == 1 ? hostname : "\(hostname)#\(count)"
+            hosts.append(host)
+            runtimes += part.runtimes.map { runtime in
+                var runtime = runtime
+                runtime.name = "\(host.name):\(runtime.name)"
+                return runtime
+            }
+            cells += part.cells.map { cell in
+                var cell = cell
+                cell.runtime = "\(host.name):\(cell.runtime)"
+                return cell
+            }
+        }
+        let report = Report(command: command, timeoutSeconds: hosts.map(\.timeoutSeconds).max() ?? 0,
+                            environment: first.host.environment, runtimes: runtimes, cells: cells,
+                            generatedAt: generatedAt)
+        return MergedReport(report: report, hosts: hosts)
+    }
+
+    /// One host's share of an input, its runtime names not yet qualified.
+    struct Part {
+        var host: MergedHost
+        var runtimes: [RuntimeSummary]
+        var cells: [CellResult]
+    }
+
+    /// Just enough of a document to tell whether it is a report this version reads.
+    private struct Header: Decodable {
+        var schemaVersion: Int?
+    }
+
+    /// The `hosts` field of a merged report.
+    private struct Hosts: Decodable {
+        var hosts: [MergedHost]?
+    }
+
+    static func parts(of input: Input) throws(InputError) -> [Part] {
+        do {
+            _ = try JSONSerialization.jsonObject(with: input.data, options: [.fragmentsAllowed])
+        } catch {
+            // JSONDecoder says only "not valid JSON"; JSONSerialization says where.
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey].map { " (\($0))" } ?? ""
+            throw InputError(source: input.source, message: "malformed JSON\(detail)")
+        }
+        let decoder = JSONDecoder()
+        let header: Header
+        do {
+            header = try decoder.decode(Header.self, from: input.data)
+        } catch {
+            throw InputError(source: input.source, message: "not a tlsprobe JSON report: \(describe(error))")
+        }
+        guard let version = header.schemaVersion else {
+            throw InputError(source: input.source, message: "not a tlsprobe JSON report: it has no schemaVersion")
+        }
+        guard version == Report.currentSchemaVersion else {
+            throw InputError(source: input.source,
+                             message: "schemaVersion \(version) is not the one this tlsprobe (\(ToolVersion.current)) reads (\(Report.currentSchemaVersion)); merge reports made by one tlsprobe version")
+        }
+        let report: Report
+        let hosts: [MergedHost]?
+        do {
+            report = try decoder.decode(Report.self, from: input.data)
+            hosts = try decoder.decode(Hosts.self, from: input.data).hosts
+        } catch {
+            throw InputError(source: input.source,
+                             message: "not a valid schemaVersion \(version) report: \(describe(error))")
+        }
+        guard let hosts else {
+            return [Part(host: MergedHost(name: report.environment.hostname, source: input.source, report: report),
+                         runtimes: report.runtimes, cells: report.cells)]
+        }
+        // A merged report: give each host back its own runtimes and cells, unqualified.
+        var parts = hosts.map { host in
+            var host = host
+            host.source = input.source
+            return Part(host: host, runtimes: [], cells: [])
+        }
+        func owner(of runtime: String) throws(InputError) -> (index: Int, name: String) {
+            for (index, host) in hosts.enumerated() where runtime.hasPrefix(host.name + ":") {
+                return (index, String(runtime.dropFirst(host.name.count + 1)))
+            }
+            throw InputError(source: input.source,
+                             message: "runtime '\(runtime)' is not qualified by any of its hosts (\(hosts.map(\.name).joined(separator: ", ")))")
+        }
+        for runtime in report.runtimes {
+            let (index, name) = try owner(of: runtime.name)
+            var runtime = runtime
+            runtime.name = name
+            parts[index].runtimes.append(runtime)
+        }
+        for cell in report.cells {
+            let (index, name) = try owner(of: cell.runtime)
+            var cell = cell
+            cell.runtime = name
+            parts[index].cells.append(cell)
+        }
+        return parts
+    }
+
+    /// A decoding error in one line, with the path of the field it is about.
+    static func describe(_ error: any Error) -> String {
+        func path(_ context: DecodingError.Context, _ key: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (key.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the document" : String(text.drop { $0 == "." })
+        }
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "\(path(context, key)) is missing"
+        case .typeMismatch(let type, let context):
+            return context.codingPath.isEmpty ? "the document is not a JSON object" : "\(path(context)) is not of type \(type)"
+        case .valueNotFound(let type, let context):
+            return "\(path(context)) is null, expected \(type)"
+        case .dataCorrupted(let context):
+            return "\(path(context)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

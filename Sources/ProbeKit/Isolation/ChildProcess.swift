@@ -1,0 +1,98 @@
+import CLinux
+import ProxyCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process with its stdout and stderr on pipes; reaped exactly once.
+///
+/// `posix_spawn` rather than Foundation's `Process`: the supervisor needs to
+/// poll the pipes against its own deadlines, kill on overrun, and read the
+/// raw wait status to name the signal a worker died of.
+final class ChildProcess {
+    enum Termination: Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signaled(Int32)
+
+        /// Decodes a `waitpid` status with the C library's own macros.
+        init(waitStatus status: Int32) {
+            self = tlsprobe_WIFSIGNALED(status) != 0 ? .signaled(tlsprobe_WTERMSIG(status)) : .exited(tlsprobe_WEXITSTATUS(status))
+        }
+
+        /// `exit status 1`, `SIGSEGV`.
+        var description: String {
+            switch self {
+            case .exited(let code): "exit status \(code)"
+            case .signaled(let signal): SignalName.of(signal)
+            }
+        }
+    }
+
+    let pid: pid_t
+    let stdout: Int32
+    let stderr: Int32
+    private(set) var termination: Termination?
+
+    /// Spawns `arguments[0]` (a path) with `environment`; stdin is /dev/null.
+    init(arguments: [String], environment: [String: String]) throws(SystemCallError) {
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&outPipe) == 0 else { throw SystemCallError("pipe", errno: errno) }
+        guard pipe(&errPipe) == 0 else {
+            close(outPipe[0]); close(outPipe[1])
+            throw SystemCallError("pipe", errno: errno)
+        }
+        // The supervisor's ends must not leak into other workers spawned meanwhile.
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let status = posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard status == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            throw SystemCallError("posix_spawn(\(arguments[0]))", errno: status)
+        }
+        pid = child
+        stdout = outPipe[0]
+        stderr = errPipe[0]
+        _ = fcntl(stdout, F_SETFL, fcntl(stdout, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(stderr, F_SETFL, fcntl(stderr, F_GETFL) | O_NONBLOCK)
+    }
+
+    deinit {
+        if termination == nil {
+            Glibc.kill(pid, SIGKILL)
+            _ = wait()
+        }
+        close(stdout)
+        close(stderr)
+    }
+
+    func kill(signal: Int32 = SIGKILL) {
+        if termination == nil { Glibc.kill(pid, signal) }
+    }
+
+    /// Blocks until the child ends.
+    @discardableResult
+    func wait() -> Termination {
+        if let termination { return termination }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let result = Termination(waitStatus: status)
+        termination = result
+        return result
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Cells whose worker crashes or hangs on purpose, for the isolation tests.
+///
+/// Read from the worker's environment (`TLSPROBE_TEST_CRASH`,
+/// `TLSPROBE_TEST_HANG`: comma-separated cell names), which the tests set and
+/// the supervisor passes through; no option, plan or report ever carries it.
+package struct FaultInjection: Sendable {
+    package static let crashVariable = "TLSPROBE_TEST_CRASH"
+    package static let hangVariable = "TLSPROBE_TEST_HANG"
+
+    var crash: Set<String> = []
+    var hang: Set<String> = []
+
+    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FaultInjection {
+        func names(_ variable: String) -> Set<String> {
+            Set((environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        }
+        return FaultInjection(crash: names(crashVariable), hang: names(hangVariable))
+    }
+
+    /// Crashes or hangs here when `cell` is one of the chosen.
+    func strike(_ cell: Cell) {
+        if crash.contains(cell.name) { raise(SIGSEGV) }
+        if hang.contains(cell.name) { while true { sleep(3600) } }
+    }
+}

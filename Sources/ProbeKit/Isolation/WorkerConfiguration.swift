@@ -1,0 +1,53 @@
+/// What a worker is asked to run, and the worker's command line: the one type
+/// that writes it (the supervisor) and reads it (the `worker` subcommand).
+package struct WorkerConfiguration: Sendable, Equatable {
+    package var runtimeName: String
+    package var cells: [Cell]
+    package var timeout: Double
+    /// `tcp_fastopen` for a private network namespace; `nil` runs in the host's namespace as found.
+    package var namespaceTFO: Int?
+
+    package init(runtimeName: String, cells: [Cell], timeout: Double, namespaceTFO: Int? = nil) {
+        self.runtimeName = runtimeName
+        self.cells = cells
+        self.timeout = timeout
+        self.namespaceTFO = namespaceTFO
+    }
+
+    /// The worker's arguments (after `tlsprobe worker`).
+    package var arguments: [String] {
+        var arguments = ["--runtime-name", runtimeName, "--timeout", String(timeout)]
+        if let namespaceTFO { arguments += ["--netns-tfo", String(namespaceTFO)] }
+        for cell in cells { arguments += ["--cell", cell.name] }
+        return arguments
+    }
+
+    /// The inverse of `arguments`; the error names what is wrong.
+    package init(arguments: [String]) throws(InputError) {
+        func fail(_ message: String) -> InputError { InputError(source: "worker arguments", message: message) }
+        var runtimeName: String?
+        var timeout: Double?
+        var namespaceTFO: Int?
+        var cells: [Cell] = []
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw fail("\(flag) needs a value") }
+            switch flag {
+            case "--runtime-name": runtimeName = value
+            case "--timeout":
+                guard let seconds = Double(value), seconds > 0, seconds.isFinite else { throw fail("not a timeout: \(value)") }
+                timeout = seconds
+            case "--netns-tfo":
+                guard let bits = Int(value) else { throw fail("not a tcp_fastopen value: \(value)") }
+                namespaceTFO = bits
+            case "--cell":
+                guard let cell = Cell(name: value) else { throw fail("not a cell name: \(value)") }
+                cells.append(cell)
+            default:
+                throw fail("unknown option \(flag)")
+            }
+        }
+        guard let runtimeName, let timeout else { throw fail("--runtime-name and --timeout are required") }
+        self.init(runtimeName: runtimeName, cells: cells, timeout: timeout, namespaceTFO: namespaceTFO)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import ProxyCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs one runtime's cells in worker processes and always comes back with an
+/// outcome for every cell: a worker that dies marks its current cell
+/// `crashed`, one that overruns is killed and the cell is a `timeout`; a new
+/// worker then takes the remaining cells.
+struct WorkerSupervisor {
+    let launcher: RuntimeLauncher
+    let cells: [Cell]
+    let timeout: Double
+    /// `tcp_fastopen` of the workers' private network namespace; `nil` for the host's.
+    let namespaceTFO: Int?
+
+    /// Time a worker may take beyond the cell's own deadline before it is killed.
+    static let overrunMargin = 1.0
+    /// Time a worker may take to start and say hello.
+    static let startupLimit = 20.0
+
+    struct Run {
+        var summary: RuntimeSummary
+        var results: [CellResult]
+    }
+
+    func run() -> Run {
+        var summary = RuntimeSummary(name: launcher.spec.name, folder: launcher.folder)
+        var results: [Cell: CellResult] = [:]
+        var remaining = cells
+        func skipRemaining(_ reason: String) {
+            for cell in remaining {
+                var result = CellResult(cell, runtime: launcher.spec.name, kernelTFO: namespaceTFO, outcome: .skipped, reason: reason)
+                result.privateNamespace = namespaceTFO != nil
+                results[cell] = result
+            }
+            remaining = []
+        }
+        if namespaceTFO != nil, let reason = NetworkNamespace.unavailableReason() {
+            skipRemaining(reason)
+        }
+        while !remaining.isEmpty {
+            let configuration = WorkerConfiguration(runtimeName: launcher.spec.name, cells: remaining, timeout: timeout,
+                                                    namespaceTFO: namespaceTFO)
+            let before = remaining.count
+            do {
+                try runWorker(configuration, summary: &summary) { result in
+                    results[result.cell] = result
+                    remaining.removeAll { $0 == result.cell }
+                }
+                // A worker that ends cleanly without finishing a cell would be
+                // restarted forever: charge its next cell instead.
+                if remaining.count == before, let stuck = remaining.first {
+                    results[stuck] = CellResult(stuck, runtime: launcher.spec.name, kernelTFO: namespaceTFO, outcome: .failed,
+                                                reason: "the worker exited without running this cell")
+                    remaining.removeFirst()
+                }
+            } catch let error as EnvironmentError {
+                skipRemaining(error.description)
+            } catch let error as RuntimeError {
+                summary.error = error.message
+                break
+            } catch {
+                summary.error = "\(error)"
+                break
+            }
+        }
+        return Run(summary: summary, results: cells.compactMap { results[$0] })
+    }
+
+    /// One worker's life. Returns when it ended; each cell it finished (or died in) goes to `finish`.
+    private func runWorker(_ configuration: WorkerConfiguration, summary: inout RuntimeSummary,
+                           finish: (CellResult) -> Void) throws {
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(arguments: launcher.command + ["worker"] + configuration.arguments,
+                                     environment: launcher.environment)
+        } catch {
+            throw RuntimeError(runtime: launcher.spec.name, message: "cannot start a worker: \(error)")
+        }
+        let reader = LineReader(child: child)
+
+        // The hello: proof of which OpenSSL the worker really loaded.
+        guard case .line(let first) = reader.next(until: .after(seconds: Self.startupLimit)),
+              let hello = WorkerMessage.parse(first)?.hello else {
+            child.kill()
+            let status = child.wait()
+            throw RuntimeError(runtime: launcher.spec.name,
+                               message: "the worker did not start (\(status)): \(reader.stderrTail)")
+        }
+        if let namespaceError = hello.namespaceError {
+            throw EnvironmentError(namespaceError)
+        }
+        if let setupError = hello.setupError {
+            throw RuntimeError(runtime: launcher.spec.name, message: setupError)
+        }
+        try launcher.verify(hello)
+        summary.accept(hello)
+
+        var current: (cell: Cell, started: Deadline)?
+        var kernelTFO: Int? { hello.environment.tcpFastopen }
+        while true {
+            let limit = current.map { $0.started.adding(seconds: timeout + Self.overrunMargin) } ?? .after(seconds: Self.startupLimit)
+            switch reader.next(until: limit) {
+            case .line(let line):
+                guard let message = WorkerMessage.parse(line) else { continue }
+                if let name = message.start, let cell = Cell(name: name) {
+                    current = (cell, .now)
+                } else if let result = message.result {
+                    finish(result)
+                    current = nil
+                }
+            case .end:
+                let status = child.wait()
+                reader.drainStderr()
+                if let (cell, started) = current {
+                    var result = CellResult(cell, runtime: launcher.spec.name, kernelTFO: kernelTFO, outcome: .crashed)
+                    if case .signaled(let signal) = status { result.signal = SignalName.of(signal) }
+                    result.reason = "the worker died (\(status)) during the cell" + stderrSuffix(reader)
+                    result.durationMilliseconds = started.millisecondsUntilNow
+                    finish(result)
+                } else if status != .exited(0) {
+                    throw RuntimeError(runtime: launcher.spec.name,
+                                       message: "the worker failed between cells (\(status))" + stderrSuffix(reader))
+                }
+                return
+            case .timedOut:
+                child.kill()
+                child.wait()
+                guard let (cell, started) = current else {
+                    throw RuntimeError(runtime: launcher.spec.name, message: "the worker stopped answering between cells")
+                }
+                var result = CellResult(cell, runtime: launcher.spec.name, kernelTFO: kernelTFO, outcome: .timeout,
+                                        reason: "no result within the \(timeout) s deadline; the worker was killed")
+                result.durationMilliseconds = started.millisecondsUntilNow
+                finish(result)
+                return
+            }
+        }
+    }
+
+    private func stderrSuffix(_ reader: LineReader) -> String {
+        let tail = reader.stderrTail
+        return tail.isEmpty ? "" : "; it said: \(tail)"
+    }
+}

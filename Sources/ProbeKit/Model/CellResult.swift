@@ -1,0 +1,102 @@
+import ProxyCore
+
+/// Everything one cell found, as the JSON output contract names it.
+package struct CellResult: Sendable, Codable, Equatable {
+    /// Which OpenSSL runtime ran the cell (`system` for the linked one).
+    package var runtime: String
+    package var mode: BIOMode
+    package var tfo: TFOSetting
+    package var family: AddressFamily
+    package var phase: Phase
+    /// `/proc/sys/net/ipv4/tcp_fastopen` in force where the cell ran; `nil` if unreadable.
+    package var kernelTFO: Int?
+    /// Whether the cell ran in a private network namespace (with `kernelTFO` set there)
+    /// rather than the host's, where `kernelTFO` is as found.
+    package var privateNamespace: Bool
+    package var outcome: Outcome
+    /// Why the outcome is not `ok`, in one sentence.
+    package var reason: String?
+    /// The strategy that really ran (for `proxy-core`, the policy's choice).
+    package var strategy: String?
+    package var notes: [String]
+    package var firstWrite: FirstWrite?
+    package var tfoEvidence: TFOEvidence
+    package var tlsVersion: String?
+    package var cipher: String?
+    /// The errno of the failure, if a system call failed.
+    package var errno: Int32?
+    package var errnoName: String?
+    package var openSSLErrors: [String]
+    package var verifyError: String?
+    /// OpenSSL allocation accounting for the cell; `nil` where it could not be installed.
+    package var memory: MemoryEvidence?
+    /// The signal the worker died of, for `crashed` cells.
+    package var signal: String?
+    package var durationMilliseconds: Double
+
+    package var cell: Cell { Cell(mode: mode, tfo: tfo, family: family, phase: phase) }
+
+    /// The cell's name within its runtime: `Cell.name`, plus `/kernel-tfo-N` for a cell
+    /// run in a private network namespace with `tcp_fastopen` N (`--kernel-tfo`), where
+    /// the same cell runs once per value and needs a name of its own.
+    package var name: String {
+        guard privateNamespace else { return cell.name }
+        return "\(cell.name)/kernel-tfo-\(kernelTFO.map(String.init) ?? "unknown")"
+    }
+
+    /// A result with nothing recorded yet but the cell and its outcome.
+    package init(_ cell: Cell, runtime: String, kernelTFO: Int?, outcome: Outcome, reason: String? = nil) {
+        self.runtime = runtime
+        self.mode = cell.mode
+        self.tfo = cell.tfo
+        self.family = cell.family
+        self.phase = cell.phase
+        self.kernelTFO = kernelTFO
+        self.privateNamespace = false
+        self.outcome = outcome
+        self.reason = reason
+        self.notes = []
+        self.tfoEvidence = .none
+        self.openSSLErrors = []
+        self.durationMilliseconds = 0
+    }
+}
+
+extension CellResult {
+    package mutating func record(_ diagnostics: ConnectDiagnostics) {
+        strategy = diagnostics.strategy
+        notes += diagnostics.notes.filter { !notes.contains($0) }
+        if firstWrite == nil { firstWrite = diagnostics.firstWrite }
+    }
+
+    package mutating func record(_ error: OriginConnectError) {
+        record(error.diagnostics)
+        outcome = switch error.kind {
+        case .unsupported: .unsupported
+        case .timedOut: .timeout
+        case .failed: .failed
+        }
+        reason = error.message
+        errno = error.errno
+        errnoName = error.errnoName
+        openSSLErrors = error.openSSLErrors
+        verifyError = error.verifyError
+    }
+
+    /// Folds the cell's allocation accounting into its outcome: a connection
+    /// that leaks or makes OpenSSL free foreign memory is not `ok`.
+    package mutating func record(_ memory: MemoryEvidence) {
+        self.memory = memory
+        guard !memory.isClean, outcome == .ok || outcome == .failed else { return }
+        var problems: [String] = []
+        if memory.foreignFrees > 0 {
+            problems.append("OpenSSL freed \(memory.foreignFrees) pointer(s) it never allocated")
+        }
+        if memory.leakedAllocations > 0 {
+            problems.append("\(memory.leakedAllocations) OpenSSL allocation(s) (\(memory.leakedBytes) bytes) leaked")
+        }
+        let text = problems.joined(separator: "; ")
+        reason = outcome == .ok ? text : [reason, text].compactMap { $0 }.joined(separator: "; ")
+        outcome = .failed
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import ProxyCore
+
+/// What the machine looked like when the probes ran: the kernel side of every result.
+package struct EnvironmentFacts: Sendable, Codable, Equatable {
+    package var toolVersion: String
+    package var hostname: String
+    package var kernelRelease: String
+    /// `/proc/sys/net/ipv4/tcp_fastopen` of this network namespace (read only, never written).
+    package var tcpFastopen: Int?
+    package var ipv6Loopback: Bool
+    /// Why IPv6 loopback is unusable, when it is.
+    package var ipv6LoopbackReason: String?
+    /// What `setsockopt(TCP_FASTOPEN_CONNECT)` says on a scratch socket.
+    package var tcpFastOpenConnect: String
+    /// Effective capabilities, by name; `nil` when libcap could not read them.
+    package var effectiveCapabilities: [String]?
+    /// For each capability tlsprobe may need, whether it is effective.
+    package var relevantCapabilities: [String: Bool]
+    /// The OpenSSL this process loaded.
+    package var openSSL: OpenSSLRuntime
+
+    package static func gather() -> EnvironmentFacts {
+        let capabilities = Capabilities.effective()
+        let ipv6 = ipv6LoopbackProblem()
+        return EnvironmentFacts(
+            toolVersion: ToolVersion.current,
+            hostname: ProcessInfo.processInfo.hostName,
+            kernelRelease: kernelRelease(),
+            tcpFastopen: readTCPFastopen(),
+            ipv6Loopback: ipv6 == nil,
+            ipv6LoopbackReason: ipv6,
+            tcpFastOpenConnect: KernelTFOSupport.probe().description,
+            effectiveCapabilities: capabilities,
+            relevantCapabilities: Dictionary(uniqueKeysWithValues: Capabilities.relevant.map {
+                ($0, capabilities?.contains($0) ?? false)
+            }),
+            openSSL: .current
+        )
+    }
+
+    static func kernelRelease() -> String {
+        var name = utsname()
+        uname(&name)
+        return withUnsafeBytes(of: name.release) { raw in
+            String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
+    /// Accepts decimal or `0x` hex, as the file and `sysctl` may show it.
+    static func readTCPFastopen(path: String = "/proc/sys/net/ipv4/tcp_fastopen") -> Int? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("0x") { return Int(trimmed.dropFirst(2), radix: 16) }
+        return Int(trimmed)
+    }
+
+    /// `nil` when a TCP socket can bind `[::1]`; otherwise why not.
+    static func ipv6LoopbackProblem() -> String? {
+        do {
+            let socket = try Socket(family: .ipv6)
+            let address = SocketAddress(family: .ipv6, host: "::1", port: 0)!
+            guard address.withSockaddr({ bind(socket.fileDescriptor, $0, $1) }) == 0 else {
+                return "bind([::1]:0) failed: \(ErrnoName.of(errno))"
+            }
+            return nil
+        } catch {
+            return "no IPv6 TCP socket: \(error)"
+        }
+    }
+}

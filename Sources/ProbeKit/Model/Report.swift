@@ -1,0 +1,85 @@
+import Foundation
+import ProxyCore
+
+/// One run's results: what ran where, and every planned cell's outcome.
+package struct Report: Sendable, Codable, Equatable {
+    /// Bumped whenever a field changes meaning, so consumers can refuse what they do not understand.
+    package static let currentSchemaVersion = 1
+
+    package var schemaVersion: Int
+    package var tool: String
+    package var toolVersion: String
+    /// ISO 8601, UTC.
+    package var generatedAt: String
+    /// The command line that produced the report.
+    package var command: [String]
+    package var timeoutSeconds: Double
+    package var environment: EnvironmentFacts
+    package var runtimes: [RuntimeSummary]
+    package var cells: [CellResult]
+    /// What the evidence shows, in words; empty when it shows nothing wrong.
+    package var diagnosis: [Finding]
+    /// Cells per outcome.
+    package var summary: [String: Int]
+
+    package init(command: [String], timeoutSeconds: Double, environment: EnvironmentFacts,
+                runtimes: [RuntimeSummary], cells: [CellResult], generatedAt: Date = Date()) {
+        self.schemaVersion = Report.currentSchemaVersion
+        self.tool = "tlsprobe"
+        self.toolVersion = ToolVersion.current
+        self.generatedAt = ISO8601DateFormatter().string(from: generatedAt)
+        self.command = command
+        self.timeoutSeconds = timeoutSeconds
+        self.environment = environment
+        self.runtimes = runtimes
+        self.cells = cells
+        self.diagnosis = Diagnosis.findings(runtimes: runtimes, cells: cells)
+        self.summary = Dictionary(grouping: cells, by: \.outcome.rawValue).mapValues(\.count)
+    }
+
+    /// Cells whose outcome is a failure (`failed`, `crashed`, `timeout`).
+    package var failures: [CellResult] { cells.filter { $0.outcome.isFailure } }
+
+    /// Runtimes that could not be used (bad folder, wrong library loaded, worker would not start).
+    package var runtimeErrors: [RuntimeError] {
+        runtimes.compactMap { runtime in runtime.error.map { RuntimeError(runtime: runtime.name, message: $0) } }
+    }
+
+    package func jsonData() throws -> Data {
+        try JSONCoding.encoder().encode(self)
+    }
+
+    package static func decode(_ data: Data) throws -> Report {
+        try JSONDecoder().decode(Report.self, from: data)
+    }
+}
+
+/// One OpenSSL runtime of the run: what its worker loaded, and what the fixed
+/// connector's policy chose there; or why the runtime could not be used.
+package struct RuntimeSummary: Sendable, Codable, Equatable {
+    /// `system` for the linked library, else the folder as given.
+    package var name: String
+    /// The resolved folder the libraries were required to come from.
+    package var folder: String?
+    /// What the worker really loaded; `nil` when no worker got that far.
+    package var openSSL: OpenSSLRuntime?
+    /// Whether OpenSSL's allocations were accounted (leaks, foreign frees).
+    package var memoryAccounting: Bool?
+    /// The strategy `proxy-core` uses with TFO off and with TFO on, there.
+    package var policyTFOOff: String?
+    package var policyTFOOn: String?
+    /// Why the runtime is unusable; its cells are then absent, never reported as results.
+    package var error: String?
+
+    package init(name: String, folder: String? = nil) {
+        self.name = name
+        self.folder = folder
+    }
+
+    mutating func accept(_ hello: WorkerHello) {
+        openSSL = hello.openSSL
+        memoryAccounting = hello.memoryAccounting
+        policyTFOOff = hello.policyTFOOff
+        policyTFOOn = hello.policyTFOOn
+    }
+}

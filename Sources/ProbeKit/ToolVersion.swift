@@ -1,4 +1,0 @@
-/// tlsprobe's own version, reported in every report so results can be traced to a build.
-public enum ToolVersion {
-    public static let current = "0.1.0"
-}

@@ -1,0 +1,33 @@
+/// What a `ConnectionRecipe` works with: a fresh socket, where it should lead,
+/// and where to record what happened.
+package final class ConnectionRequest {
+    package let socket: Socket
+    package let address: SocketAddress
+    /// Whether the application wants TCP Fast Open.
+    package let tfo: Bool
+    package let deadline: Deadline
+    package let context: TLSContext
+    package let runtime: OpenSSLRuntime
+    /// Sees the BIO's writes; the recipe attaches it to the BIO it makes.
+    package let observer: WriteObserver
+    /// Decisions worth a line in the diagnostics (a fallback, an accepted ctrl).
+    package var notes: [String] = []
+
+    init(socket: Socket, address: SocketAddress, tfo: Bool, deadline: Deadline, context: TLSContext,
+         runtime: OpenSSLRuntime, observer: WriteObserver) {
+        self.socket = socket
+        self.address = address
+        self.tfo = tfo
+        self.deadline = deadline
+        self.context = context
+        self.runtime = runtime
+        self.observer = observer
+    }
+
+    /// OpenSSL's own socket BIO on the socket (`SSL_set_fd`), watched by the observer.
+    package func socketBIOConnection() throws -> TLSConnection {
+        let tls = try TLSConnection(context: context, socket: socket, role: .client)
+        try SocketBIOObserver.attach(observer, to: tls)
+        return tls
+    }
+}

@@ -1,0 +1,18 @@
+internal import COpenSSL
+
+/// The fix's slot: the destination in BIO ex_data, an index this process
+/// claimed for itself, never in the data pointer the socket BIO's create fills.
+final class ExDataSlot: DestinationSlot {
+    static let shared = ExDataSlot()
+
+    /// Claimed once per process; -1 if OpenSSL refused (then every store fails).
+    let index = tlsprobe_BIO_get_ex_new_index()
+
+    func store(_ destination: UnsafeMutableRawPointer?, in bio: OpaquePointer) -> Bool {
+        index >= 0 && BIO_set_ex_data(bio, index, destination) == 1
+    }
+
+    func load(from bio: OpaquePointer) -> UnsafeMutableRawPointer? {
+        index >= 0 ? BIO_get_ex_data(bio, index) : nil
+    }
+}

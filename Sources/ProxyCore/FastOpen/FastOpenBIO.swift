@@ -1,0 +1,167 @@
+internal import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The fast-open BIO as proxies built it: a socket BIO whose first write is
+/// `sendto(…, MSG_FASTOPEN, destination, length)`, so the TLS ClientHello can
+/// ride in the SYN.
+///
+/// Its create, destroy and ctrl are borrowed from `BIO_s_socket()`; only read,
+/// write and the "set connect address" ctrl are its own. That borrowing is why
+/// OpenSSL 3.2 broke the designs that kept the destination in the data pointer:
+/// the borrowed create now allocates a struct there. This BIO keeps it where
+/// its `DestinationSlot` says: BIO ex_data (`ExDataSlot`), the upstream fix.
+///
+/// The destination address is not owned by the BIO: the connection keeps it
+/// alive until after `SSL_free`, as a proxy's connection object does.
+package enum FastOpenBIO {
+    /// Per-BIO state the callbacks reach through ex_data: the destination's slot and the write observer.
+    final class State {
+        let slot: any DestinationSlot
+        let observer: WriteObserver
+
+        init(slot: any DestinationSlot, observer: WriteObserver) {
+            self.slot = slot
+            self.observer = observer
+        }
+    }
+
+    /// The `BIO_METHOD`, built once per process and never freed (as OpenSSL's own methods).
+    final class Method: @unchecked Sendable {
+        let pointer: OpaquePointer
+        let borrowedCtrl: @convention(c) (OpaquePointer?, Int32, Int, UnsafeMutableRawPointer?) -> Int
+
+        init() {
+            let socketMethod = BIO_s_socket()
+            guard let method = BIO_meth_new(tlsprobe_BIO_TYPE_SOCKET, "tlsprobe fast open"),
+                  let create = BIO_meth_get_create(socketMethod),
+                  let destroy = BIO_meth_get_destroy(socketMethod),
+                  let ctrl = BIO_meth_get_ctrl(socketMethod) else {
+                fatalError("OpenSSL could not build the fast-open BIO_METHOD: \(OpenSSLError.drainQueue())")
+            }
+            BIO_meth_set_create(method, create)
+            BIO_meth_set_destroy(method, destroy)
+            BIO_meth_set_ctrl(method, fastOpenCtrl)
+            BIO_meth_set_write(method, fastOpenWrite)
+            BIO_meth_set_read(method, fastOpenRead)
+            pointer = method
+            borrowedCtrl = ctrl
+        }
+    }
+
+    static let method = Method()
+    static let stateIndex = tlsprobe_BIO_get_ex_new_index()
+
+    /// Builds the method and claims the ex_data indices now rather than on first use.
+    static func prepare() {
+        _ = method
+        _ = stateIndex
+        _ = ExDataSlot.shared
+    }
+
+    /// A TLS connection over a new fast-open BIO, set up as proxies with such a
+    /// BIO do: `connect()` only when TFO is off, `BIO_set_conn_address` (the
+    /// destination, into `slot`) only when it is on.
+    package static func connection(_ request: ConnectionRequest, slot: any DestinationSlot,
+                                   destination: any FastOpenDestination) throws -> TLSConnection {
+        if !request.tfo { try request.socket.connect(to: request.address, deadline: request.deadline) }
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let state = State(slot: slot, observer: request.observer)
+        tls.keepAlive(state)
+        let handle = try make(fileDescriptor: request.socket.fileDescriptor, state: state)
+        if request.tfo {
+            tls.keepAlive(destination)
+            guard tlsprobe_BIO_set_conn_address(handle.pointer, destination.pointer) == 1 else {
+                throw OpenSSLError("BIO_set_conn_address")
+            }
+        }
+        tls.attach(handle)
+        return tls
+    }
+
+    /// A new BIO on `fileDescriptor` (not closed by the BIO). `state` must outlive it.
+    static func make(fileDescriptor: Int32, state: State) throws(OpenSSLError) -> BIOHandle {
+        guard stateIndex >= 0 else { throw OpenSSLError("BIO_get_ex_new_index") }
+        guard let bio = BIO_new(method.pointer) else { throw OpenSSLError("BIO_new(fast open)") }
+        let handle = BIOHandle(taking: bio)
+        guard BIO_set_ex_data(bio, stateIndex, Unmanaged.passUnretained(state).toOpaque()) == 1 else {
+            throw OpenSSLError("BIO_set_ex_data")
+        }
+        guard tlsprobe_BIO_set_fd(bio, fileDescriptor, BIO_NOCLOSE) == 1 else { throw OpenSSLError("BIO_set_fd") }
+        return handle
+    }
+
+    static func state(of bio: OpaquePointer) -> State? {
+        guard let raw = BIO_get_ex_data(bio, stateIndex) else { return nil }
+        return Unmanaged<State>.fromOpaque(raw).takeUnretainedValue()
+    }
+
+    /// The length a fast-open BIO computes from the address it holds, as ATS's `ats_ip_size`
+    /// does: by family, 0 for anything else (OpenSSL's zeroed struct, say).
+    package static func addressLength(of address: UnsafeRawPointer) -> socklen_t {
+        switch Int32(address.load(as: sa_family_t.self)) {
+        case AF_INET: socklen_t(MemoryLayout<sockaddr_in>.size)
+        case AF_INET6: socklen_t(MemoryLayout<sockaddr_in6>.size)
+        default: 0
+        }
+    }
+}
+
+/// Catches `BIO_set_conn_address` (BIO_C_SET_CONNECT, larg 2) and keeps the
+/// address in the state's slot; every other ctrl goes to the socket BIO's.
+private func fastOpenCtrl(bio: OpaquePointer?, command: Int32, larg: Int, parg: UnsafeMutableRawPointer?) -> Int {
+    guard let bio else { return 0 }
+    if command == BIO_C_SET_CONNECT && larg == 2, let state = FastOpenBIO.state(of: bio) {
+        return state.slot.store(parg, in: bio) ? 1 : 0
+    }
+    return FastOpenBIO.method.borrowedCtrl(bio, command, larg, parg)
+}
+
+/// The first write with a destination pending is `sendto(MSG_FASTOPEN)`; every
+/// other write is `write()`. The pending destination is cleared after use.
+private func fastOpenWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, length: Int32) -> Int32 {
+    guard let bio, let buffer, length >= 0 else { return -1 }
+    tlsprobe_BIO_clear_retry_flags(bio)
+    guard let state = FastOpenBIO.state(of: bio) else {
+        errno = EBADF
+        return -1
+    }
+    let fd = tlsprobe_BIO_get_fd(bio)
+    let destination = state.slot.load(from: bio)
+
+    let result: Int
+    let savedErrno: Int32
+    if let destination {
+        let addressLength = FastOpenBIO.addressLength(of: destination)
+        result = sendto(fd, buffer, Int(length), Int32(MSG_FASTOPEN),
+                        destination.assumingMemoryBound(to: sockaddr.self), addressLength)
+        savedErrno = errno
+        _ = state.slot.store(nil, in: bio)
+        state.observer.record(syscall: "sendto", flags: ["MSG_FASTOPEN"], addressLength: Int(addressLength),
+                              result: result, errno: savedErrno, observedBy: "fast-open BIO")
+    } else {
+        result = Glibc.write(fd, buffer, Int(length))
+        savedErrno = errno
+        state.observer.record(syscall: "write", flags: [], addressLength: nil,
+                              result: result, errno: savedErrno, observedBy: "fast-open BIO")
+    }
+
+    if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
+        tlsprobe_BIO_set_retry_write(bio)
+    }
+    errno = savedErrno
+    return result < 0 ? -1 : Int32(result)
+}
+
+private func fastOpenRead(bio: OpaquePointer?, buffer: UnsafeMutablePointer<CChar>?, length: Int32) -> Int32 {
+    guard let bio, let buffer, length >= 0 else { return -1 }
+    tlsprobe_BIO_clear_retry_flags(bio)
+    let result = Glibc.read(tlsprobe_BIO_get_fd(bio), buffer, Int(length))
+    let savedErrno = errno
+    if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
+        tlsprobe_BIO_set_retry_read(bio)
+    }
+    errno = savedErrno
+    return result < 0 ? -1 : Int32(result)
+}

@@ -1,0 +1,60 @@
+internal import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension OriginConnector {
+    /// The correct ways of opening an origin connection, named as tlsprobe's matrix names them.
+    /// None of them stores anything in the data pointer of a BIO it did not create.
+    public enum Strategy: String, Sendable, Codable, CaseIterable, ConnectionRecipe {
+        /// `connect()`, then `SSL_set_fd`.
+        case fd
+        /// The fast-open BIO with the destination in BIO ex_data: the upstream ATS fix.
+        case exDataFastOpen = "exdata-fastopen"
+        /// `BIO_connect(…, BIO_SOCK_TFO)` when TFO is on (OpenSSL 3.2+), then `SSL_set_fd`.
+        case nativeTFO = "native-tfo"
+        /// `TCP_FASTOPEN_CONNECT` when TFO is on, `connect()`, `SSL_set_fd`.
+        case fastOpenConnect = "fastopen-connect"
+
+        package var name: String { rawValue }
+
+        package func open(_ request: ConnectionRequest) throws -> TLSConnection {
+            let socket = request.socket
+            switch self {
+            case .fd:
+                try socket.connect(to: request.address, deadline: request.deadline)
+                return try request.socketBIOConnection()
+
+            case .exDataFastOpen:
+                return try FastOpenBIO.connection(request, slot: ExDataSlot.shared,
+                                                  destination: OwnedSocketAddress(request.address))
+
+            case .nativeTFO:
+                if request.tfo && !request.runtime.nativeTFO {
+                    throw Unsupported("BIO_SOCK_TFO needs OpenSSL 3.2 or later; the loaded runtime is \(request.runtime.runtimeVersion)")
+                }
+                let peer = try BIOAddress(request.address)
+                let options = BIO_SOCK_NONBLOCK | (request.tfo ? tlsprobe_BIO_SOCK_TFO : 0)
+                if BIO_connect(socket.fileDescriptor, peer.pointer, options) != 1 {
+                    let code = errno
+                    guard code == EINPROGRESS else {
+                        throw SystemCallError("BIO_connect", errno: code, openSSLErrors: OpenSSLError.drainQueue())
+                    }
+                    try socket.finishConnect(deadline: request.deadline)
+                }
+                return try request.socketBIOConnection()
+
+            case .fastOpenConnect:
+                if request.tfo {
+                    do {
+                        try socket.enableFastOpenConnect()
+                    } catch {
+                        request.notes.append("kernel refused TCP_FASTOPEN_CONNECT (\(error.errnoName)); fell back to a plain connect() without TFO")
+                    }
+                }
+                try socket.connect(to: request.address, deadline: request.deadline)
+                return try request.socketBIOConnection()
+            }
+        }
+    }
+}

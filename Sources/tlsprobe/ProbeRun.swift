@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import ProbeKit
+
+/// What `matrix` and `gate` share around a run: the workers' start, the
+/// runtimes that could not be used, and the exit codes the environment decides.
+enum ProbeRun {
+    /// Runs `plan` in worker processes of this binary. Unusable runtimes are named
+    /// on stderr; when none was usable the run ends here with exit 2.
+    static func run(_ plan: MatrixPlan) throws -> Report {
+        let report = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable).run()
+        let errors = report.runtimeErrors
+        for error in errors {
+            Terminal.writeError("tlsprobe: \(error)\n")
+        }
+        guard errors.count < report.runtimes.count else { throw ExitCode(2) }
+        return report
+    }
+
+    /// Exit 3 when not one cell could be probed (no loopback, no namespace, no
+    /// privilege): the report already printed says why for each cell; stderr says it once.
+    static func requireSomethingProbed(_ report: Report) throws {
+        guard report.cells.allSatisfy({ $0.outcome == .skipped }) else { return }
+        let reasons = Set(report.cells.compactMap(\.reason)).sorted()
+        Terminal.writeError("tlsprobe: nothing probed: \(reasons.isEmpty ? "no cell was planned" : reasons.joined(separator: "; "))\n")
+        throw ExitCode(3)
+    }
+}
