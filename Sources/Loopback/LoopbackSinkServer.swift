@@ -12,29 +12,27 @@ import ProxyCore
 /// another on a single thread, as the benchmark makes them.
 package final class LoopbackSinkServer: @unchecked Sendable {
     package let address: SocketAddress
-    private let listener: ListeningSocket
+    private var loop: AcceptLoop?
     private let context: TLSContext
     private let expectedBytes: Int
     private let timeout: Double
 
     /// Binds and listens on an ephemeral port; `stop()` ends the accept loop.
     package init(family: SocketAddress.Family, context: TLSContext, expectedBytes: Int, timeout: Double) throws {
-        listener = try ListeningSocket(family: family, backlog: 8)
+        let listener = try ListeningSocket(family: family, backlog: 8)
         address = listener.address
         self.context = context
         self.expectedBytes = expectedBytes
         self.timeout = timeout
-        Thread.detachNewThread { [self] in acceptLoop() }
+        // One connection after another, on the accept thread itself.
+        loop = AcceptLoop(listener) { [self] socket, _ in
+            serve(socket)
+            return nil
+        }
     }
 
     package func stop() {
-        listener.shutdown()
-    }
-
-    private func acceptLoop() {
-        while let (fd, _) = listener.accept() {
-            serve(Socket(adopting: fd, family: address.family))
-        }
+        loop?.stop()
     }
 
     /// One connection; every wait bounded by `timeout`. Failures surface on the client's side.

@@ -12,10 +12,10 @@ package final class LoopbackTLSServer: @unchecked Sendable {
     package let address: SocketAddress
     /// Why server-side TFO is off, if `setsockopt(TCP_FASTOPEN)` was refused.
     package let serverTFOError: String?
-    private let listener: ListeningSocket
     private let context: TLSContext
     private let timeout: Double
     private let accepts = Mutex<[UInt16: AcceptRecord]>([:])
+    private var loop: AcceptLoop?
 
     /// What the server saw the moment it accepted a connection.
     package struct AcceptRecord: Sendable, Equatable {
@@ -34,28 +34,29 @@ package final class LoopbackTLSServer: @unchecked Sendable {
     /// Binds and listens; `stop()` ends the accept loop. Throws `SystemCallError` when the family has no loopback.
     package init(family: SocketAddress.Family, context: TLSContext, timeout: Double) throws {
         // The queue length for connections whose SYN carried data (server-side TFO).
-        listener = try ListeningSocket(family: family, backlog: 128, fastOpenQueue: 64)
+        let listener = try ListeningSocket(family: family, backlog: 128, fastOpenQueue: 64)
         address = listener.address
         serverTFOError = listener.fastOpenError
         self.context = context
         self.timeout = timeout
-        Thread.detachNewThread { [self] in acceptLoop() }
-    }
-
-    package func stop() {
-        listener.shutdown()
-    }
-
-    private func acceptLoop() {
-        while let (fd, clientPort) = listener.accept() {
-            var byte: UInt8 = 0
-            let waiting = recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
-            let socket = Socket(adopting: fd, family: address.family)
-            let record = AcceptRecord(dataAtAccept: waiting, synData: socket.synDataAcknowledged)
-            accepts.withLock { $0[clientPort] = record }
-            let connection = SendableBox(socket)
-            Thread.detachNewThread { [self] in serve(connection.value) }
+        loop = AcceptLoop(listener) { [self] socket, clientPort in
+            accept(socket, clientPort: clientPort)
         }
+    }
+
+    /// Stops accepting and waits for the connections being served (each bounded by the timeout).
+    package func stop() {
+        loop?.stop()
+    }
+
+    /// On the accept thread: what the connection looked like the moment it arrived; the rest on a thread of its own.
+    private func accept(_ socket: Socket, clientPort: UInt16) -> @Sendable () -> Void {
+        var byte: UInt8 = 0
+        let waiting = recv(socket.fileDescriptor, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
+        let record = AcceptRecord(dataAtAccept: waiting, synData: socket.synDataAcknowledged)
+        accepts.withLock { $0[clientPort] = record }
+        let connection = SendableBox(socket)
+        return { [self] in serve(connection.value) }
     }
 
     private func serve(_ socket: Socket) {
@@ -70,10 +71,4 @@ package final class LoopbackTLSServer: @unchecked Sendable {
             // The client's side of the cell records what went wrong.
         }
     }
-}
-
-/// Hands a value to exactly one other thread; the sender never touches it again.
-package struct SendableBox<Value>: @unchecked Sendable {
-    package let value: Value
-    package init(_ value: Value) { self.value = value }
 }
