@@ -25,7 +25,7 @@ package struct EnvironmentRenderer: Sendable {
             ("nativeTFO", ssl.nativeTFO ? "yes" : "no"),
         ]
         let width = rows.map(\.0.count).max() ?? 0
-        return rows.map { "\($0.0.padding(toLength: width, withPad: " ", startingAt: 0))  \($0.1)" }
+        return rows.map { "\($0.0.padding(toLength: width, withPad: " ", startingAt: 0))  \(TerminalText.escape($0.1))" }
             .joined(separator: "\n") + "\n"
     }
 }

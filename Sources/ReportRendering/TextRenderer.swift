@@ -3,7 +3,8 @@ import ProbeKit
 import ProxyCore
 
 /// The terminal view of a report: a header, failures first, the diagnosis,
-/// then one aligned table per runtime.
+/// then one aligned table per runtime. Every string that came from outside
+/// the renderer goes through `TerminalText.escape` (`t`).
 package struct TextRenderer: Sendable {
     /// ANSI colour on outcomes; the CLI turns it on only for a TTY without `NO_COLOR`.
     package var color: Bool
@@ -12,10 +13,18 @@ package struct TextRenderer: Sendable {
         self.color = color
     }
 
-    package func render(_ report: Report) -> String {
+    /// `hosts`: a merged report's hosts, named first since the header below knows one environment.
+    package func render(_ report: Report, hosts: [MergedHost] = []) -> String {
         var lines: [String] = []
+        if !hosts.isEmpty {
+            lines.append("merged from \(hosts.count) report\(hosts.count == 1 ? "" : "s"):")
+            for host in hosts {
+                let tfo = host.environment.tcpFastopen.map(String.init) ?? "unreadable"
+                lines.append("  \(t(host.name)): kernel \(t(host.environment.kernelRelease)) · tcp_fastopen=\(tfo) · \(t(host.generatedAt)) · \(t(host.source ?? "-"))")
+            }
+        }
         let env = report.environment
-        lines.append("tlsprobe \(report.toolVersion) · kernel \(env.kernelRelease) · tcp_fastopen=\(env.tcpFastopen.map(String.init) ?? "unreadable")")
+        lines.append("tlsprobe \(t(report.toolVersion)) · kernel \(t(env.kernelRelease)) · tcp_fastopen=\(env.tcpFastopen.map(String.init) ?? "unreadable")")
         for runtime in report.runtimes {
             lines += header(runtime)
         }
@@ -27,15 +36,15 @@ package struct TextRenderer: Sendable {
         } else {
             lines.append("Failures (\(failures.count)):")
             for cell in failures {
-                lines.append("  \(paint(cell.outcome)) \(label(cell, in: report)): \(cell.reason ?? "no reason recorded")")
+                lines.append("  \(paint(cell.outcome)) \(label(cell, in: report)): \(t(cell.reason ?? "no reason recorded"))")
             }
         }
         for finding in report.diagnosis {
             lines.append("")
-            lines.append("Diagnosis [\(finding.runtime)]: \(finding.title)")
-            lines.append("  \(finding.explanation)")
-            lines.append("  Evidence: \(finding.evidence.joined(separator: ", "))")
-            lines.append("  Fix: \(finding.fix)")
+            lines.append("Diagnosis [\(t(finding.runtime))]: \(t(finding.title))")
+            lines.append("  \(t(finding.explanation))")
+            lines.append("  Evidence: \(t(finding.evidence.joined(separator: ", ")))")
+            lines.append("  Fix: \(t(finding.fix))")
         }
 
         for runtime in report.runtimes where runtime.error == nil {
@@ -44,14 +53,14 @@ package struct TextRenderer: Sendable {
             for namespace in namespaces {
                 lines.append("")
                 if report.runtimes.count > 1 || namespaces.count > 1 || cells.first?.privateNamespace == true {
-                    lines.append("[\(runtime.name)] \(runtime.openSSL?.runtimeVersionText ?? "") · \(namespace)")
+                    lines.append("[\(t(runtime.name))] \(t(runtime.openSSL?.runtimeVersionText ?? "")) · \(namespace)")
                 }
                 lines += table(cells.filter { $0.namespaceLabel == namespace })
             }
         }
         lines.append("")
         for cell in report.cells where cell.outcome == .unsupported || cell.outcome == .skipped {
-            lines.append("\(cell.outcome.rawValue) \(label(cell, in: report)): \(cell.reason ?? "")")
+            lines.append("\(cell.outcome.rawValue) \(label(cell, in: report)): \(t(cell.reason ?? ""))")
         }
         let counts = Outcome.allCases.compactMap { outcome in
             report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" }
@@ -62,19 +71,19 @@ package struct TextRenderer: Sendable {
 
     private func header(_ runtime: RuntimeSummary) -> [String] {
         if let error = runtime.error {
-            return ["runtime \(runtime.name): UNUSABLE: \(error)"]
+            return ["runtime \(t(runtime.name)): UNUSABLE: \(t(error))"]
         }
         guard let ssl = runtime.openSSL else {
-            return ["runtime \(runtime.name): not probed (every cell skipped)"]
+            return ["runtime \(t(runtime.name)): not probed (every cell skipped)"]
         }
         return [
-            "runtime \(runtime.name): \(ssl.runtimeVersionText) from \(ssl.libsslPath ?? "unknown path") (headers: \(ssl.headerVersionText))",
-            "  socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(runtime.policyTFOOff ?? "?") (TFO off), \(runtime.policyTFOOn ?? "?") (TFO on)",
+            "runtime \(t(runtime.name)): \(t(ssl.runtimeVersionText)) from \(t(ssl.libsslPath ?? "unknown path")) (headers: \(t(ssl.headerVersionText)))",
+            "  socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff ?? "?")) (TFO off), \(t(runtime.policyTFOOn ?? "?")) (TFO on)",
         ]
     }
 
     private func label(_ cell: CellResult, in report: Report) -> String {
-        report.runtimes.count > 1 ? "[\(cell.runtime)] \(cell.cell.name)" : cell.cell.name
+        report.runtimes.count > 1 ? "[\(t(cell.runtime))] \(cell.cell.name)" : cell.cell.name
     }
 
     private func table(_ cells: [CellResult]) -> [String] {
@@ -83,7 +92,7 @@ package struct TextRenderer: Sendable {
             [cell.mode.rawValue, cell.tfo.rawValue, cell.family.rawValue, cell.phase.rawValue, cell.outcome.rawValue,
              Self.describe(cell.firstWrite), cell.firstWrite?.errnoName ?? cell.errnoName ?? cell.signal ?? "-",
              cell.tlsVersion ?? "-", cell.tfoEvidence.tfoEffective.rawValue, Self.describe(cell.memory),
-             String(format: "%.1f", cell.durationMilliseconds)]
+             String(format: "%.1f", cell.durationMilliseconds)].map(t)
         }
         let widths = header.indices.map { column in
             ([header] + rows).map { $0[column].count }.max() ?? 0
@@ -117,6 +126,10 @@ package struct TextRenderer: Sendable {
         return parts.joined(separator: ", ")
     }
 
+    private func t(_ text: String) -> String {
+        TerminalText.escape(text)
+    }
+
     private func paint(_ outcome: Outcome, _ text: String? = nil) -> String {
         let text = text ?? outcome.rawValue
         guard color else { return text }
@@ -133,13 +146,5 @@ private extension CellResult {
     /// `tcp_fastopen=3 (private namespace)` or `tcp_fastopen=1 (host)`.
     var namespaceLabel: String {
         "tcp_fastopen=\(kernelTFO.map(String.init) ?? "?") (\(privateNamespace ? "private namespace" : "host"))"
-    }
-}
-
-private extension Array where Element: Hashable {
-    /// The elements in order, each once.
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
     }
 }

@@ -30,11 +30,3 @@ struct MatrixCommand: ParsableCommand {
 extension BIOMode: ExpressibleByArgument {}
 extension TFOSetting: ExpressibleByArgument {}
 extension AddressFamily: ExpressibleByArgument {}
-
-extension Array where Element: Hashable {
-    /// The elements in order, each once: `--mode fd --mode fd` probes fd once.
-    func uniqued() -> [Element] {
-        var seen = Set<Element>()
-        return filter { seen.insert($0).inserted }
-    }
-}

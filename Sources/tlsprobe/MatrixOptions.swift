@@ -33,18 +33,23 @@ struct MatrixOptions: ParsableArguments {
     @Option(help: "handshake: connect and echo; teardown: release the connection before its first write (fast-open modes and proxy-core only).")
     var phase: PhaseChoice = .both
 
-    @Option(help: "Seconds each cell may take before it is a timeout.")
+    /// Longest a cell may take: an hour is far past any real handshake, and keeps deadline arithmetic finite.
+    static let timeoutRange = 0.001...3600.0
+
+    // .unconditional: a negative number is a value to refuse with a message, not an unknown flag.
+    @Option(parsing: .unconditional, help: "Seconds each cell may take before it is a timeout (more than 0, at most 3600).")
     var timeout: Double = 5
 
-    @Option(name: .customLong("kernel-tfo"),
+    @Option(name: .customLong("kernel-tfo"), parsing: .unconditional,
             help: ArgumentHelp("tcp_fastopen values (decimal or 0x hex, comma-separated) to probe, each in a private network namespace; needs CAP_SYS_ADMIN and CAP_NET_ADMIN.",
                                valueName: "values"))
-    var kernelTFO: KernelTFOValues?
+    var kernelTFO: String?
 
     func validate() throws {
-        guard timeout > 0, timeout.isFinite else {
-            throw ValidationError("--timeout must be a positive number of seconds, got \(timeout)")
+        guard timeout > 0, Self.timeoutRange.contains(timeout) else {
+            throw ValidationError("--timeout must be a positive number of seconds, at most \(Int(Self.timeoutRange.upperBound)); got \(timeout)")
         }
+        _ = try kernelTFOValues()
         if phase == .teardown, !modes.isEmpty, !modes.contains(where: { Phase.teardownModes.contains($0) }) {
             throw ValidationError("--phase teardown applies to \(Phase.teardownModes.map(\.rawValue).sorted().joined(separator: ", ")) only")
         }
@@ -52,14 +57,29 @@ struct MatrixOptions: ParsableArguments {
 
     var plan: MatrixPlan {
         var plan = MatrixPlan(
-            runtimes: runtimes.isEmpty ? [.system] : runtimes.uniqued().map(RuntimeSpec.init(argument:)),
+            runtimes: runtimes.isEmpty ? [.system] : RuntimeSpec.distinct(runtimes.map(RuntimeSpec.init(argument:))),
             modes: modes.isEmpty ? BIOMode.allCases : modes.uniqued(),
             tfo: tfo == .both ? TFOSetting.allCases : [TFOSetting(rawValue: tfo.rawValue)!],
             families: family == .both ? AddressFamily.allCases : [AddressFamily(rawValue: family.rawValue)!],
             phases: phase == .both ? Phase.allCases : [Phase(rawValue: phase.rawValue)!],
             timeout: timeout
         )
-        plan.kernelTFO = kernelTFO.map { Array($0.values.uniqued()) } ?? []
+        plan.kernelTFO = ((try? kernelTFOValues()) ?? []).uniqued()
         return plan
+    }
+
+    /// `--kernel-tfo 0,1,3,0x607`: decimal or hex, each within the sysctl's 16 bits.
+    func kernelTFOValues() throws -> [Int] {
+        guard let kernelTFO else { return [] }
+        var values: [Int] = []
+        for part in kernelTFO.split(separator: ",", omittingEmptySubsequences: false) {
+            let text = part.trimmingCharacters(in: .whitespaces).lowercased()
+            let value = text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
+            guard let value, (0...0xFFFF).contains(value) else {
+                throw ValidationError("--kernel-tfo: '\(part)' is not a tcp_fastopen value; expected numbers from 0 to 65535 (or 0x0 to 0xffff), comma-separated")
+            }
+            values.append(value)
+        }
+        return values
     }
 }

@@ -6,6 +6,9 @@ import Foundation
 // (the socket-conn-address trap). Proxies ignore it; every probe, loopback
 // server and worker of this process must see EPIPE instead of dying.
 signal(SIGPIPE, SIG_IGN)
+// Likewise a file-size limit (`ulimit -f`) must make write(2) fail with EFBIG, which
+// is reported and cleaned up after, rather than kill the process mid-file.
+signal(SIGXFSZ, SIG_IGN)
 
 // Usage errors exit 2 with one line naming the valid values, as tlsprobe's
 // exit-code contract says (ArgumentParser's own default is 64, and it lists

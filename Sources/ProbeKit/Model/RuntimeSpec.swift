@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Which OpenSSL a worker loads: the one the binary is linked against, or a
 /// folder holding `libssl.so.3` and `libcrypto.so.3` (and maybe its own loader and libc).
 package enum RuntimeSpec: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -18,4 +22,22 @@ package enum RuntimeSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     package var description: String { name }
+
+    /// `specs` without repeats: a folder named twice (relative and absolute, with a
+    /// trailing slash, through a symlink) is one runtime, under the name given first.
+    package static func distinct(_ specs: [RuntimeSpec]) -> [RuntimeSpec] {
+        var seen = Set<String>()
+        return specs.filter { seen.insert($0.identity).inserted }
+    }
+
+    /// What makes two specs the same runtime: the folder's resolved real path.
+    private var identity: String {
+        switch self {
+        case .system: return "system"
+        case .folder(let path):
+            guard let resolved = realpath(path, nil) else { return path }
+            defer { free(resolved) }
+            return "folder:" + String(cString: resolved)
+        }
+    }
 }
