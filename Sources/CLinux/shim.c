@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -49,6 +50,8 @@ int tlsprobe_interface_up(int fd, const char *name) {
     if (ioctl(fd, SIOCSIFFLAGS, &request) != 0) return errno;
     return 0;
 }
+
+int tlsprobe_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
 
 const char *tlsprobe_errno_name(int code) {
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 32)

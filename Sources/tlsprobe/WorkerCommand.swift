@@ -21,11 +21,16 @@ struct WorkerCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        guard Worker.bindToParent(configuration) else { _exit(0) }
         // Before any thread exists and before OpenSSL allocates anything.
         let namespaceProblem = Worker.prepareProcess(configuration)
         Worker.run(configuration, namespaceProblem: namespaceProblem) { message in
             // One write per line, so the supervisor never sees half a message before a crash.
             Terminal.write(message.line())
         }
+        // Every message is out (unbuffered writes) and every thread the worker started
+        // has been joined: end here, without running OpenSSL's atexit cleanup, which
+        // has nothing left to do for a process about to vanish and only risks races.
+        _exit(0)
     }
 }

@@ -9,6 +9,7 @@ signal(SIGPIPE, SIG_IGN)
 // Likewise a file-size limit (`ulimit -f`) must make write(2) fail with EFBIG, which
 // is reported and cleaned up after, rather than kill the process mid-file.
 signal(SIGXFSZ, SIG_IGN)
+TerminationSignals.forwardToWorkers()
 
 // Usage errors exit 2 with one line naming the valid values, as tlsprobe's
 // exit-code contract says (ArgumentParser's own default is 64, and it lists

@@ -1,5 +1,6 @@
 import CLinux
 import ProxyCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +10,7 @@ import Glibc
 /// `posix_spawn` rather than Foundation's `Process`: the supervisor needs to
 /// poll the pipes against its own deadlines, kill on overrun, and read the
 /// raw wait status to name the signal a worker died of.
-final class ChildProcess {
+package final class ChildProcess {
     enum Termination: Equatable, CustomStringConvertible {
         case exited(Int32)
         case signaled(Int32)
@@ -32,6 +33,10 @@ final class ChildProcess {
     let stdout: Int32
     let stderr: Int32
     private(set) var termination: Termination?
+
+    /// Every child spawned and not yet reaped, so that a parent being terminated
+    /// can take its workers along instead of leaving them to run on under init.
+    private static let live = Mutex<Set<pid_t>>([])
 
     /// Spawns `arguments[0]` (a path) with `environment`; stdin is /dev/null.
     init(arguments: [String], environment: [String: String]) throws(SystemCallError) {
@@ -66,6 +71,7 @@ final class ChildProcess {
             throw SystemCallError("posix_spawn(\(arguments[0]))", errno: status)
         }
         pid = child
+        Self.live.withLock { _ = $0.insert(child) }
         stdout = outPipe[0]
         stderr = errPipe[0]
         _ = fcntl(stdout, F_SETFL, fcntl(stdout, F_GETFL) | O_NONBLOCK)
@@ -81,6 +87,23 @@ final class ChildProcess {
         close(stderr)
     }
 
+    /// Kills every live child and reaps those that end within `grace` seconds
+    /// (a supervisor thread may reap one first; either way it is gone).
+    package static func killAll(grace: Double = 2) {
+        let children = live.withLock { $0 }
+        for child in children { Glibc.kill(child, SIGKILL) }
+        let deadline = Deadline.after(seconds: grace)
+        var waiting = children
+        while !waiting.isEmpty && deadline.remainingMilliseconds > 0 {
+            waiting = waiting.filter { child in
+                var status: Int32 = 0
+                let reaped = waitpid(child, &status, WNOHANG)
+                return reaped == 0 || (reaped < 0 && errno == EINTR)
+            }
+            if !waiting.isEmpty { usleep(10_000) }
+        }
+    }
+
     func kill(signal: Int32 = SIGKILL) {
         if termination == nil { Glibc.kill(pid, signal) }
     }
@@ -92,6 +115,7 @@ final class ChildProcess {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let result = Termination(waitStatus: status)
+        Self.live.withLock { _ = $0.remove(pid) }
         termination = result
         return result
     }

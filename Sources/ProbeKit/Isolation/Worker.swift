@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import ProxyCore
 
@@ -6,6 +7,14 @@ import ProxyCore
 ///
 /// `emit` receives the protocol messages; the CLI writes them to stdout.
 package enum Worker {
+    /// Ties the worker's life to its supervisor's: the kernel kills it when the
+    /// parent goes (`PR_SET_PDEATHSIG`), and a parent that went before that was set
+    /// (the race the check closes) is noticed now. `false`: the parent is gone, stop.
+    package static func bindToParent(_ configuration: WorkerConfiguration) -> Bool {
+        _ = tlsprobe_set_parent_death_signal(SIGKILL)
+        return getppid() == configuration.parent
+    }
+
     /// What must happen before anything else in the process: entering the private
     /// network namespace (before any thread exists, so every later thread inherits
     /// it) and installing OpenSSL's allocation hooks (before OpenSSL allocates).

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What a worker is asked to run, and the worker's command line: the one type
 /// that writes it (the supervisor) and reads it (the `worker` subcommand).
 package struct WorkerConfiguration: Sendable, Equatable {
@@ -6,17 +10,20 @@ package struct WorkerConfiguration: Sendable, Equatable {
     package var timeout: Double
     /// `tcp_fastopen` for a private network namespace; `nil` runs in the host's namespace as found.
     package var namespaceTFO: Int?
+    /// The supervising process: the worker dies with it (`Worker.bindToParent`).
+    package var parent: Int32
 
-    package init(runtimeName: String, cells: [Cell], timeout: Double, namespaceTFO: Int? = nil) {
+    package init(runtimeName: String, cells: [Cell], timeout: Double, namespaceTFO: Int? = nil, parent: Int32 = getpid()) {
         self.runtimeName = runtimeName
         self.cells = cells
         self.timeout = timeout
         self.namespaceTFO = namespaceTFO
+        self.parent = parent
     }
 
     /// The worker's arguments (after `tlsprobe worker`).
     package var arguments: [String] {
-        var arguments = ["--runtime-name", runtimeName, "--timeout", String(timeout)]
+        var arguments = ["--runtime-name", runtimeName, "--timeout", String(timeout), "--parent", String(parent)]
         if let namespaceTFO { arguments += ["--netns-tfo", String(namespaceTFO)] }
         for cell in cells { arguments += ["--cell", cell.name] }
         return arguments
@@ -28,6 +35,7 @@ package struct WorkerConfiguration: Sendable, Equatable {
         var runtimeName: String?
         var timeout: Double?
         var namespaceTFO: Int?
+        var parent: Int32?
         var cells: [Cell] = []
         var rest = arguments[...]
         while let flag = rest.popFirst() {
@@ -40,6 +48,9 @@ package struct WorkerConfiguration: Sendable, Equatable {
             case "--netns-tfo":
                 guard let bits = Int(value) else { throw fail("not a tcp_fastopen value: \(value)") }
                 namespaceTFO = bits
+            case "--parent":
+                guard let pid = Int32(value), pid > 0 else { throw fail("not a process id: \(value)") }
+                parent = pid
             case "--cell":
                 guard let cell = Cell(name: value) else { throw fail("not a cell name: \(value)") }
                 cells.append(cell)
@@ -47,7 +58,7 @@ package struct WorkerConfiguration: Sendable, Equatable {
                 throw fail("unknown option \(flag)")
             }
         }
-        guard let runtimeName, let timeout else { throw fail("--runtime-name and --timeout are required") }
-        self.init(runtimeName: runtimeName, cells: cells, timeout: timeout, namespaceTFO: namespaceTFO)
+        guard let runtimeName, let timeout, let parent else { throw fail("--runtime-name, --timeout and --parent are required") }
+        self.init(runtimeName: runtimeName, cells: cells, timeout: timeout, namespaceTFO: namespaceTFO, parent: parent)
     }
 }

@@ -19,6 +19,8 @@ struct WorkerSupervisor {
     static let overrunMargin = 1.0
     /// Time a worker may take to start and say hello.
     static let startupLimit = 20.0
+    /// Workers lost in a row, none finishing a cell, before the runtime is given up.
+    static let fruitlessLimit = 3
 
     struct Run {
         var summary: RuntimeSummary
@@ -40,22 +42,38 @@ struct WorkerSupervisor {
         if namespaceTFO != nil, let reason = NetworkNamespace.unavailableReason() {
             skipRemaining(reason)
         }
+        // Workers in a row that were lost before finishing a single cell.
+        var fruitless = 0
         while !remaining.isEmpty {
             let configuration = WorkerConfiguration(runtimeName: launcher.spec.name, cells: remaining, timeout: timeout,
                                                     namespaceTFO: namespaceTFO)
             let before = remaining.count
             do {
-                try runWorker(configuration, summary: &summary) { result in
+                let end = try runWorker(configuration, summary: &summary) { result in
                     results[result.cell] = result
                     remaining.removeAll { $0 == result.cell }
                 }
-                // A worker that ends cleanly without finishing a cell would be
-                // restarted forever: charge its next cell instead.
-                if remaining.count == before, let stuck = remaining.first {
-                    results[stuck] = CellResult(stuck, runtime: launcher.spec.name, kernelTFO: namespaceTFO, outcome: .failed,
-                                                reason: "the worker exited without running this cell")
-                    remaining.removeFirst()
+                fruitless = remaining.count < before ? 0 : fruitless + 1
+                switch end {
+                case .lost(let why):
+                    // Killed or dead between cells, or before its hello: no cell is charged, a
+                    // fresh worker takes the rest. Only workers that keep dying end the runtime.
+                    if fruitless >= Self.fruitlessLimit {
+                        summary.error = "\(fruitless) workers in a row were lost before finishing a cell; the last: \(why)"
+                        break
+                    }
+                case .exited where remaining.count == before:
+                    // A worker that ends cleanly without finishing a cell would be
+                    // restarted forever: charge its next cell instead.
+                    if let stuck = remaining.first {
+                        results[stuck] = CellResult(stuck, runtime: launcher.spec.name, kernelTFO: namespaceTFO, outcome: .failed,
+                                                    reason: "the worker exited without running this cell")
+                        remaining.removeFirst()
+                    }
+                case .exited:
+                    break
                 }
+                if summary.error != nil { break }
             } catch let error as EnvironmentError {
                 skipRemaining(error.description)
             } catch let error as RuntimeError {
@@ -69,9 +87,19 @@ struct WorkerSupervisor {
         return Run(summary: summary, results: cells.compactMap { results[$0] })
     }
 
-    /// One worker's life. Returns when it ended; each cell it finished (or died in) goes to `finish`.
+    /// How a worker's life ended, when it was not refused outright.
+    enum WorkerEnd {
+        /// It exited on its own (or died in a cell, which was charged with that).
+        case exited
+        /// It died, was killed or stopped answering between cells or before its hello.
+        case lost(String)
+    }
+
+    /// One worker's life; each cell it finished (or died in) goes to `finish`. Throws
+    /// when the runtime itself is unusable: the worker cannot be spawned, or its hello
+    /// reports a setup error or a library other than the one asked for.
     private func runWorker(_ configuration: WorkerConfiguration, summary: inout RuntimeSummary,
-                           finish: (CellResult) -> Void) throws {
+                           finish: (CellResult) -> Void) throws -> WorkerEnd {
         let child: ChildProcess
         do {
             child = try ChildProcess(arguments: launcher.command + ["worker"] + configuration.arguments,
@@ -86,8 +114,7 @@ struct WorkerSupervisor {
               let hello = WorkerMessage.parse(first)?.hello else {
             child.kill()
             let status = child.wait()
-            throw RuntimeError(runtime: launcher.spec.name,
-                               message: "the worker did not start (\(status)): \(reader.stderrTail)")
+            return .lost("the worker did not start (\(status))" + stderrSuffix(reader))
         }
         if let namespaceError = hello.namespaceError {
             throw EnvironmentError(namespaceError)
@@ -121,21 +148,20 @@ struct WorkerSupervisor {
                     result.durationMilliseconds = started.millisecondsUntilNow
                     finish(result)
                 } else if status != .exited(0) {
-                    throw RuntimeError(runtime: launcher.spec.name,
-                                       message: "the worker failed between cells (\(status))" + stderrSuffix(reader))
+                    return .lost("the worker failed between cells (\(status))" + stderrSuffix(reader))
                 }
-                return
+                return .exited
             case .timedOut:
                 child.kill()
                 child.wait()
                 guard let (cell, started) = current else {
-                    throw RuntimeError(runtime: launcher.spec.name, message: "the worker stopped answering between cells")
+                    return .lost("the worker stopped answering between cells")
                 }
                 var result = CellResult(cell, runtime: launcher.spec.name, kernelTFO: kernelTFO, outcome: .timeout,
                                         reason: "no result within the \(timeout) s deadline; the worker was killed")
                 result.durationMilliseconds = started.millisecondsUntilNow
                 finish(result)
-                return
+                return .exited
             }
         }
     }
