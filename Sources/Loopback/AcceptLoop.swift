@@ -1,5 +1,6 @@
 import Foundation
 import ProxyCore
+import Synchronization
 
 /// Accepts connections on a listening socket, in a thread of its own, until `stop()`.
 ///
@@ -10,24 +11,45 @@ import ProxyCore
 package final class AcceptLoop: Sendable {
     private let listener: ListeningSocket
     private let threads = DispatchGroup()
+    private let failure = Mutex<SystemCallError?>(nil)
 
     /// - Parameter accepted: given the connection and the client's port; returns the
     ///   rest of its work for a thread of its own, or `nil` when it is done with it.
+    /// - Throws: when the accept thread cannot be started.
     package init(_ listener: ListeningSocket,
-                 accepted: @escaping @Sendable (Socket, UInt16) -> (@Sendable () -> Void)?) {
+                 accepted: @escaping @Sendable (Socket, UInt16) -> (@Sendable () -> Void)?) throws(SystemCallError) {
         self.listener = listener
-        let threads = threads
         threads.enter()
-        Thread.detachNewThread {
-            defer { threads.leave() }
-            while let (fd, clientPort) = listener.accept() {
-                guard let work = accepted(Socket(adopting: fd, family: listener.address.family), clientPort) else { continue }
-                threads.enter()
-                Thread.detachNewThread {
-                    defer { threads.leave() }
-                    work()
+        do throws(SystemCallError) {
+            try ServerThread.start { [self] in
+                defer { threads.leave() }
+                while let (fd, clientPort) = listener.accept() {
+                    guard let work = accepted(Socket(adopting: fd, family: listener.address.family), clientPort) else { continue }
+                    threads.enter()
+                    do throws(SystemCallError) {
+                        try ServerThread.start { [threads] in
+                            defer { threads.leave() }
+                            work()
+                        }
+                    } catch {
+                        // The connection is dropped (its socket closes with `work`): the
+                        // client sees a reset at once, and the cell says why.
+                        threads.leave()
+                        failure.withLock { $0 = $0 ?? error }
+                    }
                 }
             }
+        } catch {
+            threads.leave()
+            throw error
+        }
+    }
+
+    /// Why a connection since the last call could not be served for want of a thread, if one could not.
+    package func takeThreadFailure() -> SystemCallError? {
+        failure.withLock { failure in
+            defer { failure = nil }
+            return failure
         }
     }
 

@@ -25,7 +25,7 @@ package final class LoopbackSinkServer: @unchecked Sendable {
         self.expectedBytes = expectedBytes
         self.timeout = timeout
         // One connection after another, on the accept thread itself.
-        loop = AcceptLoop(listener) { [self] socket, _ in
+        loop = try AcceptLoop(listener) { [self] socket, _ in
             serve(socket)
             return nil
         }

@@ -39,9 +39,15 @@ package final class LoopbackTLSServer: @unchecked Sendable {
         serverTFOError = listener.fastOpenError
         self.context = context
         self.timeout = timeout
-        loop = AcceptLoop(listener) { [self] socket, clientPort in
+        loop = try AcceptLoop(listener) { [self] socket, clientPort in
             accept(socket, clientPort: clientPort)
         }
+    }
+
+    /// Why a connection since the last call was dropped for want of a thread to serve it
+    /// (a process limit, not the client's doing): the cell that made it was not really probed.
+    package func takeThreadFailure() -> SystemCallError? {
+        loop?.takeThreadFailure()
     }
 
     /// Stops accepting and waits for the connections being served (each bounded by the timeout).

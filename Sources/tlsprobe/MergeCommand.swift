@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProbeKit
+import ProxyCore
 import ReportRendering
 
 /// `tlsprobe merge`: one report from the JSON reports of many hosts or CI jobs.
@@ -30,6 +31,9 @@ struct MergeCommand: ParsableCommand {
         for path in reports {
             do {
                 inputs.append(ReportMerger.Input(source: path, data: try Self.read(path)))
+            } catch let error as InputError {
+                Terminal.writeError("tlsprobe: refusing to merge: \(error)\n")
+                throw ExitCode(2)
             } catch {
                 Terminal.writeError("tlsprobe: cannot read \(path): \(error)\n")
                 throw ExitCode(2)
@@ -45,20 +49,23 @@ struct MergeCommand: ParsableCommand {
         try reportOptions.destination.emit(merged.report, hosts: merged.hosts)
     }
 
-    /// The file's bytes; the error says why not (`No such file or directory`).
+    /// The file's bytes. Only a regular file of at most `ReportMerger.sizeLimit` bytes is
+    /// read: a device (`/dev/zero`), a FIFO or a huge file is refused before reading.
     static func read(_ path: String) throws -> Data {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ReadError(reason: String(cString: strerror(errno))) }
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard descriptor >= 0 else { throw SystemCallError("open", errno: errno) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        do {
-            return try handle.readToEnd() ?? Data()
-        } catch {
-            throw ReadError(reason: "\((error as NSError).userInfo[NSUnderlyingErrorKey] ?? error)")
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw SystemCallError("fstat", errno: errno) }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw InputError(source: path, message: "not a regular file; give a JSON report written by tlsprobe")
         }
-    }
-
-    struct ReadError: Error, CustomStringConvertible {
-        var reason: String
-        var description: String { reason }
+        guard info.st_size <= ReportMerger.sizeLimit else {
+            throw InputError(source: path, message: "\(info.st_size) bytes, more than the \(ReportMerger.sizeLimit >> 20) MiB limit")
+        }
+        // At most one byte past the limit, in case the file grew since fstat.
+        let data = try handle.read(upToCount: ReportMerger.sizeLimit + 1) ?? Data()
+        return data
     }
 }

@@ -23,8 +23,15 @@ package enum ReportMerger {
     /// cells; `environment` is the first host's (every host's is in `hosts`).
     package static func merge(_ inputs: [Input], command: [String], generatedAt: Date = Date()) throws(InputError) -> MergedReport {
         var parts: [Part] = []
+        var seen: [(source: String, report: Report)] = []
         for input in inputs {
-            parts += try self.parts(of: input)
+            let (report, inputParts) = try self.parts(of: input)
+            // The same run twice would count every cell twice.
+            if let earlier = seen.first(where: { $0.report == report }) {
+                throw InputError(source: input.source, message: "the same report as \(earlier.source); give each report once")
+            }
+            seen.append((input.source, report))
+            parts += inputParts
         }
         guard let first = parts.first else {
             throw InputError(source: "tlsprobe merge", message: "no reports to merge")
@@ -74,7 +81,13 @@ package enum ReportMerger {
         var hosts: [MergedHost]?
     }
 
-    static func parts(of input: Input) throws(InputError) -> [Part] {
+    /// The largest report `merge` reads: a three-runtime matrix over all 16 `--kernel-tfo` values is under 2 MiB.
+    package static let sizeLimit = 64 << 20
+
+    static func parts(of input: Input) throws(InputError) -> (Report, [Part]) {
+        guard input.data.count <= sizeLimit else {
+            throw InputError(source: input.source, message: "larger than \(sizeLimit >> 20) MiB, more than any report tlsprobe writes")
+        }
         do {
             _ = try JSONSerialization.jsonObject(with: input.data, options: [.fragmentsAllowed])
         } catch {
@@ -105,9 +118,10 @@ package enum ReportMerger {
             throw InputError(source: input.source,
                              message: "not a valid schemaVersion \(version) report: \(describe(error))")
         }
+        try validate(report, hosts: hosts, input: input)
         guard let hosts else {
-            return [Part(host: MergedHost(name: report.environment.hostname, source: input.source, report: report),
-                         runtimes: report.runtimes, cells: report.cells)]
+            return (report, [Part(host: MergedHost(name: report.environment.hostname, source: input.source, report: report),
+                                  runtimes: report.runtimes, cells: report.cells)])
         }
         // A merged report: give each host back its own runtimes and cells, unqualified.
         var parts = hosts.map { host in
@@ -134,7 +148,57 @@ package enum ReportMerger {
             cell.runtime = name
             parts[index].cells.append(cell)
         }
-        return parts
+        return (report, parts)
+    }
+
+    /// What decoding alone lets through: fields the schema does not have (its objects
+    /// are closed), negative counts, cells of runtimes the report does not list, and
+    /// the same cell twice in one runtime.
+    private static func validate(_ report: Report, hosts: [MergedHost]?, input: Input) throws(InputError) {
+        func refuse(_ message: String) -> InputError { InputError(source: input.source, message: message) }
+        let known: Data
+        do {
+            known = try hosts.map { try JSONCoding.encoder().encode(MergedReport(report: report, hosts: $0)) }
+                ?? JSONCoding.encoder().encode(report)
+        } catch {
+            throw refuse("cannot be re-encoded: \(error)")
+        }
+        if let given = try? JSONSerialization.jsonObject(with: input.data),
+           let understood = try? JSONSerialization.jsonObject(with: known),
+           let unknown = unknownField(in: given, understood: understood, path: "$") {
+            throw refuse("\(unknown) is not a field of a schemaVersion \(Report.currentSchemaVersion) report")
+        }
+        let listed = Set(report.runtimes.map(\.name))
+        var names = Set<String>()
+        for cell in report.cells {
+            guard listed.contains(cell.runtime) else { throw refuse("cell \(cell.name) names runtime '\(cell.runtime)', which the report does not list") }
+            guard names.insert("\(cell.runtime)\u{0}\(cell.name)").inserted else {
+                throw refuse("cell \(cell.name) of runtime '\(cell.runtime)' appears twice")
+            }
+            if let memory = cell.memory, memory.leakedAllocations < 0 || memory.leakedBytes < 0 || memory.foreignFrees < 0 {
+                throw refuse("cell \(cell.name) of runtime '\(cell.runtime)' has a negative memory count")
+            }
+            guard cell.durationMilliseconds >= 0 else { throw refuse("cell \(cell.name) has a negative duration") }
+        }
+        guard report.timeoutSeconds >= 0, report.summary.values.allSatisfy({ $0 >= 0 }) else {
+            throw refuse("negative timeout or summary count")
+        }
+    }
+
+    /// The first key of `given` (a decoded JSON value) that `understood` (the same
+    /// report as tlsprobe encodes it) lacks, as a JSON path; explicit nulls are absent fields.
+    private static func unknownField(in given: Any, understood: Any, path: String) -> String? {
+        if let given = given as? [String: Any], let understood = understood as? [String: Any] {
+            for key in given.keys.sorted() where !(given[key] is NSNull) {
+                guard let inner = understood[key] else { return "\(path).\(key)" }
+                if let found = unknownField(in: given[key]!, understood: inner, path: "\(path).\(key)") { return found }
+            }
+        } else if let given = given as? [Any], let understood = understood as? [Any] {
+            for (index, pair) in zip(given, understood).enumerated() {
+                if let found = unknownField(in: pair.0, understood: pair.1, path: "\(path)[\(index)]") { return found }
+            }
+        }
+        return nil
     }
 
     /// A decoding error in one line, with the path of the field it is about.

@@ -104,6 +104,9 @@ struct WorkerSupervisor {
         do {
             child = try ChildProcess(arguments: launcher.command + ["worker"] + configuration.arguments,
                                      environment: launcher.environment)
+        } catch where [EMFILE, ENFILE, ENOMEM, EAGAIN].contains(error.errno) {
+            // The machine's limits (ulimit -n, -u, -v), not the runtime: nothing can be probed.
+            throw EnvironmentError("cannot start a worker: \(error.operation) failed: \(ErrnoName.describe(error.errno))")
         } catch {
             throw RuntimeError(runtime: launcher.spec.name, message: "cannot start a worker: \(error)")
         }

@@ -87,9 +87,14 @@ package final class CellRunner {
         guard let server = servers[cell.family] else {
             return result(cell, .skipped, reason: unavailable[cell.family] ?? "no server for \(cell.family.rawValue)")
         }
+        _ = server.takeThreadFailure()
         let window = accounted ? MemoryAccounting.begin() : nil
         // The probe's connection objects are all freed when it returns.
         var result = probe.run(cell, against: server)
+        if let failure = server.takeThreadFailure() {
+            // The machine's limits, not the mode, decided this cell: it was not probed.
+            return self.result(cell, .skipped, reason: "the loopback server could not start a thread to serve the cell: \(failure.operation) failed: \(ErrnoName.describe(failure.errno))")
+        }
         if cell.tfo.isOn, let problem = server.serverTFOError {
             result.notes.append("the loopback server has no server-side TFO: \(problem)")
         }
