@@ -53,6 +53,12 @@ int tlsprobe_interface_up(int fd, const char *name) {
 
 int tlsprobe_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
 
+int tlsprobe_terminal_columns(int fd) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;
+    return size.ws_col;
+}
+
 const char *tlsprobe_errno_name(int code) {
 #if defined(__GLIBC__) && __GLIBC_PREREQ(2, 32)
     return strerrorname_np(code);

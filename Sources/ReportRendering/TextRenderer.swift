@@ -2,25 +2,37 @@ import Foundation
 import ProbeKit
 import ProxyCore
 
-/// The terminal view of a report: a header, failures first, the diagnosis,
-/// then one aligned table per runtime. Every string that came from outside
-/// the renderer goes through `TerminalText.escape` (`t`).
+/// The terminal view of a report: the verdict, the runtimes, failures first, the
+/// diagnosis once per mechanism, one table per runtime, and the verdict again.
+///
+/// By default it fits `width` columns (80): the table keeps the columns a reader
+/// needs to see the mechanism and prose is wrapped; `wide` shows every column.
+/// Every string that came from outside the renderer goes through
+/// `TerminalText.escape` (`t`), so no value can move the cursor or forge a line.
 package struct TextRenderer: Sendable {
-    /// ANSI colour on outcomes; the CLI turns it on only for a TTY without `NO_COLOR`.
+    /// ANSI colour on outcomes and the verdict; the CLI decides (`--color`, `NO_COLOR`, `TERM=dumb`).
     package var color: Bool
+    /// Every column, unwrapped (the layout before 80 columns were the default).
+    package var wide: Bool
+    /// Where prose wraps.
+    package var width: Int
 
-    package init(color: Bool) {
+    package init(color: Bool, wide: Bool = false, width: Int = 80) {
         self.color = color
+        self.wide = wide
+        self.width = max(width, 40)
     }
 
     /// `hosts`: a merged report's hosts, named first since the header below knows one environment.
     package func render(_ report: Report, hosts: [MergedHost] = []) -> String {
         var lines: [String] = []
+        lines += verdict(report)
+        lines.append("")
         if !hosts.isEmpty {
             lines.append("merged from \(hosts.count) report\(hosts.count == 1 ? "" : "s"):")
             for host in hosts {
                 let tfo = host.environment.tcpFastopen.map(String.init) ?? "unreadable"
-                lines.append("  \(t(host.name)): kernel \(t(host.environment.kernelRelease)) · tcp_fastopen=\(tfo) · \(t(host.generatedAt)) · \(t(host.source ?? "-"))")
+                lines += wrap("\(t(host.name)): kernel \(t(host.environment.kernelRelease)) · tcp_fastopen=\(tfo) · \(t(host.generatedAt)) · \(t(host.source ?? "-"))", first: "  ", indent: "    ")
             }
         }
         let env = report.environment
@@ -31,20 +43,29 @@ package struct TextRenderer: Sendable {
         lines.append("")
 
         let failures = report.failures
-        if failures.isEmpty {
+        if report.cells.allSatisfy({ $0.outcome == .skipped }) {
+            lines.append("Nothing probed: every cell was skipped (the reasons are below).")
+        } else if failures.isEmpty {
             lines.append("No failures.")
         } else {
             lines.append("Failures (\(failures.count)):")
             for cell in failures {
-                lines.append("  \(paint(cell.outcome)) \(label(cell, in: report)): \(t(cell.reason ?? "no reason recorded"))")
+                lines += wrap("\(paint(cell.outcome)) \(label(cell, in: report)): \(t(cell.reason ?? "no reason recorded"))",
+                              first: "  ", indent: "    ", visibleExtra: paintOverhead(cell.outcome))
             }
         }
-        for finding in report.diagnosis {
+        for group in FindingGroup.groups(report.diagnosis) {
             lines.append("")
-            lines.append("Diagnosis [\(t(finding.runtime))]: \(t(finding.title))")
-            lines.append("  \(t(finding.explanation))")
-            lines.append("  Evidence: \(t(finding.evidence.joined(separator: ", ")))")
-            lines.append("  Fix: \(t(finding.fix))")
+            lines += wrap("Diagnosis: \(t(group.headline)) on \(t(runtimeList(group.runtimes, in: report)))")
+            for explanation in group.explanations {
+                lines += wrap(t(explanation), first: "  ", indent: "  ")
+            }
+            for finding in group.findings {
+                lines += wrap("Evidence [\(t(finding.runtime))]: \(t(finding.evidence.joined(separator: ", ")))", first: "  ", indent: "    ")
+            }
+            for fix in group.fixes {
+                lines += wrap("Fix: \(t(fix))", first: "  ", indent: "    ")
+            }
         }
 
         for runtime in report.runtimes where runtime.error == nil {
@@ -53,62 +74,119 @@ package struct TextRenderer: Sendable {
             for namespace in namespaces {
                 lines.append("")
                 if report.runtimes.count > 1 || namespaces.count > 1 || cells.first?.privateNamespace == true {
-                    lines.append("[\(t(runtime.name))] \(t(runtime.openSSL?.runtimeVersionText ?? "")) · \(namespace)")
+                    lines += wrap("[\(t(runtime.name))] \(t(runtime.openSSL?.runtimeVersionText ?? "")) · \(namespace)")
                 }
                 lines += table(cells.filter { $0.namespaceLabel == namespace })
             }
         }
         lines.append("")
         for cell in report.cells where cell.outcome == .unsupported || cell.outcome == .skipped {
-            lines.append("\(cell.outcome.rawValue) \(label(cell, in: report)): \(t(cell.reason ?? ""))")
+            lines += wrap("\(cell.outcome.rawValue) \(label(cell, in: report)): \(t(cell.reason ?? ""))")
         }
         let counts = Outcome.allCases.compactMap { outcome in
             report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" }
         }
         lines.append("\(report.cells.count) cells: \(counts.joined(separator: ", "))")
-        return lines.joined(separator: "\n") + "\n"
+        lines.append("")
+        lines += verdict(report)
+        return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+    }
+
+    /// The verdict alone and on one line, for `--quiet`: what a script greps or a person pastes.
+    package func renderVerdict(_ report: Report) -> String {
+        TextRenderer(color: color, wide: true, width: width).verdict(report).joined(separator: "\n") + "\n"
+    }
+
+    private func verdict(_ report: Report) -> [String] {
+        let text = "Verdict: " + t(report.verdict)
+        let bad = report.verdict.contains("AFFECTED") || report.verdict.contains("FAILED") || report.verdict.hasPrefix("nothing probed")
+        guard color else { return wrap(text, indent: "  ") }
+        return wrap(text, indent: "  ").map { "\u{1B}[\(bad ? "1;31" : "1;32")m\($0)\u{1B}[0m" }
     }
 
     private func header(_ runtime: RuntimeSummary) -> [String] {
         if let error = runtime.error {
-            return ["runtime \(t(runtime.name)): UNUSABLE: \(t(error))"]
+            return wrap("runtime \(t(runtime.name)): UNUSABLE: \(t(error))", indent: "  ")
         }
         guard let ssl = runtime.openSSL else {
-            return ["runtime \(t(runtime.name)): not probed (every cell skipped)"]
+            return wrap("runtime \(t(runtime.name)): not probed (every cell skipped)", indent: "  ")
         }
-        return [
-            "runtime \(t(runtime.name)): \(t(ssl.runtimeVersionText)) from \(t(ssl.libsslPath ?? "unknown path")) (headers: \(t(ssl.headerVersionText)))",
-            "  socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff ?? "?")) (TFO off), \(t(runtime.policyTFOOn ?? "?")) (TFO on)",
-        ]
+        return wrap("runtime \(t(runtime.name)): \(t(ssl.runtimeVersionText)) from \(t(ssl.libsslPath ?? "unknown path")) (headers: \(t(ssl.headerVersionText)))", indent: "  ")
+            + wrap("socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff ?? "?")) (TFO off), \(t(runtime.policyTFOOn ?? "?")) (TFO on)", first: "  ", indent: "    ")
     }
 
     private func label(_ cell: CellResult, in report: Report) -> String {
         report.runtimes.count > 1 ? "[\(t(cell.runtime))] \(cell.cell.name)" : cell.cell.name
     }
 
+    /// `3.5.9 (.runtimes/trixie) and 3.6.5 (.runtimes/sid)`.
+    private func runtimeList(_ names: [String], in report: Report) -> String {
+        let items = names.map { name in
+            let version = report.runtimes.first { $0.name == name }?.openSSL?.runtimeVersion
+            return version.map { "OpenSSL \($0) (\(name))" } ?? name
+        }
+        guard items.count > 1 else { return items.first ?? "" }
+        return items.dropLast().joined(separator: ", ") + " and " + items.last!
+    }
+
+    // MARK: The table
+
+    private struct Column {
+        let title: String
+        let value: (CellResult) -> String
+    }
+
+    /// The 80-column set: enough to see the mechanism of every cell. `TFO` is what was
+    /// asked for, with `*` when data really rode in the SYN; `FIRST WRITE` is the call,
+    /// the address length passed against the family's, and its errno (EINPROGRESS, a
+    /// queued TFO write, is left out here).
+    private var columns: [Column] {
+        if wide {
+            return [
+                Column(title: "MODE") { $0.mode.rawValue }, Column(title: "TFO") { $0.tfo.rawValue },
+                Column(title: "FAMILY") { $0.family.rawValue }, Column(title: "PHASE") { $0.phase.rawValue },
+                Column(title: "OUTCOME") { $0.outcome.rawValue }, Column(title: "FIRST WRITE") { Self.describe($0.firstWrite) },
+                Column(title: "ERRNO") { $0.firstWrite?.errnoName ?? $0.errnoName ?? $0.signal ?? "-" },
+                Column(title: "TLS") { $0.tlsVersion ?? "-" }, Column(title: "TFO DATA") { $0.tfoEvidence.tfoEffective.rawValue },
+                Column(title: "OPENSSL MEMORY") { Self.describe($0.memory) },
+                Column(title: "MS") { String(format: "%.1f", $0.durationMilliseconds) },
+            ]
+        }
+        return [
+            Column(title: "MODE") { $0.phase == .teardown ? "\($0.mode.rawValue)~" : $0.mode.rawValue },
+            Column(title: "TFO") { $0.tfo.rawValue + ($0.tfoEvidence.tfoEffective == .yes ? "*" : "") },
+            Column(title: "IP") { $0.family == .ipv4 ? "v4" : "v6" },
+            Column(title: "OUTCOME") { $0.outcome.rawValue },
+            Column(title: "FIRST WRITE") { Self.compact($0) },
+            Column(title: "MEMORY") { Self.compact($0.memory) },
+        ]
+    }
+
     private func table(_ cells: [CellResult]) -> [String] {
-        let header = ["MODE", "TFO", "FAMILY", "PHASE", "OUTCOME", "FIRST WRITE", "ERRNO", "TLS", "TFO DATA", "OPENSSL MEMORY", "MS"]
-        let rows = cells.map { cell -> [String] in
-            [cell.mode.rawValue, cell.tfo.rawValue, cell.family.rawValue, cell.phase.rawValue, cell.outcome.rawValue,
-             Self.describe(cell.firstWrite), cell.firstWrite?.errnoName ?? cell.errnoName ?? cell.signal ?? "-",
-             cell.tlsVersion ?? "-", cell.tfoEvidence.tfoEffective.rawValue, Self.describe(cell.memory),
-             String(format: "%.1f", cell.durationMilliseconds)].map(t)
+        let columns = self.columns
+        let rows = cells.map { cell in columns.map { t($0.value(cell)) } }
+        let widths = columns.indices.map { column in
+            ([columns[column].title] + rows.map { $0[column] }).map(\.count).max() ?? 0
         }
-        let widths = header.indices.map { column in
-            ([header] + rows).map { $0[column].count }.max() ?? 0
-        }
+        let outcomeColumn = columns.firstIndex { $0.title == "OUTCOME" }
         func line(_ fields: [String], outcome: Outcome?) -> String {
-            let text = fields.enumerated().map { index, field in
+            fields.enumerated().map { index, field in
                 let padded = field.padding(toLength: widths[index], withPad: " ", startingAt: 0)
-                return index == 4 && outcome != nil ? paint(outcome!, padded) : padded
+                return index == outcomeColumn && outcome != nil ? paint(outcome!, padded) : padded
             }.joined(separator: "  ")
-            return String(text.reversed().drop { $0 == " " }.reversed())
         }
-        return [line(header, outcome: nil)] + zip(rows, cells).map { line($0, outcome: $1.outcome) }
+        var lines = [line(columns.map(\.title), outcome: nil)] + zip(rows, cells).map { line($0, outcome: $1.outcome) }
+        if !wide {
+            var legend: [String] = []
+            if cells.contains(where: { $0.phase == .teardown }) { legend.append("~ teardown: released before the first write") }
+            if cells.contains(where: { $0.tfoEvidence.tfoEffective == .yes }) { legend.append("* data rode in the SYN") }
+            if !legend.isEmpty { lines.append(legend.joined(separator: " · ")) }
+        }
+        return lines
     }
 
     /// `sendto MSG_FASTOPEN addrlen 0/16`: what was passed against what the family needs.
-    static func describe(_ write: FirstWrite?) -> String {
+    package static func describe(_ write: FirstWrite?) -> String {
         guard let write else { return "-" }
         var text = write.syscall
         if !write.flags.isEmpty { text += " " + write.flags.joined(separator: "|") }
@@ -116,8 +194,17 @@ package struct TextRenderer: Sendable {
         return text
     }
 
+    /// `sendto 0/16 EINVAL`, `write EPIPE`, `write`; the errno of a failed cell without a write.
+    static func compact(_ cell: CellResult) -> String {
+        guard let write = cell.firstWrite else { return cell.signal ?? cell.errnoName ?? "-" }
+        var text = write.syscall
+        if let length = write.addressLength { text += " \(length)/\(write.expectedAddressLength)" }
+        if let name = write.errnoName, name != "EINPROGRESS" { text += " \(name)" }
+        return text
+    }
+
     /// `clean`, `leak 1 (56 B)`, `foreign free 1`; `-` when not accounted.
-    static func describe(_ memory: MemoryEvidence?) -> String {
+    package static func describe(_ memory: MemoryEvidence?) -> String {
         guard let memory else { return "-" }
         if memory.isClean { return "clean" }
         var parts: [String] = []
@@ -126,19 +213,60 @@ package struct TextRenderer: Sendable {
         return parts.joined(separator: ", ")
     }
 
+    /// `clean`, `leak 2`, `foreign 1`, `leak+foreign`: the failure lines carry the counts.
+    static func compact(_ memory: MemoryEvidence?) -> String {
+        guard let memory else { return "-" }
+        switch (memory.leakedAllocations > 0, memory.foreignFrees > 0) {
+        case (false, false): return "clean"
+        case (true, false): return "leak \(memory.leakedAllocations)"
+        case (false, true): return "foreign \(memory.foreignFrees)"
+        case (true, true): return "leak+foreign"
+        }
+    }
+
+    // MARK: Text
+
     private func t(_ text: String) -> String {
         TerminalText.escape(text)
+    }
+
+    /// `text` in lines of at most `width` columns, broken at spaces: the first line
+    /// starts with `first`, the rest with `indent`. `wide` leaves it one line.
+    /// `visibleExtra`: invisible bytes (colour codes) the first line carries.
+    private func wrap(_ text: String, first: String = "", indent: String = "  ", visibleExtra: Int = 0) -> [String] {
+        guard !wide else { return [first + text] }
+        var lines: [String] = []
+        var line = first
+        var limit = width + visibleExtra
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            let atStart = line == first || line == indent
+            if !atStart && line.count + 1 + word.count > limit {
+                lines.append(line)
+                line = indent
+                limit = width
+            }
+            line += (line == first || line == indent ? "" : " ") + word
+        }
+        lines.append(line)
+        return lines
     }
 
     private func paint(_ outcome: Outcome, _ text: String? = nil) -> String {
         let text = text ?? outcome.rawValue
         guard color else { return text }
-        let code = switch outcome {
+        return "\u{1B}[\(Self.colorCode(outcome))m\(text)\u{1B}[0m"
+    }
+
+    private func paintOverhead(_ outcome: Outcome) -> Int {
+        color ? "\u{1B}[\(Self.colorCode(outcome))m\u{1B}[0m".count : 0
+    }
+
+    private static func colorCode(_ outcome: Outcome) -> String {
+        switch outcome {
         case .ok: "32"
         case .failed, .crashed, .timeout: "31"
         case .unsupported, .skipped: "33"
         }
-        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
     }
 }
 

@@ -27,6 +27,10 @@ struct GateCommand: ParsableCommand {
     @Flag(help: "Count skipped cells of required modes as failures.")
     var strict = false
 
+    @Flag(name: .customLong("allow-skipped"),
+          help: "Let a required mode pass when every one of its cells was skipped (by default a mode with no ok cell fails).")
+    var allowSkipped = false
+
     @Option(name: .customLong("openssl-range"),
             help: ArgumentHelp("Every runtime's OpenSSL version must be in this range: comparisons (>=, >, <=, <, ==, =) joined by commas, e.g. '>=3.0.0, <3.2.0' or '>=3.2'. Missing numbers count as 0, except that ==3.0 matches the whole 3.0 series.",
                                valueName: "range"))
@@ -74,7 +78,7 @@ struct GateCommand: ParsableCommand {
                 throw ValidationError("--openssl-range: \(error)")
             }
         }
-        return Gate(requiredModes: modes.isEmpty ? [.proxyCore] : modes.uniqued(), strict: strict,
+        return Gate(requiredModes: modes.isEmpty ? [.proxyCore] : modes.uniqued(), strict: strict, allowSkipped: allowSkipped,
                     openSSLRange: range, failIfAffected: failIfAffected)
     }
 
@@ -82,23 +86,31 @@ struct GateCommand: ParsableCommand {
         let gate = try gate()
         var plan = matrix.plan
         plan.modes = (plan.modes + gate.modesNeeded).uniqued()
-        let report = try ProbeRun.run(plan)
-        let errors = report.runtimeErrors
+        var report = try ProbeRun.run(plan)
         let reportOutput = output.map { ReportOutput(format: format ?? .text, output: $0) }
+        // A runtime that could not be probed leaves the conditions undecided: the
+        // file says what ran, without a gate object, and the exit code is 2.
+        guard report.runtimeErrors.isEmpty else {
+            if let reportOutput, let output {
+                try reportOutput.write(report, to: output)
+                Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n")
+            }
+            throw ExitCode(2)
+        }
+        var outcome = gate.outcome(report)
+        let nothingProbed = report.cells.allSatisfy { $0.outcome == .skipped }
+        if nothingProbed { outcome.exitCode = 3 }
+        // The file, the lines below and the exit code all come from `outcome`.
+        report.gate = outcome
         if let reportOutput, let output {
             try reportOutput.write(report, to: output)
         }
-        // A runtime that could not be probed leaves the conditions undecided.
-        guard errors.isEmpty else {
-            if let reportOutput, let output { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
-            throw ExitCode(2)
-        }
-        try ProbeRun.requireSomethingProbed(report)
-        let verdicts = gate.evaluate(report)
-        for verdict in verdicts {
+        for verdict in outcome.verdicts {
             Terminal.write("\(verdict.passed ? "PASS" : "FAIL") \(verdict.condition): \(verdict.detail)\n")
         }
+        Terminal.write("verdict: \(report.verdict)\n")
         if let reportOutput, let output { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
-        if verdicts.contains(where: { !$0.passed }) { throw ExitCode(1) }
+        if nothingProbed { try ProbeRun.requireSomethingProbed(report) }
+        if outcome.exitCode != 0 { throw ExitCode(Int32(outcome.exitCode)) }
     }
 }

@@ -8,7 +8,11 @@ enum ProbeRun {
     /// Runs `plan` in worker processes of this binary. Unusable runtimes are named
     /// on stderr; when none was usable the run ends here with exit 2.
     static func run(_ plan: MatrixPlan) throws -> Report {
-        let report = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable).run()
+        var runner = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable)
+        let progress = ProgressLine.start(total: plan.cells.count * plan.runtimes.count * max(plan.kernelTFO.count, 1))
+        if let progress { runner.progress = { progress.record($0) } }
+        let report = runner.run()
+        progress?.stop()
         let errors = report.runtimeErrors
         for error in errors {
             Terminal.writeError("tlsprobe: \(error)\n")

@@ -13,8 +13,10 @@ import ReportRendering
 /// artifact is never half-written, and an old one is replaced whole or not at all.
 struct ReportOutput {
     var format: ReportFormat
-    /// The `--output` file; `nil` for stdout.
+    /// The `--output` file; `nil` or `-` for stdout.
     var output: String?
+    /// How the text rendering looks on the terminal.
+    var style = TextStyle()
 
     /// Checked before any probe runs, so a typo costs nothing: see `OutputFile`.
     /// `-` is standard output.
@@ -31,16 +33,16 @@ struct ReportOutput {
     func emit(_ report: Report, hosts: [MergedHost] = []) throws {
         if let output, output != "-" {
             try write(report, hosts: hosts, to: output)
-            Terminal.write(try Self.render(report, hosts: hosts, as: .text, color: Terminal.wantsColor))
+            Terminal.write(try Self.render(report, hosts: hosts, as: .text, style: style))
         } else {
-            Terminal.write(try Self.render(report, hosts: hosts, as: format, color: Terminal.wantsColor))
+            Terminal.write(try Self.render(report, hosts: hosts, as: format, style: style))
         }
     }
 
     /// The report in `format`, atomically, to `path`. A failure is one line on
     /// stderr and exit 2: the artifact a CI job asked for does not exist.
     func write(_ report: Report, hosts: [MergedHost] = [], to path: String) throws {
-        let text = try Self.render(report, hosts: hosts, as: format, color: false)
+        let text = try Self.render(report, hosts: hosts, as: format, style: TextStyle(wide: style.wide))
         if path == "-" { return Terminal.write(text) }
         do {
             try OutputFile(path).write(text)
@@ -53,10 +55,11 @@ struct ReportOutput {
         }
     }
 
-    static func render(_ report: Report, hosts: [MergedHost], as format: ReportFormat, color: Bool) throws -> String {
+    static func render(_ report: Report, hosts: [MergedHost], as format: ReportFormat, style: TextStyle) throws -> String {
         switch format {
         case .text:
-            return TextRenderer(color: color).render(report, hosts: hosts)
+            let renderer = TextRenderer(color: style.color, wide: style.wide, width: style.width)
+            return style.quiet ? renderer.renderVerdict(report) : renderer.render(report, hosts: hosts)
         case .json:
             return hosts.isEmpty ? try JSONCoding.document(report) : try JSONCoding.document(MergedReport(report: report, hosts: hosts))
         case .markdown:

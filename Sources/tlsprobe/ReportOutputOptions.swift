@@ -14,7 +14,9 @@ struct ReportOutputOptions: ParsableArguments {
         try ReportOutput.validate(output: output)
     }
 
+    @OptionGroup(title: "Terminal") var terminal: TerminalOptions
+
     var destination: ReportOutput {
-        ReportOutput(format: format, output: output)
+        ReportOutput(format: format, output: output, style: terminal.style)
     }
 }

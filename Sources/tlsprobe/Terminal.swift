@@ -3,11 +3,6 @@ import ProxyCore
 
 /// Where the CLI writes, and whether colour is welcome there.
 enum Terminal {
-    /// Colour only on a TTY, and never when `NO_COLOR` is set (https://no-color.org).
-    static var wantsColor: Bool {
-        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-    }
-
     /// Writes all of `text` to stdout. A stdout that cannot take it (a full disk,
     /// a closed pipe) ends the run with one line on stderr and exit 2, never a crash.
     static func write(_ text: String) {

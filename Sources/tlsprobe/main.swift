@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import ProbeKit
+import ReportRendering
 
 // The process's one signal decision: OpenSSL's socket BIO writes with write(2),
 // which raises SIGPIPE on a socket whose peer is gone or that never connected
@@ -14,6 +16,14 @@ TerminationSignals.forwardToWorkers()
 // Usage errors exit 2 with one line naming the valid values, as tlsprobe's
 // exit-code contract says (ArgumentParser's own default is 64, and it lists
 // long value sets one per line).
+// `tlsprobe --version` tells everything a bug report needs; it is answered here,
+// not by the root command's configuration, so that no other command (least of
+// all a worker, which must install OpenSSL's allocation hooks first) measures anything.
+if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
+    Terminal.write(VersionRenderer().render(EnvironmentFacts.gather()))
+    exit(0)
+}
+
 do {
     var command = try TLSProbe.parseAsRoot()
     try command.run()

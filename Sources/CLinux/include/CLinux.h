@@ -26,6 +26,9 @@ int tlsprobe_interface_up(int fd, const char *name);
 /* prctl(PR_SET_PDEATHSIG): `signal` is sent to this process when its parent thread exits. 0 or -1 with errno. */
 int tlsprobe_set_parent_death_signal(int signal);
 
+/* The width of the terminal on `fd` (TIOCGWINSZ), or 0 when `fd` is no terminal. */
+int tlsprobe_terminal_columns(int fd);
+
 /* The symbolic name of an errno value ("EINVAL"), or NULL when the C library has none. */
 const char *tlsprobe_errno_name(int code);
 /* The abbreviation of a signal ("SEGV" for SIGSEGV), or NULL when the C library has none. */

@@ -1,15 +1,3 @@
-/// One conclusion the evidence supports, with the cells that show it.
-package struct Finding: Sendable, Codable, Equatable {
-    package var runtime: String
-    package var title: String
-    /// Two or three sentences: the mechanism, as far as the evidence shows it.
-    package var explanation: String
-    /// Names of the cells that show it (`legacy-fastopen/tfo-off/ipv4`).
-    package var evidence: [String]
-    /// What `proxy-core` does instead.
-    package var fix: String
-}
-
 /// Turns cell results into findings. A finding is made only when its
 /// evidence is in the report: a runtime that owns the data pointer *and* a
 /// legacy cell whose first write passed address length 0, say; never from a
@@ -39,6 +27,7 @@ package enum Diagnosis {
         let errnos = Set(evidence.compactMap { $0.firstWrite?.errnoName }).sorted().joined(separator: "/")
         return Finding(
             runtime: runtime.name,
+            mechanism: .dataPointerRegression,
             title: "Legacy fast-open BIO fails TFO-off connections on \(version)",
             explanation: "This OpenSSL's socket BIO allocates its own struct into the BIO data pointer at create time, and the legacy fast-open BIO borrows that create while keeping its destination address in the same pointer. With TFO off the pointer is therefore not NULL: the BIO took OpenSSL's zeroed struct for a sockaddr, passed address length \(passed) (expected \(expected)) to sendto(MSG_FASTOPEN), and the kernel answered \(errnos.isEmpty ? "with an error" : errnos).",
             evidence: evidence.map(\.name),
@@ -61,6 +50,7 @@ package enum Diagnosis {
         if foreign { sentences.append("When the connection is released before its first write, the socket BIO's destroy frees the application's address, memory OpenSSL never allocated (counted here instead of corrupting the heap).") }
         return Finding(
             runtime: runtime.name,
+            mechanism: .pointerOverwritten,
             title: "Legacy fast-open BIO \(foreign ? "leaks and makes OpenSSL free foreign memory" : "leaks OpenSSL's socket-BIO struct") on \(version)",
             explanation: sentences.joined(separator: " "),
             evidence: evidence.map(\.name),
@@ -77,6 +67,7 @@ package enum Diagnosis {
         let errnos = Set(evidence.compactMap { $0.firstWrite?.errnoName }).sorted().joined(separator: "/")
         return Finding(
             runtime: runtime.name,
+            mechanism: .migrationTrap,
             title: "BIO_set_conn_address on a plain socket BIO does not connect on \(version)",
             explanation: "This OpenSSL's socket BIO accepted BIO_set_conn_address, yet the address was never used to connect: the BIO's first write, on a socket that was never connected, failed with \(errnos.isEmpty ? "an error" : errnos).",
             evidence: evidence.map(\.name),

@@ -1,22 +1,26 @@
 /// The conditions a CI job states about a matrix run; `evaluate` judges a report
 /// against them and the CLI turns the verdicts into an exit code.
 ///
-/// A gate never passes for want of evidence: a required mode without cells, or
-/// a runtime whose legacy cells did not run, fails its condition.
+/// A gate never passes for want of evidence: a required mode without an `ok`
+/// cell, or a runtime whose legacy cells did not run, fails its condition.
 package struct Gate: Sendable {
     /// Every cell of these modes must be `ok`. `unsupported` fails too (a required
-    /// mode must work here); `skipped` fails only when `strict`.
+    /// mode must work here); `skipped` fails when `strict`, and a mode whose cells
+    /// were all skipped fails unless `allowSkipped`.
     package var requiredModes: [BIOMode]
     package var strict: Bool
+    /// The lenient reading: a required mode whose every cell was skipped passes.
+    package var allowSkipped: Bool
     /// Every runtime's OpenSSL version (`3.0.19`) must be in this range.
     package var openSSLRange: VersionRange?
     /// Fail when `legacy-fastopen` reproduces the 3.2 regression on any runtime.
     package var failIfAffected: Bool
 
-    package init(requiredModes: [BIOMode] = [.proxyCore], strict: Bool = false,
+    package init(requiredModes: [BIOMode] = [.proxyCore], strict: Bool = false, allowSkipped: Bool = false,
                 openSSLRange: VersionRange? = nil, failIfAffected: Bool = false) {
         self.requiredModes = requiredModes
         self.strict = strict
+        self.allowSkipped = allowSkipped
         self.openSSLRange = openSSLRange
         self.failIfAffected = failIfAffected
     }
@@ -34,6 +38,11 @@ package struct Gate: Sendable {
         return verdicts
     }
 
+    /// The verdicts as the report carries them, with the exit code they make.
+    package func outcome(_ report: Report) -> GateOutcome {
+        GateOutcome(verdicts: evaluate(report), requiredModes: requiredModes.map(\.rawValue))
+    }
+
     private func require(_ mode: BIOMode, in report: Report) -> GateVerdict {
         let condition = "require \(mode.rawValue)"
         let cells = report.cells.filter { $0.mode == mode }
@@ -47,6 +56,11 @@ package struct Gate: Sendable {
                                detail: "\(bad.count) of \(cells.count) cells not ok: \(Gate.abbreviate(list))")
         }
         let ok = cells.filter { $0.outcome == .ok }.count
+        if ok == 0 && !allowSkipped {
+            let reasons = Set(cells.compactMap(\.reason)).sorted()
+            return GateVerdict(condition: condition, passed: false,
+                               detail: "no \(mode.rawValue) cell was ok: all \(cells.count) skipped (\(Gate.abbreviate(reasons, limit: 2))); --allow-skipped accepts that")
+        }
         let runtimes = Set(cells.map(\.runtime)).count
         var detail = "\(ok) of \(cells.count) cells ok on \(runtimes) runtime\(runtimes == 1 ? "" : "s")"
         let skipped = cells.count - ok

@@ -1,5 +1,5 @@
 /// How one condition of a `Gate` came out on a report.
-package struct GateVerdict: Sendable, Equatable {
+package struct GateVerdict: Sendable, Equatable, Codable {
     /// The condition as the user stated it: `require proxy-core`, `openssl-range '>=3.2'`, `fail-if-affected`.
     package var condition: String
     package var passed: Bool

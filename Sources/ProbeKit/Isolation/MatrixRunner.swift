@@ -9,6 +9,8 @@ package struct MatrixRunner: Sendable {
     package let command: [String]
     /// The tlsprobe binary that workers run (`tlsprobe worker …`).
     package let executable: String
+    /// Told of each cell as it starts and ends, from the supervisors' threads.
+    package var progress: (@Sendable (MatrixProgress) -> Void)?
 
     package init(plan: MatrixPlan, command: [String], executable: String) {
         self.plan = plan
@@ -38,7 +40,8 @@ package struct MatrixRunner: Sendable {
             let run: WorkerSupervisor.Run
             do throws(RuntimeError) {
                 let launcher = try RuntimeLauncher.make(for: job.spec, executable: executable)
-                run = WorkerSupervisor(launcher: launcher, cells: cells, timeout: plan.timeout, namespaceTFO: job.namespaceTFO).run()
+                run = WorkerSupervisor(launcher: launcher, cells: cells, timeout: plan.timeout, namespaceTFO: job.namespaceTFO,
+                                       progress: progress).run()
             } catch {
                 var summary = RuntimeSummary(name: job.spec.name)
                 summary.error = error.message

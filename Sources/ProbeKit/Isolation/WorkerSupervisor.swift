@@ -14,6 +14,7 @@ struct WorkerSupervisor {
     let timeout: Double
     /// `tcp_fastopen` of the workers' private network namespace; `nil` for the host's.
     let namespaceTFO: Int?
+    let progress: (@Sendable (MatrixProgress) -> Void)?
 
     /// Time a worker may take beyond the cell's own deadline before it is killed.
     static let overrunMargin = 1.0
@@ -50,6 +51,7 @@ struct WorkerSupervisor {
             let before = remaining.count
             do {
                 let end = try runWorker(configuration, summary: &summary) { result in
+                    progress?(.finished(runtime: launcher.spec.name, cell: result.name))
                     results[result.cell] = result
                     remaining.removeAll { $0 == result.cell }
                 }
@@ -137,6 +139,7 @@ struct WorkerSupervisor {
                 guard let message = WorkerMessage.parse(line) else { continue }
                 if let name = message.start, let cell = Cell(name: name) {
                     current = (cell, .now)
+                    progress?(.started(runtime: launcher.spec.name, cell: cell.name))
                 } else if let result = message.result {
                     finish(result)
                     current = nil

@@ -19,6 +19,10 @@ package struct Report: Sendable, Codable, Equatable {
     package var cells: [CellResult]
     /// What the evidence shows, in words; empty when it shows nothing wrong.
     package var diagnosis: [Finding]
+    /// The run's conclusion in one line (`Verdict`).
+    package var verdict: String
+    /// Only in a `tlsprobe gate` run: its conditions and verdicts.
+    package var gate: GateOutcome?
     /// Cells per outcome.
     package var summary: [String: Int]
 
@@ -34,6 +38,7 @@ package struct Report: Sendable, Codable, Equatable {
         self.runtimes = runtimes
         self.cells = cells
         self.diagnosis = Diagnosis.findings(runtimes: runtimes, cells: cells)
+        self.verdict = Verdict.line(runtimes: runtimes, cells: cells, diagnosis: diagnosis)
         self.summary = Dictionary(grouping: cells, by: \.outcome.rawValue).mapValues(\.count)
     }
 

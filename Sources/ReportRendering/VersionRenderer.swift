@@ -1,0 +1,23 @@
+import ProbeKit
+
+/// `tlsprobe --version`, in the manner of `curl -V`: the tool, the OpenSSL it is
+/// linked against and the one it loaded, the kernel facts that decide TFO, and
+/// what this build can do. A bug report needs no other command to say what ran.
+package struct VersionRenderer: Sendable {
+    package init() {}
+
+    package func render(_ facts: EnvironmentFacts) -> String {
+        let ssl = facts.openSSL
+        let capabilities = facts.relevantCapabilities.keys.sorted().map { "\($0)=\(facts.relevantCapabilities[$0]! ? "yes" : "no")" }
+        let lines = [
+            "tlsprobe \(facts.toolVersion) (Linux \(facts.kernelRelease)) \(ssl.runtimeVersionText)",
+            "OpenSSL: headers \(ssl.headerVersionText); loaded \(ssl.runtimeVersionText) from \(ssl.libsslPath ?? "unknown path")",
+            "OpenSSL socket BIO: owns its data pointer: \(ssl.socketBIOOwnsData ? "yes" : "no"); BIO_SOCK_TFO: \(ssl.nativeTFO ? "yes" : "no")",
+            "Kernel: tcp_fastopen=\(facts.tcpFastopen.map(String.init) ?? "unreadable"); \(facts.tcpFastOpenConnect); IPv6 loopback: \(facts.ipv6Loopback ? "yes" : "no")",
+            "Capabilities: \(capabilities.joined(separator: " ")) (--kernel-tfo needs both)",
+            "Modes: \(BIOMode.allCases.map(\.rawValue).joined(separator: " "))",
+            "Features: matrix gate merge env; formats text json markdown junit; runtime folders; kernel-tfo namespaces; allocation accounting",
+        ]
+        return lines.map(TerminalText.escape).joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import CLinux
+import Foundation
+
+/// How the text rendering looks on this terminal: `matrix`, `gate` and `merge` share it.
+struct TerminalOptions: ParsableArguments {
+    enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+    }
+
+    @Option(help: "Colour outcomes and the verdict: auto (a terminal, without NO_COLOR and not TERM=dumb), always or never.")
+    var color: ColorChoice = .auto
+
+    @Flag(help: "Every column of the table, lines unwrapped (default: fit 80 columns or the terminal's width).")
+    var wide = false
+
+    @Flag(help: "Print only the verdict line (the --output file still gets the whole report).")
+    var quiet = false
+
+    var style: TextStyle {
+        TextStyle(color: wantsColor, wide: wide, width: Self.width, quiet: quiet)
+    }
+
+    /// https://no-color.org; `TERM=dumb` terminals print escape codes literally.
+    private var wantsColor: Bool {
+        switch color {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            let environment = ProcessInfo.processInfo.environment
+            return isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        }
+    }
+
+    /// The terminal's width when stdout is one (at most 200: wider is no easier to read), else 80.
+    private static var width: Int {
+        let columns = Int(tlsprobe_terminal_columns(STDOUT_FILENO))
+        return columns > 0 ? min(columns, 200) : 80
+    }
+}
+
+/// What `TerminalOptions` decided, for the renderers.
+struct TextStyle {
+    var color = false
+    var wide = false
+    var width = 80
+    var quiet = false
+}
