@@ -50,12 +50,14 @@ package enum Worker {
         emit(WorkerMessage(hello: WorkerHello(openSSL: .current, environment: runner.environment, memoryAccounting: accounting,
                                               policyTFOOff: runner.connector.strategy(tfo: false).rawValue,
                                               policyTFOOn: runner.connector.strategy(tfo: true).rawValue)))
-        runner.warmUp()
         let faults = FaultInjection.fromEnvironment()
+        faults.strikeAfter(nil)
+        runner.warmUp()
         for cell in configuration.cells {
             emit(WorkerMessage(start: cell.name))
             faults.strike(cell)
             emit(WorkerMessage(result: runner.runContained(cell)))
+            faults.strikeAfter(cell)
         }
     }
 }
