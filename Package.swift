@@ -51,7 +51,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ProxyCore", "Loopback"], path: "Tests/TestSupport"),
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "Loopback", "TestSupport", "COpenSSL"]),
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
-        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ReportRendering", "ProxyCore", "TestSupport", "CLinux"],
+        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ReportRendering", "ProxyCore", "Loopback", "TestSupport", "CLinux"],
                     exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["ProbeKit", "ReportRendering", "TestSupport"]),
     ],

@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 /* The address lengths the legacy fast-open design computes by family, and that
  * FirstWrite.expectedAddressLength reports: 16 and 28 on Linux. */
@@ -50,6 +52,8 @@ int tlsprobe_interface_up(int fd, const char *name) {
     if (ioctl(fd, SIOCSIFFLAGS, &request) != 0) return errno;
     return 0;
 }
+
+int tlsprobe_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
 int tlsprobe_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
 

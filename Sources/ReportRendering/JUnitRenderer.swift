@@ -7,14 +7,22 @@ import ProxyCore
 /// the evidence; `unsupported` and `skipped` are skipped; an unusable runtime is
 /// a suite with one `error`. The output validates against `docs/junit.xsd`, the
 /// Ant/Jenkins layout that CI systems read.
+///
+/// A `tlsprobe gate` report adds a `gate` suite, one testcase per condition, and
+/// counts as failures only the cells of the modes the gate requires: the
+/// reproductions fail by design, and are reported in `system-out` as expected, so
+/// the test report is green exactly when the gate's exit code is 0.
 package struct JUnitRenderer: Sendable {
     package init() {}
 
     /// `hosts` are a merged report's hosts; leave it empty for a report of one run.
     package func render(_ report: Report, hosts: [MergedHost] = []) -> String {
-        let suites = report.runtimes.enumerated().map { index, runtime in
+        var suites = report.runtimes.enumerated().map { index, runtime in
             suite(runtime, id: index, cells: report.cells.filter { $0.runtime == runtime.name },
                   host: MergedHost.host(of: runtime.name, among: hosts, in: report), report: report)
+        }
+        if let gate = report.gate {
+            suites.insert(gateSuite(gate, id: suites.count, report: report), at: 0)
         }
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#]
         lines.append("<testsuites" + Self.attributes([
@@ -60,11 +68,17 @@ package struct JUnitRenderer: Sendable {
             body.append("    <testcase" + Self.attributes([
                 ("name", Self.testcaseName(cell)), ("classname", cell.runtime), ("time", Self.seconds(cell.durationMilliseconds)),
             ]) + ">")
+            let gated = report.gate.map { $0.requiredModes.contains(cell.mode.rawValue) } ?? true
             switch cell.outcome {
             case .failed, .crashed, .timeout:
-                suite.failures += 1
-                body.append("      <failure" + Self.attributes([("message", CellEvidence.summary(cell)), ("type", cell.outcome.rawValue)])
-                            + ">" + evidence + "</failure>")
+                if gated {
+                    suite.failures += 1
+                    body.append("      <failure" + Self.attributes([("message", CellEvidence.summary(cell)), ("type", cell.outcome.rawValue)])
+                                + ">" + evidence + "</failure>")
+                } else {
+                    body.append("      <system-out>" + Self.escape("expected in this gate run, not counted (\(cell.mode.rawValue) is not a required mode): \(CellEvidence.summary(cell))\n")
+                                + evidence + "</system-out>")
+                }
             case .unsupported, .skipped:
                 suite.skipped += 1
                 body.append("      <skipped" + Self.attributes([("message", "\(cell.outcome.rawValue): \(cell.reason ?? "no reason recorded")")]) + "/>")
@@ -92,6 +106,41 @@ package struct JUnitRenderer: Sendable {
             "\(finding.title)\n\(finding.explanation)\nEvidence: \(finding.evidence.joined(separator: ", "))\nFix: \(finding.fix)"
         }
         suite.lines.append("    <system-out>" + Self.escape(findings.joined(separator: "\n\n")) + "</system-out>")
+        suite.lines.append("    <system-err></system-err>")
+        suite.lines.append("  </testsuite>")
+        return suite
+    }
+
+    /// The gate's conditions, one testcase each: a failed condition is the failure.
+    private func gateSuite(_ gate: GateOutcome, id: Int, report: Report) -> Suite {
+        var suite = Suite()
+        var body: [String] = []
+        for verdict in gate.verdicts {
+            suite.tests += 1
+            body.append("    <testcase" + Self.attributes([("name", verdict.condition), ("classname", "gate"), ("time", "0.000")]) + ">")
+            if verdict.passed {
+                body.append("      <system-out>" + Self.escape(verdict.detail) + "</system-out>")
+            } else {
+                suite.failures += 1
+                body.append("      <failure" + Self.attributes([("message", verdict.detail), ("type", "gate")]) + ">"
+                            + Self.escape(verdict.detail) + "</failure>")
+            }
+            body.append("    </testcase>")
+        }
+        suite.lines.append("  <testsuite" + Self.attributes([
+            ("name", "gate"), ("tests", String(suite.tests)), ("failures", String(suite.failures)), ("errors", "0"),
+            ("skipped", "0"), ("time", "0.000"), ("timestamp", String(report.generatedAt.prefix(19))),
+            ("hostname", report.environment.hostname.isEmpty ? "unknown" : report.environment.hostname),
+            ("id", String(id)), ("package", "tlsprobe"),
+        ]) + ">")
+        suite.lines.append("    <properties>")
+        for (name, value) in [("exit code", String(gate.exitCode)), ("required modes", gate.requiredModes.joined(separator: ", ")),
+                              ("verdict", report.verdict)] {
+            suite.lines.append("      <property" + Self.attributes([("name", name), ("value", value)]) + "/>")
+        }
+        suite.lines.append("    </properties>")
+        suite.lines += body
+        suite.lines.append("    <system-out>" + Self.escape(report.verdict) + "</system-out>")
         suite.lines.append("    <system-err></system-err>")
         suite.lines.append("  </testsuite>")
         return suite

@@ -2,57 +2,103 @@ import Foundation
 import ProbeKit
 import ProxyCore
 
-/// A report as GitHub-flavoured Markdown, to paste into a bug report: a header
-/// line, the environment, one table per runtime (failing cells first, marked ✗),
-/// the diagnosis, and the command that produced it. Long evidence goes in
-/// `<details>` blocks so the issue stays readable.
+/// A report as GitHub-flavoured Markdown, to paste into a bug report. A
+/// maintainer reads it top down and stops when they know enough: the verdict as
+/// its title; the gate's conditions, when a gate made it; a pivot of every mode
+/// on every runtime, one symbol per cell; the cells that are not ok, with their
+/// evidence; the diagnosis, once per mechanism; the environment; the command;
+/// and the full matrix folded in `<details>`.
+///
+/// It never exceeds GitHub's 65,536-character limit for an issue body: past it,
+/// the full matrix goes first, then the per-cell evidence, and the report says
+/// where the complete JSON comes from.
 ///
 /// Everything that comes from the outside (runtime names, paths, OpenSSL error
 /// strings, reasons) is escaped, so no value can break a table or start markup.
 package struct MarkdownRenderer: Sendable {
+    /// GitHub refuses an issue body longer than this.
+    package static let limit = 65_536
+
     package init() {}
 
     /// `hosts` are a merged report's hosts; leave it empty for a report of one run.
     package func render(_ report: Report, hosts: [MergedHost] = []) -> String {
+        let full = document(report, hosts: hosts, detail: .full)
+        if full.utf8.count <= Self.limit { return full }
+        let summary = document(report, hosts: hosts, detail: .withoutMatrix)
+        if summary.utf8.count <= Self.limit { return summary }
+        return document(report, hosts: hosts, detail: .brief)
+    }
+
+    /// How much a document holds, from all to what always fits.
+    private enum Detail: Comparable {
+        /// Everything, the full matrix folded in `<details>`.
+        case full
+        /// No full matrix.
+        case withoutMatrix
+        /// No full matrix, no per-cell evidence, at most `briefCells` cells listed.
+        case brief
+    }
+
+    private static let briefCells = 60
+
+    private func document(_ report: Report, hosts: [MergedHost], detail: Detail) -> String {
         let merged = !hosts.isEmpty
         let hosts = merged ? hosts : [MergedHost.only(report)]
-        var lines: [String] = ["## tlsprobe report", ""]
+        var lines: [String] = ["## tlsprobe: \(Self.text(report.verdict))", ""]
         let machines = hosts.map { "host \(Self.code($0.name)), kernel \(Self.code($0.environment.kernelRelease))" }
         lines.append("tlsprobe \(Self.text(report.toolVersion)) · \(Self.text(report.generatedAt)) · \(machines.joined(separator: "; "))")
         lines.append("")
         let counts = Outcome.allCases.compactMap { outcome in report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" } }
         var result = "**\(report.cells.count) cells: \(counts.joined(separator: ", ")).**"
         let failures = report.failures.count
-        result += failures == 0 ? " No failures." : " \(failures) failing cell\(failures == 1 ? "" : "s"), marked ✗ below."
+        result += failures == 0 ? " No failures." : " \(failures) failing cell\(failures == 1 ? "" : "s")."
         let unusable = report.runtimeErrors.count
         if unusable > 0 { result += " \(unusable) runtime\(unusable == 1 ? "" : "s") unusable." }
         lines.append(result)
+
+        if let gate = report.gate {
+            lines += ["", "### Gate: \(gate.passed ? "passed" : "FAILED") (exit \(gate.exitCode))", ""]
+            lines += Self.table(header: ["condition", "verdict", "why"], rows: gate.verdicts.map {
+                [Self.text($0.condition), $0.passed ? "✓ pass" : "✗ **FAIL**", Self.text($0.detail)]
+            })
+            lines += ["", "Only the cells of \(gate.requiredModes.map { Self.code($0, inTable: false) }.joined(separator: ", ")) count for the gate; the reproductions fail by design."]
+        }
+
+        lines += ["", "### Matrix at a glance", ""]
+        lines += pivot(report)
+
+        lines += notOK(report, detail: detail)
+
+        lines += ["", "### Diagnosis", ""]
+        let groups = FindingGroup.groups(report.diagnosis)
+        if groups.isEmpty {
+            lines.append("No finding: no cell shows any of the known failure mechanisms.")
+        }
+        for (index, group) in groups.enumerated() {
+            if index > 0 { lines.append("") }
+            let runtimes = group.findings.map { finding in
+                let version = report.runtimes.first { $0.name == finding.runtime }?.openSSL?.runtimeVersion
+                return (version.map { "OpenSSL \($0) " } ?? "") + "(" + Self.code(finding.runtime, inTable: false) + ")"
+            }
+            lines.append("#### \(Self.text(group.headline)) on \(runtimes.joined(separator: ", "))")
+            for explanation in group.explanations {
+                lines += ["", Self.text(explanation)]
+            }
+            lines.append("")
+            lines.append("**Evidence:** " + group.findings.map { finding in
+                (group.findings.count > 1 ? Self.code(finding.runtime, inTable: false) + ": " : "")
+                    + finding.evidence.map { Self.code($0, inTable: false) }.joined(separator: ", ")
+            }.joined(separator: "; "))
+            for fix in group.fixes {
+                lines += ["", "**Fix:** " + Self.text(fix)]
+            }
+        }
 
         lines += ["", "### Environment", ""]
         lines += hostTable(hosts, merged: merged)
         lines.append("")
         lines += runtimeTable(report.runtimes)
-
-        lines += ["", "### Matrix"]
-        for runtime in report.runtimes {
-            lines.append("")
-            lines += matrix(runtime, cells: report.cells.filter { $0.runtime == runtime.name })
-        }
-
-        lines += ["", "### Diagnosis", ""]
-        if report.diagnosis.isEmpty {
-            lines.append("No finding: no cell shows any of the known failure mechanisms.")
-        }
-        for (index, finding) in report.diagnosis.enumerated() {
-            if index > 0 { lines.append("") }
-            lines.append("#### \(Self.text(finding.title)) (\(Self.code(finding.runtime, inTable: false)))")
-            lines.append("")
-            lines.append(Self.text(finding.explanation))
-            lines.append("")
-            lines.append("**Evidence:** " + finding.evidence.map { Self.code($0, inTable: false) }.joined(separator: ", "))
-            lines.append("")
-            lines.append("**Fix:** " + Self.text(finding.fix))
-        }
 
         lines += ["", merged ? "### Commands" : "### Command", ""]
         if merged {
@@ -68,7 +114,112 @@ package struct MarkdownRenderer: Sendable {
                 lines += Self.fenced([Self.shellCommand(host.command)], info: "sh")
             }
         }
+
+        lines.append("")
+        if detail == .full {
+            lines += ["<details>", "<summary>The full matrix: \(report.cells.count) cells</summary>"]
+            for runtime in report.runtimes {
+                lines.append("")
+                lines += matrix(runtime, cells: report.cells.filter { $0.runtime == runtime.name })
+            }
+            lines += ["", "</details>"]
+        } else {
+            lines.append("*The full matrix\(detail == .brief ? " and the per-cell evidence are" : " is") left out to stay under GitHub's \(Self.limit)-character limit for an issue; attach the JSON report instead: the same command with `--format json --output report.json`.*")
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Every mode on every runtime (and `tcp_fastopen` value), one symbol per cell in
+    /// the plan's order: TFO off then on, IPv4 then IPv6.
+    private func pivot(_ report: Report) -> [String] {
+        struct Column: Hashable {
+            let runtime: String
+            let kernelTFO: Int?
+        }
+        let usable = report.runtimes.filter { $0.error == nil }
+        let columns = usable.flatMap { runtime -> [Column] in
+            let mine = report.cells.filter { $0.runtime == runtime.name }
+            let values = mine.filter(\.privateNamespace).map(\.kernelTFO).uniqued()
+            return values.isEmpty ? [Column(runtime: runtime.name, kernelTFO: nil)] : values.map { Column(runtime: runtime.name, kernelTFO: $0) }
+        }
+        let namespaced = report.cells.contains(where: \.privateNamespace)
+        let header = ["mode"] + columns.map { column -> String in
+            let version = report.runtimes.first { $0.name == column.runtime }?.openSSL?.runtimeVersion ?? "?"
+            var title = "\(Self.code(column.runtime)) \(version)"
+            if namespaced { title += " · `tcp_fastopen=\(column.kernelTFO.map(String.init) ?? "?")`" }
+            return title
+        }
+        let keys = report.cells.map { RowKey(mode: $0.mode, phase: $0.phase) }.uniqued().sorted {
+            ($0.phase == .teardown ? 1 : 0, BIOMode.allCases.firstIndex(of: $0.mode) ?? 0)
+                < ($1.phase == .teardown ? 1 : 0, BIOMode.allCases.firstIndex(of: $1.mode) ?? 0)
+        }
+        let rows = keys.map { key -> [String] in
+            [key.phase == .teardown ? "\(key.mode.rawValue) (teardown)" : key.mode.rawValue] + columns.map { column in
+                let cells = report.cells.filter {
+                    $0.runtime == column.runtime && $0.mode == key.mode && $0.phase == key.phase
+                        && (!namespaced || $0.kernelTFO == column.kernelTFO)
+                }
+                return cells.isEmpty ? " " : cells.map { Self.symbol($0.outcome) }.joined()
+            }
+        }
+        var lines = Self.table(header: header, rows: rows)
+        lines += ["", "Each entry is one symbol per cell, TFO off then on, IPv4 then IPv6: ✓ ok · ✗ failed · 💥 crashed · ⏱ timeout · – unsupported or skipped."]
+        return lines
+    }
+
+    private struct RowKey: Hashable {
+        let mode: BIOMode
+        let phase: Phase
+    }
+
+    static func symbol(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .ok: "✓"
+        case .failed: "✗"
+        case .crashed: "💥"
+        case .timeout: "⏱"
+        case .unsupported, .skipped: "–"
+        }
+    }
+
+    /// The cells that are not ok: failures with their evidence, then the unsupported
+    /// and skipped ones grouped by their reason.
+    private func notOK(_ report: Report, detail: Detail) -> [String] {
+        let failing = report.failures
+        let other = report.cells.filter { $0.outcome == .unsupported || $0.outcome == .skipped }
+        guard !failing.isEmpty || !other.isEmpty else { return [] }
+        var lines: [String] = []
+        let label = { (cell: CellResult) -> String in
+            (report.runtimes.count > 1 ? "\(Self.code(cell.runtime, inTable: false)) " : "") + Self.code(cell.name, inTable: false)
+        }
+        if !failing.isEmpty {
+            lines += ["", "### Failing cells (\(failing.count))", ""]
+            let shown = detail == .brief ? Array(failing.prefix(Self.briefCells)) : failing
+            for cell in shown {
+                lines.append("- \(Self.symbol(cell.outcome)) \(label(cell)) **\(cell.outcome.rawValue)**: \(Self.text(CellEvidence.summary(cell)))")
+                if detail != .brief {
+                    lines += ["", "  <details><summary>evidence</summary>", ""]
+                    lines += Self.fenced(CellEvidence.lines(cell), info: "text").map { "  " + $0 }
+                    lines += ["", "  </details>", ""]
+                }
+            }
+            if lines.last == "" { lines.removeLast() }
+            if shown.count < failing.count { lines.append("- … and \(failing.count - shown.count) more (see the JSON report)") }
+        }
+        if !other.isEmpty {
+            lines += ["", "### Not probed (\(other.count))", ""]
+            var groups: [(key: String, cells: [CellResult])] = []
+            for cell in other {
+                let key = "\(cell.outcome.rawValue): \(cell.reason ?? "no reason recorded")"
+                if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].cells.append(cell) } else { groups.append((key, [cell])) }
+            }
+            for group in groups {
+                let cells = detail == .brief && group.cells.count > 8 ? Array(group.cells.prefix(8)) : group.cells
+                let more = group.cells.count - cells.count
+                lines.append("- – \(Self.text(group.key)): \(cells.map(label).joined(separator: ", "))\(more > 0 ? " and \(more) more" : "")")
+            }
+        }
+        return lines
     }
 
     // MARK: Sections
@@ -131,20 +282,6 @@ package struct MarkdownRenderer: Sendable {
                     Self.text(TextRenderer.describe(cell.memory)), CellEvidence.milliseconds(cell.durationMilliseconds)]
         }
         lines += Self.table(header: header, rows: rows, rightAligned: [header.count - 1])
-        // Evidence only for cells that are not ok: the table says all there is about the
-        // others, and GitHub refuses an issue body over 65,536 characters.
-        let notOK = ordered.filter { $0.outcome != .ok }
-        guard !notOK.isEmpty else { return lines }
-        var evidence: [String] = []
-        for cell in notOK {
-            if !evidence.isEmpty { evidence.append("") }
-            evidence.append(cell.name)
-            evidence += CellEvidence.lines(cell).map { "  " + $0 }
-        }
-        lines += ["", "<details>",
-                  "<summary>Evidence for the \(notOK.count) cell\(notOK.count == 1 ? "" : "s") of \(Self.html(runtime.name)) that \(notOK.count == 1 ? "is" : "are") not ok</summary>", ""]
-        lines += Self.fenced(evidence, info: "text")
-        lines += ["", "</details>"]
         return lines
     }
 

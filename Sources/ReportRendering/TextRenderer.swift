@@ -116,7 +116,7 @@ package struct TextRenderer: Sendable {
     }
 
     private func label(_ cell: CellResult, in report: Report) -> String {
-        report.runtimes.count > 1 ? "[\(t(cell.runtime))] \(cell.cell.name)" : cell.cell.name
+        report.runtimes.count > 1 ? "[\(t(cell.runtime))] \(cell.name)" : cell.name
     }
 
     /// `3.5.9 (.runtimes/trixie) and 3.6.5 (.runtimes/sid)`.

@@ -43,7 +43,7 @@ struct GateCommand: ParsableCommand {
     @Option(help: "Format of the report written with --output (default: text).")
     var format: ReportFormat?
 
-    @Option(help: ArgumentHelp("Write the report to this file, atomically.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the report to this file, atomically.", valueName: "file"), completion: .file())
     var output: String?
 
     func validate() throws {
@@ -93,7 +93,7 @@ struct GateCommand: ParsableCommand {
         guard report.runtimeErrors.isEmpty else {
             if let reportOutput, let output {
                 try reportOutput.write(report, to: output)
-                Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n")
+                if output != "-" { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
             }
             throw ExitCode(2)
         }
@@ -105,11 +105,15 @@ struct GateCommand: ParsableCommand {
         if let reportOutput, let output {
             try reportOutput.write(report, to: output)
         }
-        for verdict in outcome.verdicts {
-            Terminal.write("\(verdict.passed ? "PASS" : "FAIL") \(verdict.condition): \(verdict.detail)\n")
+        // With `--output -` the report itself is on stdout, so the conditions go to stderr.
+        func say(_ line: String) {
+            if output == "-" { Terminal.writeError(line) } else { Terminal.write(line) }
         }
-        Terminal.write("verdict: \(report.verdict)\n")
-        if let reportOutput, let output { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
+        for verdict in outcome.verdicts {
+            say("\(verdict.passed ? "PASS" : "FAIL") \(verdict.condition): \(verdict.detail)\n")
+        }
+        say("verdict: \(report.verdict)\n")
+        if let reportOutput, let output, output != "-" { say("report: \(output) (\(reportOutput.format.rawValue))\n") }
         if nothingProbed { try ProbeRun.requireSomethingProbed(report) }
         if outcome.exitCode != 0 { throw ExitCode(Int32(outcome.exitCode)) }
     }

@@ -17,8 +17,10 @@ struct MatrixOptions: ParsableArguments {
         case handshake, teardown, both
     }
 
+    // Completion: a runtime folder, or the linked library's name.
     @Option(name: .customLong("runtime"),
-            help: "An OpenSSL runtime: 'system' (the linked library) or a folder with libssl.so.3 and libcrypto.so.3; repeat for several.")
+            help: "An OpenSSL runtime: 'system' (the linked library) or a folder with libssl.so.3 and libcrypto.so.3; repeat for several.",
+            completion: .custom { _, _, _ in ["system"] + RuntimeFolders.known() })
     var runtimes: [String] = []
 
     @Option(name: .customLong("mode"), help: "A BIO mode to probe; repeat for several (default: all).")

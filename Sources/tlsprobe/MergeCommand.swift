@@ -17,7 +17,8 @@ struct MergeCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("JSON reports (tlsprobe matrix --format json, or merged ones).", valueName: "report.json"))
+    @Argument(help: ArgumentHelp("JSON reports (tlsprobe matrix --format json, or merged ones).", valueName: "report.json"),
+              completion: .file(extensions: ["json"]))
     var reports: [String] = []
 
     @OptionGroup var reportOptions: ReportOutputOptions

@@ -6,8 +6,8 @@ struct ReportOutputOptions: ParsableArguments {
     @Option(help: "Report format: on stdout, or in the --output file.")
     var format: ReportFormat = .text
 
-    @Option(help: ArgumentHelp("Write the report in --format to this file, atomically; stdout then gets the text rendering.",
-                               valueName: "file"))
+    @Option(help: ArgumentHelp("Write the report in --format to this file, atomically; stdout then gets the text rendering. - is stdout.",
+                               valueName: "file"), completion: .file())
     var output: String?
 
     func validate() throws {

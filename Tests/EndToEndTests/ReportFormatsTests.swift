@@ -103,7 +103,7 @@ import TestSupport
         #expect(run.status == 0, "\(run.stderr)")
         let markdown = run.output
         let tables = MarkdownTables.tables(in: markdown)
-        #expect(tables.count == 4, "hosts, runtimes, and a matrix per runtime")
+        #expect(tables.count == 5, "the pivot, hosts, runtimes, and a full matrix per runtime")
         #expect(MarkdownTables.problems(in: markdown).isEmpty, "\(MarkdownTables.problems(in: markdown))")
         let matrices = tables.filter { $0[0].contains("| outcome |") }
         #expect(matrices.map { $0.count - 2 } == [MatrixPlan().cells.count, MatrixPlan().cells.count])
@@ -111,6 +111,9 @@ import TestSupport
             let marks = table.dropFirst(2).map { $0.hasPrefix("| ✗ |") }
             #expect(marks == marks.sorted { $0 && !$1 }, "failing rows come first")
         }
+        #expect(markdown.hasPrefix("## tlsprobe: legacy fast-open BIO: AFFECTED on OpenSSL 3.5"), "the verdict is the title")
+        #expect(markdown.contains("### Matrix at a glance"))
+        #expect(markdown.contains("| legacy-fastopen | "), "the pivot has a row per mode")
         #expect(markdown.contains("### Diagnosis"))
         #expect(markdown.contains("<details>"))
         #expect(markdown.contains("matrix --runtime system --runtime \(trixie) --format markdown\n```"))

@@ -31,10 +31,21 @@ import Testing
     }
 
     @Test func reportsFromOneHostNameAreNumbered() throws {
-        let a = ReportFixture.cleanReport(hostname: "runner")
-        let merged = try merge([input(a, "1.json"), input(a, "2.json"), input(a, "3.json")])
+        // Three runs on one host: the same cells, made at different times.
+        let runs = (0..<3).map { ReportFixture.cleanReport(hostname: "runner", date: ReportFixture.date + Double($0) * 3600) }
+        let merged = try merge([input(runs[0], "1.json"), input(runs[1], "2.json"), input(runs[2], "3.json")])
         #expect(merged.hosts.map(\.name) == ["runner", "runner#2", "runner#3"])
         #expect(merged.report.runtimes.map(\.name) == ["runner:system", "runner#2:system", "runner#3:system"])
+    }
+
+    @Test func theSameReportTwiceIsRefused() throws {
+        let a = ReportFixture.cleanReport(hostname: "runner")
+        let b = ReportFixture.report(hostname: "other")
+        let error = try #require(throws: InputError.self) {
+            try merge([input(a, "1.json"), input(b, "2.json"), input(a, "copy-of-1.json")])
+        }
+        #expect(error.source == "copy-of-1.json")
+        #expect(error.message == "the same report as 1.json; give each report once")
     }
 
     @Test func mergingAMergedReportSplitsItBackIntoHosts() throws {

@@ -4,84 +4,6 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Golden files under `Golden/`, read through `#filePath` (no package resources).
-///
-/// They are reviewed by eye. On a difference the test writes what the renderer
-/// produced to `$TMPDIR/tlsprobe-golden/NAME` and names the first differing line:
-/// diff the two, and copy the new file over the golden one only once the change
-/// is the one you meant.
-enum Golden {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-
-    static func expect(_ actual: String, matches name: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let url = folder.appendingPathComponent(name)
-        let expected = try String(contentsOf: url, encoding: .utf8)
-        guard actual != expected else { return }
-        let review = FileManager.default.temporaryDirectory.appendingPathComponent("tlsprobe-golden")
-        try FileManager.default.createDirectory(at: review, withIntermediateDirectories: true)
-        let written = review.appendingPathComponent(name)
-        try actual.write(to: written, atomically: true, encoding: .utf8)
-        let actualLines = actual.components(separatedBy: "\n"), expectedLines = expected.components(separatedBy: "\n")
-        let index = zip(actualLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
-            ?? min(actualLines.count, expectedLines.count)
-        let got = index < actualLines.count ? actualLines[index] : "<end>"
-        let wanted = index < expectedLines.count ? expectedLines[index] : "<end>"
-        Issue.record("\(name) differs at line \(index + 1):\n  golden: \(wanted)\n  actual: \(got)\nreview: diff \(url.path) \(written.path)",
-                     sourceLocation: sourceLocation)
-    }
-}
-
-
-/// Runs a tool and returns its status and output; a missing tool fails the test.
-struct Tool {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    static func run(_ path: String, _ arguments: [String], stdin: Data? = nil) throws -> Tool {
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Missing(path: path)
-        }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Tool(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                    stderr: String(decoding: stderr, as: UTF8.self))
-    }
-
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "\(path) is missing: scripts/test installs it (TEST_PACKAGES in scripts/lib/setup.sh)" }
-    }
-
-    static let xmllint = "/usr/bin/xmllint"
-    static let junitSchema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("docs/junit.xsd").path
-
-    /// `xmllint --xpath EXPR -` on `xml`: a real XML parser reading what a CI system would.
-    static func xpath(_ expression: String, in xml: String) throws -> String {
-        let run = try Tool.run(xmllint, ["--xpath", expression, "-"], stdin: Data(xml.utf8))
-        guard run.status == 0 else { throw XPathFailed(expression: expression, stderr: run.stderr) }
-        return run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
-    struct XPathFailed: Error, CustomStringConvertible {
-        let expression: String
-        let stderr: String
-        var description: String { "xmllint --xpath \(expression): \(stderr)" }
-    }
-}
-
 @Suite struct RendererGoldenTests {
     let report = ReportFixture.report()
 
@@ -108,8 +30,8 @@ struct Tool {
     @Test func markdownTablesHaveAsManyCellsAsTheirHeader() throws {
         let markdown = MarkdownRenderer().render(report)
         let tables = MarkdownTables.tables(in: markdown)
-        // Hosts, runtimes, and one matrix per usable runtime.
-        #expect(tables.count == 2 + report.runtimes.filter { $0.error == nil }.count)
+        // The pivot, hosts, runtimes, and one full matrix per usable runtime.
+        #expect(tables.count == 3 + report.runtimes.filter { $0.error == nil }.count)
         #expect(MarkdownTables.problems(in: markdown).isEmpty, "\(MarkdownTables.problems(in: markdown))")
     }
 

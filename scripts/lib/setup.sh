@@ -12,8 +12,9 @@ REQUIRED_PACKAGES=(libssl-dev libcap-dev pkg-config iproute2)
 # What scripts/bench measures with: hyperfine times commands, GNU time reports
 # peak RSS, and the openssl CLI is the alternative the matrix is compared with.
 BENCH_PACKAGES=(hyperfine time openssl)
-# What only the tests need: xmllint validates the JUnit output against docs/junit.xsd.
-TEST_PACKAGES=(libxml2-utils)
+# What only the tests need: xmllint validates the JUnit output against docs/junit.xsd,
+# python3-jsonschema the JSON against docs/report-schema.json.
+TEST_PACKAGES=(libxml2-utils python3 python3-jsonschema)
 
 missing_packages() {
     local pkg

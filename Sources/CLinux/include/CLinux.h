@@ -23,6 +23,9 @@ int tlsprobe_unshare_network_namespace(void);
 /* Sets IFF_UP on the interface `name` (SIOCGIFFLAGS/SIOCSIFFLAGS through `fd`, any socket). 0 or an errno. */
 int tlsprobe_interface_up(int fd, const char *name);
 
+/* pipe2(fds, O_CLOEXEC): a pipe that is close-on-exec from birth. 0 or -1 with errno. */
+int tlsprobe_pipe_cloexec(int fds[2]);
+
 /* prctl(PR_SET_PDEATHSIG): `signal` is sent to this process when its parent thread exits. 0 or -1 with errno. */
 int tlsprobe_set_parent_death_signal(int signal);
 

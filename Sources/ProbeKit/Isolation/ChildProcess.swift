@@ -42,13 +42,14 @@ package final class ChildProcess {
     init(arguments: [String], environment: [String: String]) throws(SystemCallError) {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0 else { throw SystemCallError("pipe", errno: errno) }
-        guard pipe(&errPipe) == 0 else {
+        // Close-on-exec from birth (pipe2): workers are spawned concurrently, and a pipe
+        // made close-on-exec only afterwards could leak into a sibling spawned in between,
+        // keeping this worker's output open after it ended.
+        guard tlsprobe_pipe_cloexec(&outPipe) == 0 else { throw SystemCallError("pipe2", errno: errno) }
+        guard tlsprobe_pipe_cloexec(&errPipe) == 0 else {
             close(outPipe[0]); close(outPipe[1])
-            throw SystemCallError("pipe", errno: errno)
+            throw SystemCallError("pipe2", errno: errno)
         }
-        // The supervisor's ends must not leak into other workers spawned meanwhile.
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

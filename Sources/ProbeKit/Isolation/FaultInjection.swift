@@ -19,7 +19,7 @@ package struct FaultInjection: Sendable {
 
     static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> FaultInjection {
         func names(_ variable: String) -> Set<String> {
-            Set((environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            Set((environment[variable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         }
         return FaultInjection(crash: names(crashVariable), hang: names(hangVariable), dieAfter: names(dieAfterVariable))
     }
