@@ -1,4 +1,5 @@
 import Foundation
+import ProbeKit
 import ProxyCore
 
 /// The file `--output` replaces: a new path, or an existing regular file (a symlink
@@ -13,28 +14,25 @@ struct OutputFile {
     /// The owner and mode an existing file keeps.
     private let existing: (owner: uid_t, group: gid_t, mode: mode_t)?
 
-    struct Refused: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    init(_ given: String) throws(Refused) {
-        guard !given.isEmpty else { throw Refused(description: "--output needs a file name") }
+    init(_ given: String) throws(InputError) {
+        guard !given.isEmpty else { throw InputError(source: "--output", message: "needs a file name") }
+        func refuse(_ message: String) -> InputError { InputError(source: "--output \(given)", message: message) }
         self.given = given
         var info = stat()
         if lstat(given, &info) == 0 {
             var target = given
             if info.st_mode & S_IFMT == S_IFLNK {
                 guard let resolved = realpath(given, nil) else {
-                    throw Refused(description: "--output \(given): a symlink that leads nowhere (\(ErrnoName.describe(errno)))")
+                    throw refuse("a symlink that leads nowhere (\(ErrnoName.describe(errno)))")
                 }
                 target = String(cString: resolved)
                 free(resolved)
                 guard stat(target, &info) == 0 else {
-                    throw Refused(description: "--output \(given): cannot read \(target): \(ErrnoName.describe(errno))")
+                    throw refuse("cannot read \(target): \(ErrnoName.describe(errno))")
                 }
             }
             guard info.st_mode & S_IFMT == S_IFREG else {
-                throw Refused(description: "--output \(given) is \(Self.kind(info.st_mode)), not a regular file; give a file name")
+                throw refuse("\(Self.kind(info.st_mode)), not a regular file; give a file name")
             }
             path = target
             existing = (info.st_uid, info.st_gid, info.st_mode & 0o7777)
@@ -45,10 +43,10 @@ struct OutputFile {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var folderInfo = stat()
         guard stat(folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
-            throw Refused(description: "--output \(given): no folder \(folder)")
+            throw refuse("no folder \(folder)")
         }
         guard access(folder, W_OK) == 0 else {
-            throw Refused(description: "--output \(given): folder \(folder) is not writable")
+            throw refuse("folder \(folder) is not writable")
         }
     }
 

@@ -46,7 +46,7 @@ struct ReportOutput {
         if path == "-" { return Terminal.write(text) }
         do {
             try OutputFile(path).write(text)
-        } catch let error as OutputFile.Refused {
+        } catch let error as InputError {
             Terminal.writeError("tlsprobe: \(error)\n")
             throw ExitCode(2)
         } catch {

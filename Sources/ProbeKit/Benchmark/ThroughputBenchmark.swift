@@ -58,15 +58,10 @@ package struct ThroughputBenchmark: Sendable {
         package var ratios: [String: Double]
     }
 
-    /// A round that did not complete: the benchmark has no figure for that strategy.
-    package struct Failure: Error, CustomStringConvertible {
-        package let description: String
-    }
-
     package func run() throws -> Report {
         guard !strategies.isEmpty, rounds > 0, recordSize > 0, bytesPerRound >= recordSize,
               bytesPerRound.isMultiple(of: recordSize) else {
-            throw Failure(description: "nothing to measure: need strategies, rounds > 0, and bytes a multiple of the record size")
+            throw InputError(source: "bench-throughput", message: "nothing to measure: need strategies, rounds > 0, and bytes a multiple of the record size")
         }
         let pki = try EphemeralPKI.generate(name: "tlsprobe throughput CA")
         let serverContext = try TLSContext.server(certificate: pki.leafCertificate, key: pki.leafKey)
@@ -128,7 +123,7 @@ package struct ThroughputBenchmark: Sendable {
         let connection = try connector.connect(to: server.address, identity: .ipAddress(family.loopbackHost), tfo: tfo,
                                                deadline: deadline, recipe: strategy)
         guard connection.diagnostics.strategy == strategy.rawValue else {
-            throw Failure(description: "asked for \(strategy.rawValue), got \(connection.diagnostics.strategy)")
+            throw EnvironmentError("bench-throughput asked for \(strategy.rawValue), got \(connection.diagnostics.strategy)")
         }
         let tls = connection.tls
         let started = Deadline.now
@@ -142,7 +137,7 @@ package struct ThroughputBenchmark: Sendable {
         let elapsed = Double(Deadline.now.nanoseconds - started.nanoseconds) / 1e9
         let cpuSeconds = Self.threadCPUSeconds() - cpuStarted
         guard acknowledgement == [UInt8(ascii: "\n")] else {
-            throw Failure(description: "\(strategy.rawValue): the sink did not acknowledge \(bytesPerRound) bytes")
+            throw EnvironmentError("bench-throughput: \(strategy.rawValue): the sink did not acknowledge \(bytesPerRound) bytes")
         }
         tls.shutdown()
         return Round(seconds: elapsed, cpuSeconds: cpuSeconds, bio: connection.diagnostics.firstWrite?.observedBy ?? "unknown",
