@@ -14,7 +14,7 @@ package struct EnvironmentRenderer: Sendable {
             ("host", facts.hostname),
             ("kernel", facts.kernelRelease),
             ("tcp_fastopen", facts.tcpFastopen.map { "\($0) (0x\(String($0, radix: 16)))" } ?? "unreadable"),
-            ("TCP_FASTOPEN_CONNECT", facts.tcpFastOpenConnect),
+            ("TCP_FASTOPEN_CONNECT", facts.tcpFastOpenConnect.description),
             ("IPv6 loopback", facts.ipv6Loopback ? "yes" : "no: \(facts.ipv6LoopbackReason ?? "")"),
             ("capabilities", capabilities.joined(separator: " ")),
             ("OpenSSL headers", "\(ssl.headerVersionText) (0x\(String(ssl.headerVersionNumber, radix: 16)))"),

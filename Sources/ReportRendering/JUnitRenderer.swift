@@ -154,7 +154,7 @@ package struct JUnitRenderer: Sendable {
             ("command", MarkdownRenderer.shellCommand(host.command)),
             ("kernel", environment.kernelRelease),
             ("tcp_fastopen", environment.tcpFastopen.map(String.init) ?? "unreadable"),
-            ("TCP_FASTOPEN_CONNECT", environment.tcpFastOpenConnect),
+            ("TCP_FASTOPEN_CONNECT", environment.tcpFastOpenConnect.description),
         ]
         if let folder = runtime.folder { properties.append(("runtime.folder", folder)) }
         if let ssl = runtime.openSSL {

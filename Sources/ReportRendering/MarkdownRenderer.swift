@@ -231,7 +231,7 @@ package struct MarkdownRenderer: Sendable {
         var rows: [[String]] = [
             row("kernel") { Self.text($0.environment.kernelRelease) },
             row("`tcp_fastopen`") { $0.environment.tcpFastopen.map { "\($0) (0x\(String($0, radix: 16)))" } ?? "unreadable" },
-            row("`TCP_FASTOPEN_CONNECT`") { Self.text($0.environment.tcpFastOpenConnect) },
+            row("`TCP_FASTOPEN_CONNECT`") { Self.text($0.environment.tcpFastOpenConnect.description) },
             row("IPv6 loopback") { $0.environment.ipv6Loopback ? "yes" : "no: \(Self.text($0.environment.ipv6LoopbackReason ?? ""))" },
             row("capabilities") { host in
                 let relevant = host.environment.relevantCapabilities

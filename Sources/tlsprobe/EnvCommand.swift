@@ -18,7 +18,7 @@ struct EnvCommand: ParsableCommand {
         switch format {
         case .text: Terminal.write(EnvironmentRenderer().render(facts))
         case .json:
-            Terminal.write(try JSONCoding.document(facts))
+            Terminal.write(try JSONCoding.document(EnvironmentDocument(facts)))
         }
     }
 }

@@ -20,9 +20,9 @@ final class ProgressLine: @unchecked Sendable {
     private let state = Mutex(State())
     private let timer: any DispatchSourceTimer
 
-    /// `nil` when stderr is no terminal.
+    /// `nil` when stderr is no terminal, or one (`TERM=dumb`) that cannot erase a line.
     static func start(total: Int) -> ProgressLine? {
-        guard isatty(STDERR_FILENO) == 1 else { return nil }
+        guard isatty(STDERR_FILENO) == 1, ProcessInfo.processInfo.environment["TERM"] != "dumb" else { return nil }
         return ProgressLine(total: total)
     }
 

@@ -86,10 +86,10 @@ import Testing
     }
 
     @Test(arguments: [
-        ("{\"schemaVersion\": 1, \"cells\": [", "malformed JSON"),
+        ("{\"schemaVersion\": \(Report.currentSchemaVersion), \"cells\": [", "malformed JSON"),
         ("[1, 2]", "not a JSON object"),
         ("{\"tool\": \"tlsprobe\"}", "no schemaVersion"),
-        ("{\"schemaVersion\": 1}", "tool is missing"),
+        ("{\"schemaVersion\": \(Report.currentSchemaVersion)}", "tool is missing"),
     ])
     func brokenInputsAreRefusedByName(_ text: String, _ mentioned: String) throws {
         let good = try input(ReportFixture.cleanReport(hostname: "a"), "good.json")
@@ -105,6 +105,6 @@ import Testing
         let error = try #require(throws: InputError.self) {
             try merge([ReportMerger.Input(source: "typo.json", data: Data(text.utf8))])
         }
-        #expect(error.description.contains("typo.json: not a valid schemaVersion 1 report: cells[0].mode"))
+        #expect(error.description.contains("typo.json: not a valid schemaVersion \(Report.currentSchemaVersion) report: cells[0].mode"))
     }
 }

@@ -26,7 +26,7 @@ enum ReportFixture {
 
     static func environment(hostname: String = "ci-runner-1") -> EnvironmentFacts {
         EnvironmentFacts(toolVersion: "0.1.0", hostname: hostname, kernelRelease: "6.1.0-42-amd64", tcpFastopen: 1,
-                         ipv6Loopback: true, ipv6LoopbackReason: nil, tcpFastOpenConnect: "TCP_FASTOPEN_CONNECT available",
+                         ipv6Loopback: true, ipv6LoopbackReason: nil, tcpFastOpenConnect: TFOConnectFact(state: .available),
                          effectiveCapabilities: ["cap_net_admin", "cap_sys_admin"],
                          relevantCapabilities: ["cap_net_admin": true, "cap_sys_admin": true], openSSL: openSSL30())
     }

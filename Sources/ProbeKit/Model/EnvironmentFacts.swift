@@ -12,7 +12,7 @@ package struct EnvironmentFacts: Sendable, Codable, Equatable {
     /// Why IPv6 loopback is unusable, when it is.
     package var ipv6LoopbackReason: String?
     /// What `setsockopt(TCP_FASTOPEN_CONNECT)` says on a scratch socket.
-    package var tcpFastOpenConnect: String
+    package var tcpFastOpenConnect: TFOConnectFact
     /// Effective capabilities, by name; `nil` when libcap could not read them.
     package var effectiveCapabilities: [String]?
     /// For each capability tlsprobe may need, whether it is effective.
@@ -30,7 +30,7 @@ package struct EnvironmentFacts: Sendable, Codable, Equatable {
             tcpFastopen: readTCPFastopen(),
             ipv6Loopback: ipv6 == nil,
             ipv6LoopbackReason: ipv6,
-            tcpFastOpenConnect: KernelTFOSupport.probe().description,
+            tcpFastOpenConnect: TFOConnectFact(KernelTFOSupport.probe()),
             effectiveCapabilities: capabilities,
             relevantCapabilities: Dictionary(uniqueKeysWithValues: Capabilities.relevant.map {
                 ($0, capabilities?.contains($0) ?? false)

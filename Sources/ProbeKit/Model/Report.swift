@@ -4,7 +4,7 @@ import ProxyCore
 /// One run's results: what ran where, and every planned cell's outcome.
 package struct Report: Sendable, Codable, Equatable {
     /// Bumped whenever a field changes meaning, so consumers can refuse what they do not understand.
-    package static let currentSchemaVersion = 1
+    package static let currentSchemaVersion = 2
 
     package var schemaVersion: Int
     package var tool: String
