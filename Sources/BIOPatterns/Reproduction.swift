@@ -10,11 +10,24 @@ import ProxyCore
 package enum Reproduction: String, Sendable, Codable, CaseIterable, ConnectionRecipe {
     /// ATS ≤ 10.0: the fast-open BIO with its destination in BIO data. Broken on 3.2+.
     case legacyFastOpen = "legacy-fastopen"
+    /// ATS PR 11501's first revision: the legacy BIO given `BIO_set_conn_address(bio, tfo ? addr : NULL)`
+    /// always. No EINVAL on 3.2+, but OpenSSL's struct leaks on every TFO-off connection.
+    case nulledFastOpen = "nulled-fastopen"
     /// The migration trap: no `connect()` when TFO is on, a plain socket BIO given
     /// `BIO_set_conn_address`, which Linux builds of OpenSSL never use to connect.
     case socketConnAddress = "socket-conn-address"
+    /// PostgreSQL ≤ 16.1: the application's connection record in the BIO data of a BIO
+    /// with the socket BIO's create/ctrl/destroy. OpenSSL 3.2+ writes into it and frees it.
+    case appDataPointer = "appdata-pointer"
 
     package var name: String { rawValue }
+
+    /// Builds the process-wide objects the reproductions share (their `BIO_METHOD`s) now, so
+    /// that no cell's allocation accounting counts them as its own; the fast-open BIO's
+    /// method is made with the `OriginConnector`.
+    package static func prepare() {
+        AppDataPointer.prepare()
+    }
 
     package func open(_ request: ConnectionRequest) throws -> TLSConnection {
         switch self {
@@ -23,6 +36,10 @@ package enum Reproduction: String, Sendable, Codable, CaseIterable, ConnectionRe
                                               destination: DestinationAddress(request.address))
         case .socketConnAddress:
             return try SocketConnAddress.connection(request)
+        case .nulledFastOpen:
+            return try NulledFastOpen.connection(request)
+        case .appDataPointer:
+            return try AppDataPointer.connection(request)
         }
     }
 }

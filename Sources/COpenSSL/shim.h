@@ -30,6 +30,7 @@ static inline const void *tlsprobe_libssl_symbol(void) { return (const void *)&S
 static inline const void *tlsprobe_libcrypto_symbol(void) { return (const void *)&OpenSSL_version_num; }
 
 static const int tlsprobe_BIO_TYPE_SOCKET = BIO_TYPE_SOCKET;
+static const int tlsprobe_BIO_TYPE_FILTER = BIO_TYPE_FILTER;
 
 static inline long tlsprobe_BIO_set_fd(BIO *b, int fd, int close_flag) { return BIO_set_fd(b, fd, close_flag); }
 static inline int tlsprobe_BIO_get_fd(BIO *b) { return BIO_get_fd(b, NULL); }

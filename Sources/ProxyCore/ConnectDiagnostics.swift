@@ -8,4 +8,6 @@ public struct ConnectDiagnostics: Sendable {
     public var notes: [String]
     /// The first write under TLS, as the BIO or a socket-BIO callback saw it.
     public var firstWrite: FirstWrite?
+    /// What the recipe measured while setting the connection up (`ConnectionRequest.setupEvidence`).
+    package var setupEvidence: [any Sendable] = []
 }

@@ -12,6 +12,10 @@ package final class ConnectionRequest {
     package let observer: WriteObserver
     /// Decisions worth a line in the diagnostics (a fallback, an accepted ctrl).
     package var notes: [String] = []
+    /// Facts a recipe measured while setting up, beyond the first write, for whoever
+    /// forced the recipe to read back from the diagnostics: tlsprobe's reproductions
+    /// check the application's own memory here. ProxyCore's strategies add none.
+    package var setupEvidence: [any Sendable] = []
 
     init(socket: Socket, address: SocketAddress, tfo: Bool, deadline: Deadline, context: TLSContext,
          runtime: OpenSSLRuntime, observer: WriteObserver) {

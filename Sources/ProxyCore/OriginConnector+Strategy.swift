@@ -11,6 +11,9 @@ extension OriginConnector {
         case fd
         /// The fast-open BIO with the destination in BIO ex_data: the upstream ATS fix.
         case exDataFastOpen = "exdata-fastopen"
+        /// The fast-open behaviour as a filter BIO of our own over OpenSSL's socket BIO:
+        /// the fix without `BIO_meth_get_*` (deprecated in OpenSSL 3.5).
+        case filterFastOpen = "filter-fastopen"
         /// `BIO_connect(…, BIO_SOCK_TFO)` when TFO is on (OpenSSL 3.2+), then `SSL_set_fd`.
         case nativeTFO = "native-tfo"
         /// `TCP_FASTOPEN_CONNECT` when TFO is on, `connect()`, `SSL_set_fd`.
@@ -28,6 +31,9 @@ extension OriginConnector {
             case .exDataFastOpen:
                 return try FastOpenBIO.connection(request, slot: ExDataSlot.shared,
                                                   destination: OwnedSocketAddress(request.address))
+
+            case .filterFastOpen:
+                return try FilterFastOpenBIO.connection(request)
 
             case .nativeTFO:
                 if request.tfo && !request.runtime.nativeTFO {

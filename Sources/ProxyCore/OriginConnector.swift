@@ -11,8 +11,9 @@ import Glibc
 /// - TFO on: `TCP_FASTOPEN_CONNECT` and `SSL_set_fd` (`fastopen-connect`) where
 ///   the kernel has that option, falling back to a plain `connect()` (and
 ///   saying so) when the namespace refuses client TFO; else OpenSSL 3.2+'s
-///   `BIO_connect(…, BIO_SOCK_TFO)` (`native-tfo`); else the fast-open BIO
-///   with the destination in ex_data (`exdata-fastopen`).
+///   `BIO_connect(…, BIO_SOCK_TFO)` (`native-tfo`); else a fast-open filter
+///   BIO of our own over OpenSSL's socket BIO (`filter-fastopen`), which
+///   borrows no socket-BIO method and so needs no deprecated API.
 ///
 /// Like any user of OpenSSL's socket BIO, the process must ignore SIGPIPE:
 /// the BIO writes with `write(2)`, and a peer that is gone raises the signal.
@@ -25,9 +26,10 @@ public struct OriginConnector: Sendable {
         self.context = context
         self.runtime = runtime
         self.kernel = kernel
-        // The fast-open BIO's method and ex_data indices are process-wide and made
+        // The fast-open BIOs' methods and ex_data indices are process-wide and made
         // once; making them here keeps that one-time work out of the first connection.
         FastOpenBIO.prepare()
+        FilterFastOpenBIO.prepare()
     }
 
     /// The fix: the strategy for an origin connection on this runtime and kernel.
@@ -35,7 +37,7 @@ public struct OriginConnector: Sendable {
         guard tfo else { return .fd }
         switch kernel {
         case .available, .disabled: return .fastOpenConnect
-        case .absent: return runtime.nativeTFO ? .nativeTFO : .exDataFastOpen
+        case .absent: return runtime.nativeTFO ? .nativeTFO : .filterFastOpen
         }
     }
 
@@ -73,7 +75,7 @@ public struct OriginConnector: Sendable {
         var request: ConnectionRequest?
         func diagnostics() -> ConnectDiagnostics {
             ConnectDiagnostics(strategy: recipe.name, chosenByPolicy: forced == nil, notes: notes + (request?.notes ?? []),
-                               firstWrite: observer.firstWrite)
+                               firstWrite: observer.firstWrite, setupEvidence: request?.setupEvidence ?? [])
         }
         do {
             let opening = ConnectionRequest(socket: try Socket(family: address.family), address: address, tfo: tfo,
@@ -82,7 +84,7 @@ public struct OriginConnector: Sendable {
             let tls = try recipe.open(opening)
             try tls.expect(identity)
             return PendingOriginConnection(tls: tls, observer: observer, strategy: recipe.name, chosenByPolicy: forced == nil,
-                                           notes: notes + opening.notes)
+                                           notes: notes + opening.notes, setupEvidence: opening.setupEvidence)
         } catch {
             throw OriginConnectError(error, diagnostics: diagnostics())
         }

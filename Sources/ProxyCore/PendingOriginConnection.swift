@@ -10,17 +10,21 @@ public final class PendingOriginConnection {
     private let strategy: String
     private let chosenByPolicy: Bool
     private let notes: [String]
+    private let setupEvidence: [any Sendable]
 
-    init(tls: TLSConnection, observer: WriteObserver, strategy: String, chosenByPolicy: Bool, notes: [String]) {
+    init(tls: TLSConnection, observer: WriteObserver, strategy: String, chosenByPolicy: Bool, notes: [String],
+         setupEvidence: [any Sendable]) {
         self.tls = tls
         self.observer = observer
         self.strategy = strategy
         self.chosenByPolicy = chosenByPolicy
         self.notes = notes
+        self.setupEvidence = setupEvidence
     }
 
     public var diagnostics: ConnectDiagnostics {
-        ConnectDiagnostics(strategy: strategy, chosenByPolicy: chosenByPolicy, notes: notes, firstWrite: observer.firstWrite)
+        ConnectDiagnostics(strategy: strategy, chosenByPolicy: chosenByPolicy, notes: notes, firstWrite: observer.firstWrite,
+                           setupEvidence: setupEvidence)
     }
 
     /// Completes the verified TLS handshake.

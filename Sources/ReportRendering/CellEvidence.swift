@@ -41,6 +41,9 @@ enum CellEvidence {
             lines.append("TcpExt counters: " + counters.keys.sorted().map { "\($0) +\(counters[$0]!)" }.joined(separator: ", "))
         }
         lines.append("OpenSSL memory: \(cell.memory == nil ? "not accounted" : TextRenderer.describe(cell.memory))")
+        if let record = cell.applicationRecord {
+            lines.append("application record: \(record.intact ? "intact" : "written into by OpenSSL") (\(record.detail))")
+        }
         for error in cell.openSSLErrors { lines.append("OpenSSL error: \(error)") }
         for note in cell.notes { lines.append("note: \(note)") }
         lines.append("duration: \(milliseconds(cell.durationMilliseconds)) ms")

@@ -25,10 +25,9 @@ import TestSupport
         return condition()
     }
 
-    /// A hung worker, its parent sent SIGTERM: both are gone at once, the parent with 128+15.
-    @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
-    func aTerminatedParentTakesItsWorkersAlong(_ signal: Int32) throws {
-        let marker = "29.\(signal)17"
+    /// A matrix whose first cell hangs, in the background, once its worker is running;
+    /// `marker`, its timeout, tells its workers from every other test's.
+    static func startHungMatrix(marker: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Repository.binary)
         process.arguments = ["matrix", "--mode", "fd", "--timeout", marker]
@@ -36,7 +35,15 @@ import TestSupport
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        #expect(Self.waitUntil(10) { !Self.workers(marked: marker).isEmpty }, "no worker started")
+        #expect(waitUntil(10) { !workers(marked: marker).isEmpty }, "no worker started")
+        return process
+    }
+
+    /// A hung worker, its parent sent SIGTERM: both are gone at once, the parent with 128+15.
+    @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
+    func aTerminatedParentTakesItsWorkersAlong(_ signal: Int32) throws {
+        let marker = "29.\(signal)17"
+        let process = try Self.startHungMatrix(marker: marker)
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 128 + signal,
@@ -47,14 +54,7 @@ import TestSupport
     /// SIGKILL leaves the parent no say: the kernel's parent-death signal ends the workers.
     @Test func aKilledParentLeavesNoWorker() throws {
         let marker = "29.4242"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.binary)
-        process.arguments = ["matrix", "--mode", "fd", "--timeout", marker]
-        process.environment = ProcessInfo.processInfo.environment.merging([FaultInjection.hangVariable: "fd/tfo-off/ipv4"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        #expect(Self.waitUntil(10) { !Self.workers(marked: marker).isEmpty }, "no worker started")
+        let process = try Self.startHungMatrix(marker: marker)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(Self.waitUntil(2) { Self.workers(marked: marker).isEmpty }, "orphaned: \(Self.workers(marked: marker))")

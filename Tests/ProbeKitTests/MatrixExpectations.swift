@@ -16,7 +16,7 @@ struct MatrixExpectations {
             return .ok
         case .strategy(.fd), .strategy(.fastOpenConnect):
             return .ok
-        case .strategy(.exDataFastOpen):
+        case .strategy(.exDataFastOpen), .strategy(.filterFastOpen):
             // MSG_FASTOPEN needs the client bit of tcp_fastopen.
             return cell.tfo.isOn && !clientTFO ? .failed : .ok
         case .strategy(.nativeTFO):
@@ -26,10 +26,18 @@ struct MatrixExpectations {
             // TFO on: MSG_FASTOPEN needs the client bit; from 3.2 OpenSSL's struct leaks as well.
             if cell.tfo.isOn { return clientTFO && !runtime.socketBIOOwnsData ? .ok : .failed }
             return runtime.socketBIOOwnsData ? .failed : .ok
+        case .reproduction(.nulledFastOpen):
+            // TFO off: from 3.2 the NULL replaces OpenSSL's struct pointer, which leaks.
+            // TFO on: the legacy design.
+            if cell.tfo.isOn { return clientTFO && !runtime.socketBIOOwnsData ? .ok : .failed }
+            return runtime.socketBIOOwnsData ? .failed : .ok
         case .reproduction(.socketConnAddress):
             // 3.2+ accepts the address, then writes an unconnected socket: EPIPE. 3.0 refuses it.
             guard cell.tfo.isOn else { return .ok }
             return runtime.socketBIOOwnsData ? .failed : .unsupported
+        case .reproduction(.appDataPointer):
+            // From 3.2 the socket BIO's ctrl writes into the record and its destroy frees it.
+            return runtime.socketBIOOwnsData ? .failed : .ok
         }
     }
 }

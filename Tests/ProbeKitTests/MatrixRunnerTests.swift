@@ -19,12 +19,16 @@ let linkedMatrix: Result<Report, any Error> = Result {
 }
 
 @Suite struct MatrixRunnerTests {
-    @Test func planHasTwentyEightHandshakeCellsAndTwelveTeardownCells() {
+    /// Every mode in the handshake phase and the teardown modes in the teardown phase, each
+    /// with both TFO settings and both families.
+    @Test func planHasEveryModeInHandshakeAndTheTeardownModesInTeardown() {
         let cells = MatrixPlan().cells
         let handshake = cells.filter { $0.phase == .handshake }
-        #expect(handshake.count == 28)
-        #expect(cells.count == 40)
-        #expect(Set(cells.map(\.name)).count == 40)
+        let combinations = TFOSetting.allCases.count * AddressFamily.allCases.count
+        #expect(handshake.count == BIOMode.allCases.count * combinations)
+        #expect(cells.count == (BIOMode.allCases.count + Phase.teardownModes.count) * combinations)
+        #expect(Set(cells.map(\.name)).count == cells.count)
+        #expect(Set(handshake.map(\.mode)) == Set(BIOMode.allCases))
         #expect(cells.first?.name == "fd/tfo-off/ipv4")
         #expect(Set(cells.filter { $0.phase == .teardown }.map(\.mode)) == Phase.teardownModes)
     }

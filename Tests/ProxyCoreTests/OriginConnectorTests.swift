@@ -12,7 +12,7 @@ import TestSupport
     }
 
     /// The policy's whole table: fd without TFO; with TFO the kernel's option first,
-    /// then OpenSSL's own, and the ex_data BIO only where neither exists.
+    /// then OpenSSL's own, and the fast-open filter BIO only where neither exists.
     @Test func policyPicksTheStrategyForTheRuntimeAndKernel() throws {
         let context = try TLSContext.client(trustAnchors: [])
         let cases: [(KernelTFOSupport, Bool, OriginConnector.Strategy)] = [
@@ -20,7 +20,7 @@ import TestSupport
             (.available, true, .fastOpenConnect),
             (.disabled(errno: EOPNOTSUPP), false, .fastOpenConnect),
             (.absent(errno: ENOPROTOOPT), true, .nativeTFO),
-            (.absent(errno: ENOPROTOOPT), false, .exDataFastOpen),
+            (.absent(errno: ENOPROTOOPT), false, .filterFastOpen),
         ]
         for (kernel, nativeTFO, expected) in cases {
             let connector = OriginConnector(context: context, runtime: runtime(nativeTFO: nativeTFO), kernel: kernel)

@@ -1,5 +1,6 @@
 /// The run's conclusion in one line a person can paste into a chat, built from
-/// the diagnosis evidence and the cells only (never from a version number):
+/// the diagnosis evidence and the cells only (never from a version number): one
+/// clause per broken design the run probed, then how proxy-core did.
 ///
 /// `legacy fast-open BIO: AFFECTED on OpenSSL 3.5.9 (.runtimes/trixie): sendto(MSG_FASTOPEN) got address
 /// length 0 → EINVAL; not affected on 3.0.19 (system). proxy-core: ok on all 2.`
@@ -11,7 +12,9 @@ package enum Verdict {
         }
         var clauses: [String] = []
         if let legacy = legacyClause(measured, cells, diagnosis) { clauses.append(legacy) }
+        if let nulled = nulledClause(measured, cells, diagnosis) { clauses.append(nulled) }
         if let trap = trapClause(measured, diagnosis) { clauses.append(trap) }
+        if let record = recordClause(measured, cells, diagnosis) { clauses.append(record) }
         clauses.append(proxyCoreClause(measured, cells))
         if let hint = regressionHint(measured) { clauses.append(hint) }
         return clauses.joined(separator: ". ") + "."
@@ -28,6 +31,21 @@ package enum Verdict {
         return items.dropLast().joined(separator: ", ") + " and " + items.last!
     }
 
+    /// `LABEL: AFFECTED on OpenSSL …: how; not affected on …`, or `LABEL: not affected on …`:
+    /// the runtimes in `affected` against the others where `probed` cells ran.
+    private static func patternClause(_ label: String, _ runtimes: [RuntimeSummary], probed: [CellResult],
+                                      affected names: Set<String>, how: [String]) -> String {
+        let affected = runtimes.filter { names.contains($0.name) }
+        let clean = runtimes.filter { runtime in
+            !names.contains(runtime.name) && probed.contains { $0.runtime == runtime.name }
+        }
+        guard !affected.isEmpty else { return "\(label): not affected on \(list(clean.map(name)))" }
+        var text = "\(label): AFFECTED on OpenSSL \(list(affected.map(name)))"
+        if !how.isEmpty { text += ": " + how.joined(separator: ", ") }
+        if !clean.isEmpty { text += "; not affected on \(list(clean.map(name)))" }
+        return text
+    }
+
     /// The legacy fast-open BIO: affected where the diagnosis found the data-pointer
     /// regression or the overwritten pointer; not affected where its cells ran cleanly.
     private static func legacyClause(_ runtimes: [RuntimeSummary], _ cells: [CellResult], _ diagnosis: [Finding]) -> String? {
@@ -35,16 +53,6 @@ package enum Verdict {
         guard !legacy.isEmpty else { return nil }
         let regression = Set(diagnosis.filter { $0.mechanism == .dataPointerRegression }.map(\.runtime))
         let overwritten = Set(diagnosis.filter { $0.mechanism == .pointerOverwritten }.map(\.runtime))
-        let affected = runtimes.filter { regression.contains($0.name) || overwritten.contains($0.name) }
-        let clean = runtimes.filter { runtime in
-            !affected.contains { $0.name == runtime.name } && legacy.contains { $0.runtime == runtime.name }
-        }
-        var text = "legacy fast-open BIO: "
-        if affected.isEmpty {
-            text += "not affected on \(list(clean.map(name)))"
-            return text
-        }
-        text += "AFFECTED on OpenSSL \(list(affected.map(name)))"
         var how: [String] = []
         if !regression.isEmpty {
             let errnos = Set(legacy.filter { regression.contains($0.runtime) && $0.firstWrite?.addressLength == 0 }
@@ -54,9 +62,37 @@ package enum Verdict {
         let memory = legacy.filter { overwritten.contains($0.runtime) }.compactMap(\.memory)
         if memory.contains(where: { $0.foreignFrees > 0 }) { how.append("OpenSSL freed the application's address") }
         if memory.contains(where: { $0.leakedAllocations > 0 }) { how.append("OpenSSL's socket-BIO struct leaked") }
-        if !how.isEmpty { text += ": " + how.joined(separator: ", ") }
-        if !clean.isEmpty { text += "; not affected on \(list(clean.map(name)))" }
-        return text
+        return patternClause("legacy fast-open BIO", runtimes, probed: legacy, affected: regression.union(overwritten), how: how)
+    }
+
+    /// ATS PR 11501's first revision: affected where the diagnosis found the nulled pointer.
+    private static func nulledClause(_ runtimes: [RuntimeSummary], _ cells: [CellResult], _ diagnosis: [Finding]) -> String? {
+        let nulled = cells.filter { $0.mode == .nulledFastOpen && $0.outcome != .skipped }
+        guard !nulled.isEmpty else { return nil }
+        let affected = Set(diagnosis.filter { $0.mechanism == .pointerNulled }.map(\.runtime))
+        let memory = nulled.filter { affected.contains($0.runtime) }.compactMap(\.memory)
+        var how: [String] = []
+        if !affected.isEmpty { how.append("OpenSSL's socket-BIO struct leaked on TFO-off connections") }
+        if memory.contains(where: { $0.foreignFrees > 0 }) { how.append("OpenSSL freed the application's address") }
+        return patternClause("NULL-address fast-open BIO (ATS PR 11501 r1)", runtimes, probed: nulled, affected: affected, how: how)
+    }
+
+    /// PostgreSQL ≤ 16.1's record in BIO data: affected where the diagnosis found OpenSSL
+    /// writing into or freeing the record.
+    private static func recordClause(_ runtimes: [RuntimeSummary], _ cells: [CellResult], _ diagnosis: [Finding]) -> String? {
+        let record = cells.filter { $0.mode == .appDataPointer && $0.outcome != .skipped }
+        guard !record.isEmpty else { return nil }
+        let affected = Set(diagnosis.filter { $0.mechanism == .recordOverwritten }.map(\.runtime))
+        let mine = record.filter { affected.contains($0.runtime) }
+        let written = mine.contains { $0.applicationRecord?.intact == false }
+        let freed = mine.contains { ($0.memory?.foreignFrees ?? 0) > 0 }
+        let how = switch (written, freed) {
+        case (true, true): ["OpenSSL wrote into the application's record and freed it"]
+        case (true, false): ["OpenSSL wrote into the application's record"]
+        case (false, true): ["OpenSSL freed the application's record"]
+        case (false, false): [String]()
+        }
+        return patternClause("app record in BIO data (PostgreSQL ≤ 16.1)", runtimes, probed: record, affected: affected, how: how)
     }
 
     private static func trapClause(_ runtimes: [RuntimeSummary], _ diagnosis: [Finding]) -> String? {

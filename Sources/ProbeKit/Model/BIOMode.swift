@@ -15,9 +15,12 @@ package enum BIOMode: Sendable, Hashable {
 
     package static let fd = BIOMode.strategy(.fd)
     package static let legacyFastOpen = BIOMode.reproduction(.legacyFastOpen)
+    package static let nulledFastOpen = BIOMode.reproduction(.nulledFastOpen)
     package static let exDataFastOpen = BIOMode.strategy(.exDataFastOpen)
+    package static let filterFastOpen = BIOMode.strategy(.filterFastOpen)
     package static let nativeTFO = BIOMode.strategy(.nativeTFO)
     package static let socketConnAddress = BIOMode.reproduction(.socketConnAddress)
+    package static let appDataPointer = BIOMode.reproduction(.appDataPointer)
     package static let fastOpenConnect = BIOMode.strategy(.fastOpenConnect)
 
     /// What `OriginConnector` is given; `nil` lets its policy choose.
@@ -38,8 +41,8 @@ package enum BIOMode: Sendable, Hashable {
 
 extension BIOMode: CaseIterable {
     /// The matrix's order: the plain socket BIO first, each broken design next to its fix, the policy last.
-    package static let allCases: [BIOMode] = [.fd, .legacyFastOpen, .exDataFastOpen, .nativeTFO, .socketConnAddress,
-                                              .fastOpenConnect, .proxyCore]
+    package static let allCases: [BIOMode] = [.fd, .legacyFastOpen, .nulledFastOpen, .exDataFastOpen, .filterFastOpen,
+                                              .nativeTFO, .socketConnAddress, .appDataPointer, .fastOpenConnect, .proxyCore]
 }
 
 extension BIOMode: RawRepresentable, Codable {

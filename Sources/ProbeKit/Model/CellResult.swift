@@ -30,6 +30,9 @@ package struct CellResult: Sendable, Codable, Equatable {
     package var verifyError: String?
     /// OpenSSL allocation accounting for the cell; `nil` where it could not be installed.
     package var memory: MemoryEvidence?
+    /// Whether OpenSSL wrote into the application's connection record; only for modes
+    /// that hand OpenSSL such a record (`appdata-pointer`).
+    package var applicationRecord: ApplicationRecordEvidence?
     /// The signal the worker died of, for `crashed` cells.
     package var signal: String?
     package var durationMilliseconds: Double
@@ -67,6 +70,7 @@ extension CellResult {
         strategy = diagnostics.strategy
         notes += diagnostics.notes.filter { !notes.contains($0) }
         if firstWrite == nil { firstWrite = diagnostics.firstWrite }
+        if applicationRecord == nil { applicationRecord = ApplicationRecordEvidence(diagnostics) }
     }
 
     package mutating func record(_ error: OriginConnectError) {

@@ -8,6 +8,11 @@ package struct Finding: Sendable, Codable, Equatable {
         case pointerOverwritten = "pointer-overwritten"
         /// BIO_set_conn_address accepted on a plain socket BIO that then writes an unconnected socket.
         case migrationTrap = "migration-trap"
+        /// `BIO_set_conn_address(bio, NULL)` (ATS PR 11501's first revision) cleared OpenSSL's
+        /// struct pointer: the struct leaks on every TFO-off connection.
+        case pointerNulled = "pointer-nulled"
+        /// OpenSSL wrote into the application's record kept in BIO data, and freed it (PostgreSQL ≤ 16.1).
+        case recordOverwritten = "record-overwritten"
     }
 
     package var runtime: String

@@ -7,6 +7,8 @@ package enum Phase: String, Sendable, Codable, CaseIterable {
     /// legacy design then has the socket BIO free the application's address.
     case teardown
 
-    /// The modes whose BIO can hold a destination address, where teardown matters.
-    package static let teardownModes: Set<BIOMode> = [.legacyFastOpen, .exDataFastOpen, .proxyCore]
+    /// The modes whose BIO holds memory of the application's (a destination address, a
+    /// connection record), where teardown matters: whose free is it when the BIO goes?
+    package static let teardownModes: Set<BIOMode> = [.legacyFastOpen, .nulledFastOpen, .exDataFastOpen, .filterFastOpen,
+                                                      .appDataPointer, .proxyCore]
 }

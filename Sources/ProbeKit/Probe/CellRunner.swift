@@ -1,3 +1,4 @@
+import BIOPatterns
 import COpenSSL
 import Loopback
 import ProxyCore
@@ -44,6 +45,7 @@ package final class CellRunner {
         self.servers = servers
         self.unavailable = unavailable
         connector = OriginConnector(context: clientContext)
+        Reproduction.prepare()
         probe = CellProbe(connector: connector, runtime: runtimeName, kernelTFO: environment.tcpFastopen, timeout: timeout,
                           privateNamespace: privateNamespace)
     }

@@ -65,19 +65,32 @@ package enum FastOpenBIO {
     /// destination, into `slot`) only when it is on.
     package static func connection(_ request: ConnectionRequest, slot: any DestinationSlot,
                                    destination: any FastOpenDestination) throws -> TLSConnection {
+        let (tls, bio) = try unattached(request, slot: slot)
+        if request.tfo { try setConnectAddress(destination, of: bio, keptBy: tls) }
+        tls.attach(bio)
+        return tls
+    }
+
+    /// The first half of `connection`: `connect()` when TFO is off, a TLS connection and a
+    /// new fast-open BIO on its socket, not yet attached and given no destination. The
+    /// seam lets tlsprobe reproduce designs that call `BIO_set_conn_address` differently.
+    package static func unattached(_ request: ConnectionRequest,
+                                   slot: any DestinationSlot) throws -> (tls: TLSConnection, bio: BIOHandle) {
         if !request.tfo { try request.socket.connect(to: request.address, deadline: request.deadline) }
         let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
         let state = State(slot: slot, observer: request.observer)
         tls.keepAlive(state)
-        let handle = try make(fileDescriptor: request.socket.fileDescriptor, state: state)
-        if request.tfo {
-            tls.keepAlive(destination)
-            guard tlsprobe_BIO_set_conn_address(handle.pointer, destination.pointer) == 1 else {
-                throw OpenSSLError("BIO_set_conn_address")
-            }
+        return (tls, try make(fileDescriptor: request.socket.fileDescriptor, state: state))
+    }
+
+    /// `BIO_set_conn_address(bio, destination)`, with NULL for `nil`; `tls` keeps the
+    /// destination alive until after `SSL_free`.
+    package static func setConnectAddress(_ destination: (any FastOpenDestination)?, of bio: BIOHandle,
+                                          keptBy tls: TLSConnection) throws(OpenSSLError) {
+        if let destination { tls.keepAlive(destination) }
+        guard tlsprobe_BIO_set_conn_address(bio.pointer, destination?.pointer) == 1 else {
+            throw OpenSSLError("BIO_set_conn_address")
         }
-        tls.attach(handle)
-        return tls
     }
 
     /// A new BIO on `fileDescriptor` (not closed by the BIO). `state` must outlive it.

@@ -1,8 +1,9 @@
 internal import COpenSSL
 
-/// Owns a `BIO` until an `SSL` takes it over with `SSL_set_bio`.
+/// Owns a `BIO`, and any chain pushed below it (`BIO_push`), until an `SSL`
+/// takes it over with `SSL_set_bio`.
 ///
-/// After the hand-over the `SSL` frees the BIO, so this owner must not:
+/// After the hand-over the `SSL` frees the chain, so this owner must not:
 /// `transfer()` records that, and `deinit` frees only what is still ours.
 package final class BIOHandle {
     private var owned: OpaquePointer?
@@ -21,6 +22,6 @@ package final class BIOHandle {
     }
 
     deinit {
-        if let owned { BIO_free(owned) }
+        if let owned { BIO_free_all(owned) }
     }
 }
