@@ -25,6 +25,12 @@ let package = Package(
             pkgConfig: "libcap",
             providers: [.apt(["libcap-dev"])]
         ),
+        // elfutils' libelf: `tlsprobe audit` reads ELF files through it, never by hand.
+        .systemLibrary(
+            name: "CElf",
+            pkgConfig: "libelf",
+            providers: [.apt(["libelf-dev"])]
+        ),
         // Kernel constants, wait-status macros and glibc's _GNU_SOURCE extensions.
         .target(name: "CLinux"),
 
@@ -34,8 +40,8 @@ let package = Package(
         .target(name: "BIOPatterns", dependencies: ["ProxyCore", "COpenSSL"]),
         // Loopback TLS servers and the in-memory PKI they present; also what ProxyCore's tests connect to.
         .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL", "CLinux"]),
-        // The matrix: model, one-cell probe, worker isolation, analysis.
-        .target(name: "ProbeKit", dependencies: ["ProxyCore", "BIOPatterns", "Loopback", "COpenSSL", "CLibcap", "CLinux"]),
+        // The matrix: model, one-cell probe, worker isolation, analysis; and the ELF audit.
+        .target(name: "ProbeKit", dependencies: ["ProxyCore", "BIOPatterns", "Loopback", "COpenSSL", "CLibcap", "CLinux", "CElf"]),
         // Text, Markdown, JUnit: renders ProbeKit's report; calls no OpenSSL.
         .target(name: "ReportRendering", dependencies: ["ProbeKit"]),
         .executableTarget(

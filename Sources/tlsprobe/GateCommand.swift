@@ -11,6 +11,8 @@ struct GateCommand: ParsableCommand {
         abstract: "Run the matrix and exit 0 when every stated condition holds, 1 when one does not.",
         discussion: """
             Prints one line per condition (PASS or FAIL, and why) and, with --output, the report's path. \
+            With --audit PATH…, the files given are audited as tlsprobe audit does, and a condition 'audit' \
+            fails when one is of the --fail-on class (default affected-pattern) or could not be read. \
             The modes the conditions need (--require, and legacy-fastopen for --fail-if-affected) are probed \
             even when --mode leaves them out. Exit codes: 0 every condition held; 1 one did not; \
             2 usage error or an unusable runtime; 3 the environment cannot run probes at all.
@@ -40,6 +42,17 @@ struct GateCommand: ParsableCommand {
           help: "Fail when legacy-fastopen reproduces the OpenSSL 3.2 regression on any runtime (a TFO-off first write that passed address length 0 to sendto).")
     var failIfAffected = false
 
+    @Option(name: .customLong("audit"), parsing: .upToNextOption,
+            help: ArgumentHelp("Also audit these ELF files, folders or .deb packages (tlsprobe audit) and fail when one is of the --fail-on class or could not be read.",
+                               valueName: "path"),
+            completion: .file())
+    var audit: [String] = []
+
+    @Option(name: .customLong("fail-on"),
+            help: ArgumentHelp("With --audit: the class that fails the audit condition, affected-pattern (default) or inherits-socket-bio (which includes affected-pattern).",
+                               valueName: "class"))
+    var failOn: AuditFailureThreshold?
+
     @Option(help: "Format of the report written with --output (default: text).")
     var format: ReportFormat?
 
@@ -56,6 +69,9 @@ struct GateCommand: ParsableCommand {
         }
         if failIfAffected, matrix.phase == .teardown {
             throw ValidationError("--fail-if-affected needs the handshake cells: use --phase handshake or both")
+        }
+        if failOn != nil, audit.isEmpty {
+            throw ValidationError("--fail-on applies to --audit PATH…: give the files to audit")
         }
         try ReportOutput.validate(output: output)
     }
@@ -79,11 +95,24 @@ struct GateCommand: ParsableCommand {
             }
         }
         return Gate(requiredModes: modes.isEmpty ? [.proxyCore] : modes.uniqued(), strict: strict, allowSkipped: allowSkipped,
-                    openSSLRange: range, failIfAffected: failIfAffected)
+                    openSSLRange: range, failIfAffected: failIfAffected,
+                    auditFailOn: audit.isEmpty ? nil : (failOn ?? .affectedPattern))
     }
 
     func run() throws {
         let gate = try gate()
+        // The audit first: it takes a second, and an unusable libelf ends the run before any probe.
+        var auditReport: AuditReport?
+        if let failOn = gate.auditFailOn {
+            do {
+                try Auditor.checkEnvironment()
+            } catch {
+                Terminal.writeError("tlsprobe: \(error)\n")
+                throw ExitCode(3)
+            }
+            auditReport = Auditor(paths: audit, failOn: failOn).run()
+            AuditCommand.reportErrors(auditReport!)
+        }
         var plan = matrix.plan
         plan.modes = (plan.modes + gate.modesNeeded).uniqued()
         var report = try ProbeRun.run(plan)
@@ -97,7 +126,7 @@ struct GateCommand: ParsableCommand {
             }
             throw ExitCode(2)
         }
-        var outcome = gate.outcome(report)
+        var outcome = gate.outcome(report, audit: auditReport)
         let nothingProbed = report.cells.allSatisfy { $0.outcome == .skipped }
         if nothingProbed { outcome.exitCode = 3 }
         // The file, the lines below and the exit code all come from `outcome`.

@@ -4,7 +4,7 @@ import ProbeKit
 import ProxyCore
 import ReportRendering
 
-/// Where and how `matrix`, `gate` and `merge` put a report.
+/// Where and how `matrix`, `gate`, `merge` and `audit` put a report.
 ///
 /// Without `--output` the report goes to stdout in `--format`. With it, the file
 /// gets `--format` and the terminal still gets the text rendering, so a CI log
@@ -42,7 +42,32 @@ struct ReportOutput {
     /// The report in `format`, atomically, to `path`. A failure is one line on
     /// stderr and exit 2: the artifact a CI job asked for does not exist.
     func write(_ report: Report, hosts: [MergedHost] = [], to path: String) throws {
-        let text = try Self.render(report, hosts: hosts, as: format, style: TextStyle(wide: style.wide))
+        try write(text: try Self.render(report, hosts: hosts, as: format, style: TextStyle(wide: style.wide)), to: path)
+    }
+
+    /// `audit`: the audit on stdout, or in the file with the text rendering on stdout.
+    func emit(_ audit: AuditReport) throws {
+        if let output, output != "-" {
+            try write(text: Self.render(audit, as: format, style: TextStyle(wide: style.wide)), to: output)
+            Terminal.write(try Self.render(audit, as: .text, style: style))
+        } else {
+            Terminal.write(try Self.render(audit, as: format, style: style))
+        }
+    }
+
+    static func render(_ audit: AuditReport, as format: ReportFormat, style: TextStyle) throws -> String {
+        switch format {
+        case .text:
+            let renderer = AuditTextRenderer(color: style.color, wide: style.wide, width: style.width)
+            return style.quiet ? renderer.renderVerdict(audit) : renderer.render(audit)
+        case .json: return try JSONCoding.document(audit)
+        case .markdown: return AuditMarkdownRenderer().render(audit)
+        case .junit: return AuditJUnitRenderer().render(audit)
+        }
+    }
+
+    /// `text` atomically to `path` (`-`: stdout).
+    private func write(text: String, to path: String) throws {
         if path == "-" { return Terminal.write(text) }
         do {
             try OutputFile(path).write(text)

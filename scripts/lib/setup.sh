@@ -5,16 +5,20 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 export PATH="/opt/swift/usr/bin:$PATH"
 
-# Debian packages the build needs. pkg-config finds OpenSSL and libcap;
-# the -dev packages carry the headers the C module maps import. iproute2's
+# Debian packages the build needs. pkg-config finds OpenSSL, libcap and libelf;
+# the -dev packages carry the headers the C module maps import (libelf-dev:
+# elfutils' libelf, which `tlsprobe audit` reads ELF files with). iproute2's
 # `ip` flushes the TFO cookie cache inside the private namespaces of --kernel-tfo.
-REQUIRED_PACKAGES=(libssl-dev libcap-dev pkg-config iproute2)
+REQUIRED_PACKAGES=(libssl-dev libcap-dev libelf-dev pkg-config iproute2)
 # What scripts/bench measures with: hyperfine times commands, GNU time reports
-# peak RSS, and the openssl CLI is the alternative the matrix is compared with.
-BENCH_PACKAGES=(hyperfine time openssl)
+# peak RSS, the openssl CLI is the alternative the matrix is compared with, and
+# binutils' objdump and nm the ones `tlsprobe audit` is compared with.
+BENCH_PACKAGES=(hyperfine time openssl binutils)
 # What only the tests need: xmllint validates the JUnit output against docs/junit.xsd,
-# python3-jsonschema the JSON against docs/report-schema.json.
-TEST_PACKAGES=(libxml2-utils python3 python3-jsonschema)
+# python3-jsonschema the JSON against docs/report-schema.json and docs/audit-schema.json;
+# gcc and libc6-dev build the audit's C fixtures (one statically linked), binutils'
+# objdump cross-checks what the audit reads from real packages.
+TEST_PACKAGES=(libxml2-utils python3 python3-jsonschema gcc libc6-dev binutils)
 
 missing_packages() {
     local pkg

@@ -15,14 +15,17 @@ package struct Gate: Sendable {
     package var openSSLRange: VersionRange?
     /// Fail when `legacy-fastopen` reproduces the 3.2 regression on any runtime.
     package var failIfAffected: Bool
+    /// `--audit`: fail when an audited file is of this class or worse, or could not be read.
+    package var auditFailOn: AuditFailureThreshold?
 
     package init(requiredModes: [BIOMode] = [.proxyCore], strict: Bool = false, allowSkipped: Bool = false,
-                openSSLRange: VersionRange? = nil, failIfAffected: Bool = false) {
+                openSSLRange: VersionRange? = nil, failIfAffected: Bool = false, auditFailOn: AuditFailureThreshold? = nil) {
         self.requiredModes = requiredModes
         self.strict = strict
         self.allowSkipped = allowSkipped
         self.openSSLRange = openSSLRange
         self.failIfAffected = failIfAffected
+        self.auditFailOn = auditFailOn
     }
 
     /// The modes whose cells the conditions are judged on; a gate's plan must probe them.
@@ -30,17 +33,46 @@ package struct Gate: Sendable {
         requiredModes + (failIfAffected ? [.legacyFastOpen] : [])
     }
 
-    /// One verdict per condition, in the order the options name them.
-    package func evaluate(_ report: Report) -> [GateVerdict] {
+    /// One verdict per condition, in the order the options name them; `audit` is
+    /// the `--audit` run, judged when `auditFailOn` is set.
+    package func evaluate(_ report: Report, audit: AuditReport? = nil) -> [GateVerdict] {
         var verdicts = requiredModes.map { require($0, in: report) }
         if let openSSLRange { verdicts.append(range(openSSLRange, in: report)) }
         if failIfAffected { verdicts.append(affected(report)) }
+        if let auditFailOn { verdicts.append(Self.audit(audit, failOn: auditFailOn)) }
         return verdicts
     }
 
     /// The verdicts as the report carries them, with the exit code they make.
-    package func outcome(_ report: Report) -> GateOutcome {
-        GateOutcome(verdicts: evaluate(report), requiredModes: requiredModes.map(\.rawValue))
+    package func outcome(_ report: Report, audit: AuditReport? = nil) -> GateOutcome {
+        GateOutcome(verdicts: evaluate(report, audit: audit), requiredModes: requiredModes.map(\.rawValue))
+    }
+
+    /// The project's own binaries: no file of the `--fail-on` class or worse, and
+    /// every file read (an unread file leaves the question open, so it fails too).
+    static func audit(_ audit: AuditReport?, failOn: AuditFailureThreshold) -> GateVerdict {
+        let condition = "audit"
+        guard let audit else { return GateVerdict(condition: condition, passed: false, detail: "no audit ran") }
+        let failing = audit.files.filter { failOn.fails($0.class) }
+        guard failing.isEmpty else {
+            let list = failing.map { "\($0.path) (\($0.class.rawValue))" }
+            return GateVerdict(condition: condition, passed: false,
+                               detail: "\(failing.count) of \(audit.files.count) ELF files fail --fail-on \(failOn.rawValue): \(abbreviate(list))")
+        }
+        let errors = audit.files(.error)
+        guard errors.isEmpty else {
+            let list = errors.map { "\($0.path): \($0.error ?? "unreadable")" }
+            return GateVerdict(condition: condition, passed: false,
+                               detail: "cannot tell: \(errors.count) of \(audit.files.count) files could not be read: \(abbreviate(list, limit: 2))")
+        }
+        guard !audit.files.isEmpty else {
+            return GateVerdict(condition: condition, passed: false, detail: "no ELF file found in \(audit.inputs.joined(separator: ", "))")
+        }
+        let counts = AuditClass.allCases.compactMap { auditClass in
+            audit.summary[auditClass.rawValue].flatMap { $0 > 0 ? "\($0) \(auditClass.rawValue)" : nil }
+        }
+        return GateVerdict(condition: condition, passed: true,
+                           detail: "no file is \(failOn.classes.map(\.rawValue).joined(separator: " or ")) among \(audit.files.count) ELF files (\(counts.joined(separator: ", ")))")
     }
 
     private func require(_ mode: BIOMode, in report: Report) -> GateVerdict {

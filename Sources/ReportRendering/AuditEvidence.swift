@@ -1,0 +1,106 @@
+import ProbeKit
+
+/// The evidence behind one audited file, in words every audit renderer shares:
+/// a short summary for a table row and the full lines for a details block or a
+/// JUnit testcase. Values are raw here; each renderer escapes them its own way.
+package enum AuditEvidence {
+    /// One short phrase: what the class was decided on.
+    ///
+    /// `affected-pattern`: `create,ctrl,destroy; data set+get` (the methods it copies
+    /// with `BIO_meth_get_*`, and which data accessors it imports); `inherits-socket-bio`:
+    /// `create,destroy; ex_data`, or `10 getters; no state`; `own-bio`: `new+set_create;
+    /// data set+get`; `embedded-openssl`: the version found, or the functions it defines.
+    package static func summary(_ file: AuditedFile) -> String {
+        var text: String
+        switch file.class {
+        case .error:
+            return file.error ?? "unreadable"
+        case .affectedPattern, .inheritsSocketBIO:
+            text = getters(file) + "; " + state(file)
+        case .ownBIO:
+            text = "new" + (file.imported("BIO_meth_set_create") != nil ? "+set_create" : "")
+            if let data = data(file) { text += "; " + data }
+        case .embeddedOpenSSL:
+            text = file.embeddedVersion ?? "defines " + file.definitions.joined(separator: ",")
+            if !file.definedVersions.isEmpty {
+                text = "itself: " + text
+            } else if file.exportsDefinitions {
+                text += " (exported)"
+            }
+        case .noCustomBIO:
+            text = file.needs.isEmpty ? "imports BIO symbols" : "links " + file.needs.joined(separator: ",")
+        case .notOpenSSL:
+            text = file.staticallyLinked ? "static, no OpenSSL found" : "no OpenSSL"
+        }
+        let unbound = file.imports.filter { !$0.isBound && decisive(file, $0.symbol) }.map(\.symbol)
+        if !unbound.isEmpty, file.type != "relocatable" {
+            text += " (unbound: " + unbound.joined(separator: ",") + ")"
+        }
+        return text
+    }
+
+    /// Every fact the report has on the file, one per line.
+    package static func lines(_ file: AuditedFile) -> [String] {
+        var lines = ["class: \(file.class.rawValue): \(file.class.meaning)"]
+        if let error = file.error {
+            lines.append("error: \(error)")
+            return lines
+        }
+        if let package = file.package { lines.append("package: \(package)") }
+        let shape = [file.machine, file.bits.map { "\($0)-bit" }, file.type].compactMap { $0 }.joined(separator: " ")
+        lines.append("ELF: \(shape)\(file.staticallyLinked ? ", no DT_NEEDED (statically linked)" : "")")
+        if let soname = file.soname { lines.append("soname: \(soname)") }
+        if !file.needs.isEmpty {
+            lines.append("needs: \(file.needs.joined(separator: ", ")) (OpenSSL \(file.openSSLLines.joined(separator: ", ")))")
+        }
+        if !file.symbolVersions.isEmpty { lines.append("symbol versions: \(file.symbolVersions.joined(separator: ", "))") }
+        if !file.imports.isEmpty {
+            lines.append("imports: " + file.imports.map(describe).joined(separator: ", "))
+        }
+        if !file.definitions.isEmpty {
+            lines.append("defines: \(file.definitions.joined(separator: ", "))\(file.exportsDefinitions ? " (in its dynamic symbol table: re-exported)" : "")")
+        }
+        if !file.definedVersions.isEmpty { lines.append("defines symbol versions: \(file.definedVersions.joined(separator: ", ")) (an OpenSSL library itself)") }
+        if let version = file.embeddedVersion { lines.append("version string: \(version)") }
+        if file.class == .embeddedOpenSSL {
+            lines.append("only a dynamic test can tell whether its socket BIO owns the data pointer (OpenSSL 3.2+ does)")
+        }
+        return lines
+    }
+
+    /// `BIO_meth_get_create@OPENSSL_3.0.0 (plt)`; `(unbound)` when no relocation binds it.
+    package static func describe(_ symbol: AuditImport) -> String {
+        let version = symbol.version.map { "@" + $0 } ?? ""
+        let binding = symbol.isBound ? symbol.relocations.map(\.rawValue).joined(separator: "+") : "unbound"
+        return "\(symbol.symbol)\(version) (\(binding))"
+    }
+
+    /// `create,ctrl,destroy`, or `10 getters` when it copies more than four methods.
+    private static func getters(_ file: AuditedFile) -> String {
+        let names = file.methodGetters.map { String($0.symbol.dropFirst("BIO_meth_get_".count)) }
+        return names.count > 4 ? "\(names.count) getters" : names.joined(separator: ",")
+    }
+
+    /// Where a BIO with the socket BIO's methods keeps its state, as its imports show.
+    private static func state(_ file: AuditedFile) -> String {
+        if let data = data(file) { return data }
+        let exData = file.imports.contains { $0.symbol == "BIO_get_ex_data" || $0.symbol == "BIO_set_ex_data" }
+        return exData ? "ex_data" : "no state"
+    }
+
+    /// `data set+get`: which of `BIO_set_data` and `BIO_get_data` it imports.
+    private static func data(_ file: AuditedFile) -> String? {
+        let accessors = ["set", "get"].filter { file.imported("BIO_\($0)_data") != nil }
+        return accessors.isEmpty ? nil : "data " + accessors.joined(separator: "+")
+    }
+
+    /// The imports a class was decided on, whose binding a reader should see.
+    private static func decisive(_ file: AuditedFile, _ symbol: String) -> Bool {
+        switch file.class {
+        case .affectedPattern: ["BIO_s_socket", "BIO_meth_get_create", "BIO_set_data", "BIO_get_data"].contains(symbol)
+        case .inheritsSocketBIO: symbol.hasPrefix("BIO_meth_get_")
+        case .ownBIO: symbol == "BIO_meth_new"
+        default: false
+        }
+    }
+}

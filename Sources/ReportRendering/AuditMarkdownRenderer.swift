@@ -1,0 +1,105 @@
+import ProbeKit
+
+/// An audit as GitHub-flavoured Markdown, for a bug report or a distribution's
+/// tracker: the verdict as the title, the count per class with what each means,
+/// a table of the files with findings (failures marked ✗), the full evidence of
+/// each folded in `<details>`, and how the audit was run.
+///
+/// Like the matrix's report it never exceeds GitHub's 65,536-character limit:
+/// past it the per-file evidence goes first, then rows of the least worrying
+/// classes, and the report says so. Paths, sonames and version strings come from
+/// the files audited and are escaped with `MarkdownRenderer`'s helpers.
+package struct AuditMarkdownRenderer: Sendable {
+    package init() {}
+
+    package func render(_ report: AuditReport) -> String {
+        let findings = report.files.filter(\.class.isFinding).sorted { $0.class < $1.class }
+        let full = document(report, findings: findings, details: true, rows: findings.count)
+        if full.utf8.count <= MarkdownRenderer.limit { return full }
+        var rows = findings.count
+        while rows > 0 {
+            let brief = document(report, findings: findings, details: false, rows: rows)
+            if brief.utf8.count <= MarkdownRenderer.limit { return brief }
+            rows = rows > 200 ? rows / 2 : rows - 20
+        }
+        return document(report, findings: findings, details: false, rows: 0)
+    }
+
+    private func document(_ report: AuditReport, findings: [AuditedFile], details: Bool, rows: Int) -> String {
+        var lines: [String] = []
+        let affected = report.summary[AuditClass.affectedPattern.rawValue, default: 0]
+        let inherits = report.summary[AuditClass.inheritsSocketBIO.rawValue, default: 0]
+        let title = affected > 0 ? "AFFECTED" : inherits > 0 ? "not affected, deprecated API in use" : "not affected"
+        lines.append("# tlsprobe audit: \(title)")
+        lines.append("")
+        lines.append("**Verdict:** \(MarkdownRenderer.text(report.verdict))")
+        lines.append("")
+        lines += MarkdownRenderer.table(header: ["class", "files", "meaning"], rows: AuditClass.allCases.map { auditClass in
+            [MarkdownRenderer.code(auditClass.rawValue), String(report.summary[auditClass.rawValue, default: 0]),
+             MarkdownRenderer.text(auditClass.meaning)]
+        }, rightAligned: [1])
+        lines.append("")
+        if let failOn = report.failOn {
+            let failing = report.failing.count
+            lines.append("`--fail-on \(failOn.rawValue)`: \(failing == 0 ? "no file fails" : "\(failing) file\(failing == 1 ? "" : "s") fail (✗)").")
+            lines.append("")
+        }
+
+        lines.append("## Files with findings")
+        lines.append("")
+        if findings.isEmpty {
+            lines.append("None: every ELF file is `no-custom-bio` or `not-openssl`.")
+        } else {
+            let shown = findings.prefix(rows)
+            lines += MarkdownRenderer.table(header: ["", "class", "file", "OpenSSL", "symbol versions", "evidence"], rows: shown.map { file in
+                [report.isFailure(file) ? "✗" : (file.class == .error ? "?" : ""),
+                 MarkdownRenderer.code(file.class.rawValue),
+                 MarkdownRenderer.code(file.path),
+                 file.needs.map { MarkdownRenderer.code($0) }.joined(separator: " "),
+                 file.symbolVersions.map { MarkdownRenderer.code($0) }.joined(separator: " "),
+                 MarkdownRenderer.text(AuditEvidence.summary(file))]
+            })
+            if shown.count < findings.count {
+                lines.append("")
+                lines.append("… and \(findings.count - shown.count) more (\(Self.classCounts(findings.dropFirst(shown.count)))): this report stays under GitHub's \(MarkdownRenderer.limit)-character limit; `tlsprobe audit --format json` lists every file.")
+            }
+            if details {
+                lines.append("")
+                lines.append("<details><summary>Evidence per file</summary>")
+                lines.append("")
+                for file in findings {
+                    lines.append("**\(MarkdownRenderer.code(file.path, inTable: false))**")
+                    lines.append("")
+                    lines += MarkdownRenderer.fenced(AuditEvidence.lines(file), info: "text")
+                    lines.append("")
+                }
+                lines.append("</details>")
+            } else if shown.count == findings.count {
+                lines.append("")
+                lines.append("Per-file evidence left out to stay under GitHub's \(MarkdownRenderer.limit)-character limit: `tlsprobe audit --format json` has it.")
+            }
+        }
+        lines.append("")
+        lines.append("## How it was run")
+        lines.append("")
+        lines += MarkdownRenderer.table(header: ["", ""], rows: [
+            ["tool", "tlsprobe \(MarkdownRenderer.text(report.toolVersion))"],
+            ["date", MarkdownRenderer.text(report.generatedAt)],
+            ["host", MarkdownRenderer.text(report.hostname)],
+            ["inputs", report.inputs.map { MarkdownRenderer.code($0) }.joined(separator: " ")],
+            ["read", "\(report.files.count) files by \(report.readers) readers in \(AuditTextRenderer.seconds(report.durationMilliseconds))"],
+            ["skipped", MarkdownRenderer.text(AuditTextRenderer.skipped(report.skipped))],
+        ])
+        lines.append("")
+        lines += MarkdownRenderer.fenced([MarkdownRenderer.shellCommand(report.command)], info: "sh")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `3 own-bio, 40 no-custom-bio`.
+    private static func classCounts(_ files: ArraySlice<AuditedFile>) -> String {
+        AuditClass.allCases.compactMap { auditClass in
+            let count = files.filter { $0.class == auditClass }.count
+            return count == 0 ? nil : "\(count) \(auditClass.rawValue)"
+        }.joined(separator: ", ")
+    }
+}

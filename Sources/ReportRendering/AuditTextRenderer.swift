@@ -1,0 +1,167 @@
+import ProbeKit
+
+/// The terminal view of an audit: the verdict, one row per file with findings
+/// (every class but `no-custom-bio` and `not-openssl`, which are only counted),
+/// what each class present means, the count per class and what was skipped, and
+/// the verdict again.
+///
+/// By default rows fit `width` columns (80): a path too long keeps its end (the
+/// file's name) behind `…`, and the evidence is cut with `…`; `wide` shows
+/// everything and the full evidence. Every string from the files (paths,
+/// sonames, version strings) goes through `TerminalText.escape`.
+package struct AuditTextRenderer: Sendable {
+    package var color: Bool
+    package var wide: Bool
+    package var width: Int
+
+    package init(color: Bool, wide: Bool = false, width: Int = 80) {
+        self.color = color
+        self.wide = wide
+        self.width = max(width, 60)
+    }
+
+    package func render(_ report: AuditReport) -> String {
+        var lines = verdict(report)
+        lines.append("")
+        let read = report.files.count - report.summary[AuditClass.error.rawValue, default: 0]
+        let inputs = report.inputs.count == 1 ? t(report.inputs[0]) : "\(report.inputs.count) paths"
+        lines += wrap("tlsprobe \(t(report.toolVersion)) audit of \(inputs): \(read) ELF file\(read == 1 ? "" : "s") read by \(report.readers) reader\(report.readers == 1 ? "" : "s") in \(Self.seconds(report.durationMilliseconds))")
+        let findings = report.files.filter(\.class.isFinding)
+        lines.append("")
+        if findings.isEmpty {
+            lines.append("No findings: every ELF file is \(AuditClass.noCustomBIO.rawValue) or \(AuditClass.notOpenSSL.rawValue).")
+        } else {
+            lines += table(AuditInputGroup.groups(findings, inputs: report.inputs))
+            lines.append("")
+            for auditClass in AuditClass.allCases where findings.contains(where: { $0.class == auditClass }) {
+                lines += wrap("\(auditClass.rawValue): \(auditClass.meaning)", indent: "  ")
+            }
+        }
+        lines.append("")
+        let counts = AuditClass.allCases.map { "\(report.summary[$0.rawValue, default: 0]) \($0.rawValue)" }
+        lines += wrap("\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(counts.joined(separator: ", "))", indent: "  ")
+        lines += wrap("skipped: " + Self.skipped(report.skipped), indent: "  ")
+        if let failOn = report.failOn {
+            let failing = report.failing.count
+            lines += wrap("--fail-on \(failOn.rawValue): \(failing == 0 ? "no file fails" : "\(failing) file\(failing == 1 ? "" : "s") fail")", indent: "  ")
+        }
+        lines.append("")
+        lines += verdict(report)
+        return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+    }
+
+    /// The verdict alone, for `--quiet`.
+    package func renderVerdict(_ report: AuditReport) -> String {
+        AuditTextRenderer(color: color, wide: true, width: width).verdict(report).joined(separator: "\n") + "\n"
+    }
+
+    private func verdict(_ report: AuditReport) -> [String] {
+        let lines = wrap("Verdict: " + t(report.verdict), indent: "  ")
+        guard color else { return lines }
+        let bad = report.verdict.hasPrefix("AFFECTED") || report.verdict.hasPrefix("nothing audited")
+        return lines.map { "\u{1B}[\(bad ? "1;31" : "1;32")m\($0)\u{1B}[0m" }
+    }
+
+    /// `140 not ELF, 904 symlinks (…)`.
+    static func skipped(_ skipped: AuditSkipped) -> String {
+        var parts = ["\(skipped.notELF) not ELF"]
+        let links = skipped.symlinksWithinTree + skipped.symlinksOutOfTree + skipped.danglingSymlinks + skipped.symlinkLoops
+        var kinds = ["\(skipped.symlinksOutOfTree) leading out of the tree"]
+        if skipped.danglingSymlinks > 0 { kinds.append("\(skipped.danglingSymlinks) dangling") }
+        if skipped.symlinkLoops > 0 { kinds.append("\(skipped.symlinkLoops) looping back") }
+        parts.append("\(links) symlink\(links == 1 ? "" : "s"), never followed (\(kinds.joined(separator: ", ")))")
+        if skipped.specialFiles > 0 { parts.append("\(skipped.specialFiles) special files") }
+        if skipped.duplicates > 0 { parts.append("\(skipped.duplicates) reached twice") }
+        return parts.joined(separator: ", ")
+    }
+
+    static func seconds(_ milliseconds: Double) -> String {
+        milliseconds < 1000 ? "\(Int(milliseconds.rounded())) ms" : String(format: "%.2f s", milliseconds / 1000)
+    }
+
+    // MARK: The table
+
+    /// One table, its rows grouped under the path or package they were found in,
+    /// each row's FILE relative to that.
+    private func table(_ groups: [AuditInputGroup]) -> [String] {
+        let rows = groups.map { group in
+            group.files.map { file in
+                [file.class.rawValue, file.openSSLLines.isEmpty ? "-" : file.openSSLLines.joined(separator: ","),
+                 t(group.relative(file)), t(AuditEvidence.summary(file))]
+            }
+        }
+        let titles = ["CLASS", "SSL", "FILE", "EVIDENCE"]
+        var widths = titles.indices.map { column in (rows.joined().map { $0[column].count } + [titles[column].count]).max() ?? 0 }
+        let rest = width - widths[0] - widths[1] - 3 * 2
+        if !wide && widths[2] + widths[3] > rest {
+            // FILE and EVIDENCE share what CLASS and SSL leave: FILE takes what it needs
+            // but leaves the evidence 33 columns, and never has fewer than 16 itself.
+            widths[2] = min(widths[2], max(16, rest - min(widths[3], 33)))
+            widths[3] = max(10, rest - widths[2])
+        }
+        func line(_ fields: [String], auditClass: AuditClass?) -> String {
+            fields.enumerated().map { index, field in
+                var value = field
+                if !wide && index == 2 { value = Self.keepEnd(value, width: widths[2]) }
+                if !wide && index == 3 { value = Self.keepStart(value, width: widths[3]) }
+                let padded = index == fields.count - 1 ? value : value.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+                return index == 0 && auditClass != nil ? paint(auditClass!, padded) : padded
+            }.joined(separator: "  ")
+        }
+        var lines = [line(titles, auditClass: nil)]
+        for (group, groupRows) in zip(groups, rows) {
+            if groups.count > 1 || group.name != nil {
+                let name = t(group.name ?? "other files")
+                lines.append("[" + (wide ? name : Self.keepEnd(name, width: width - 2)) + "]")
+            }
+            lines += zip(groupRows, group.files).map { line($0, auditClass: $1.class) }
+        }
+        return lines
+    }
+
+    /// `…/libpq.so.5.15`: a path too long for its column keeps the file's name,
+    /// whole when it fits, else its end.
+    static func keepEnd(_ text: String, width: Int) -> String {
+        guard text.count > width else { return text }
+        let name = text.split(separator: "/").last.map(String.init) ?? text
+        return name.count + 2 <= width ? "…/" + name : "…" + String(text.suffix(width - 1))
+    }
+
+    static func keepStart(_ text: String, width: Int) -> String {
+        text.count <= width ? text : String(text.prefix(width - 1)) + "…"
+    }
+
+    private func paint(_ auditClass: AuditClass, _ text: String) -> String {
+        guard color else { return text }
+        let code: String
+        switch auditClass {
+        case .affectedPattern, .error: code = "31"
+        case .inheritsSocketBIO, .embeddedOpenSSL: code = "33"
+        case .ownBIO, .noCustomBIO: code = "32"
+        case .notOpenSSL: return text
+        }
+        return "\u{1B}[\(code)m\(text)\u{1B}[0m"
+    }
+
+    // MARK: Text
+
+    private func t(_ text: String) -> String {
+        TerminalText.escape(text)
+    }
+
+    /// `text` in lines of at most `width` columns, broken at spaces; `wide` leaves it one line.
+    private func wrap(_ text: String, indent: String = "  ") -> [String] {
+        guard !wide else { return [text] }
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty && line != indent && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = indent
+            }
+            line += (line.isEmpty || line == indent ? "" : " ") + word
+        }
+        lines.append(line)
+        return lines
+    }
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import ProbeKit
+import ReportRendering
+
+/// `tlsprobe audit`: which of the ELF files and Debian packages given carry the
+/// socket-BIO pattern OpenSSL 3.2 broke, read from their symbols in parallel.
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Classify ELF files and .deb packages by how they use OpenSSL's socket BIO.",
+        discussion: """
+            Reads every ELF file under the paths given (folders recursively; a symlink is never followed) \
+            and inside each .deb given (unpacked with dpkg-deb into a private temporary folder, removed \
+            afterwards), one reader per core, and classifies each from its dynamic symbols, symbol versions \
+            and relocations: \
+            affected-pattern (imports BIO_s_socket, BIO_meth_get_create and BIO_set_data or BIO_get_data: \
+            broken on OpenSSL 3.2+), inherits-socket-bio (BIO_meth_get_*, state elsewhere: deprecated in 3.5), \
+            own-bio, no-custom-bio, embedded-openssl (OpenSSL linked in: only a dynamic test can tell), \
+            not-openssl, or error (the reason is given). Files that are not ELF are skipped and counted. \
+            Exit codes: 0 every file could be read (and none is of the --fail-on class); 1 a file is of the \
+            --fail-on class; 2 usage error, or a file or package could not be read (the others are still \
+            audited); 3 libelf is unusable.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("ELF files, folders to walk, and .deb packages.", valueName: "path"), completion: .file())
+    var paths: [String] = []
+
+    @Option(name: .customLong("fail-on"),
+            help: ArgumentHelp("Exit 1 when a file is of this class or worse: affected-pattern, or inherits-socket-bio (which includes affected-pattern).",
+                               valueName: "class"))
+    var failOn: AuditFailureThreshold?
+
+    @OptionGroup var reportOptions: ReportOutputOptions
+
+    func validate() throws {
+        guard !paths.isEmpty else { throw ValidationError("audit needs at least one path: an ELF file, a folder or a .deb") }
+    }
+
+    func run() throws {
+        do {
+            try Auditor.checkEnvironment()
+        } catch {
+            Terminal.writeError("tlsprobe: \(error)\n")
+            throw ExitCode(3)
+        }
+        let report = Auditor(paths: paths, failOn: failOn).run()
+        Self.reportErrors(report)
+        try reportOptions.destination.emit(report)
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// Files that could not be read, on stderr too: a CI log shows them whatever the format.
+    static func reportErrors(_ report: AuditReport) {
+        let errors = report.files(.error)
+        for file in errors.prefix(20) {
+            Terminal.writeError("tlsprobe: \(TerminalText.escape(file.path)): \(TerminalText.escape(file.error ?? "unreadable"))\n")
+        }
+        if errors.count > 20 { Terminal.writeError("tlsprobe: … and \(errors.count - 20) more files that could not be read\n") }
+    }
+}
+
+extension AuditFailureThreshold: ExpressibleByArgument {}
