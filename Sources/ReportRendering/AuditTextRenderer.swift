@@ -151,17 +151,6 @@ package struct AuditTextRenderer: Sendable {
 
     /// `text` in lines of at most `width` columns, broken at spaces; `wide` leaves it one line.
     private func wrap(_ text: String, indent: String = "  ") -> [String] {
-        guard !wide else { return [text] }
-        var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if !line.isEmpty && line != indent && line.count + 1 + word.count > width {
-                lines.append(line)
-                line = indent
-            }
-            line += (line.isEmpty || line == indent ? "" : " ") + word
-        }
-        lines.append(line)
-        return lines
+        wide ? [text] : TextWrap.lines(text, width: width, indent: indent)
     }
 }

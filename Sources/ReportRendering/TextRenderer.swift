@@ -234,21 +234,7 @@ package struct TextRenderer: Sendable {
     /// starts with `first`, the rest with `indent`. `wide` leaves it one line.
     /// `visibleExtra`: invisible bytes (colour codes) the first line carries.
     private func wrap(_ text: String, first: String = "", indent: String = "  ", visibleExtra: Int = 0) -> [String] {
-        guard !wide else { return [first + text] }
-        var lines: [String] = []
-        var line = first
-        var limit = width + visibleExtra
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            let atStart = line == first || line == indent
-            if !atStart && line.count + 1 + word.count > limit {
-                lines.append(line)
-                line = indent
-                limit = width
-            }
-            line += (line == first || line == indent ? "" : " ") + word
-        }
-        lines.append(line)
-        return lines
+        wide ? [first + text] : TextWrap.lines(text, width: width, first: first, indent: indent, visibleExtra: visibleExtra)
     }
 
     private func paint(_ outcome: Outcome, _ text: String? = nil) -> String {
