@@ -47,7 +47,7 @@ package struct AuditTextRenderer: Sendable {
         }
         lines.append("")
         lines += verdict(report)
-        return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+        return TextWrap.document(lines)
     }
 
     /// The verdict alone, for `--quiet`.
@@ -56,10 +56,8 @@ package struct AuditTextRenderer: Sendable {
     }
 
     private func verdict(_ report: AuditReport) -> [String] {
-        let lines = wrap("Verdict: " + t(report.verdict), indent: "  ")
-        guard color else { return lines }
         let bad = report.verdict.hasPrefix("AFFECTED") || report.verdict.hasPrefix("nothing audited")
-        return lines.map { "\u{1B}[\(bad ? "1;31" : "1;32")m\($0)\u{1B}[0m" }
+        return TextWrap.verdict(wrap("Verdict: " + t(report.verdict), indent: "  "), bad: bad, color: color)
     }
 
     /// `140 not ELF, 904 symlinks (…)`.

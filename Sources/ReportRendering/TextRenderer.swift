@@ -89,7 +89,7 @@ package struct TextRenderer: Sendable {
         lines.append("\(report.cells.count) cells: \(counts.joined(separator: ", "))")
         lines.append("")
         lines += verdict(report)
-        return lines.map { String($0.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n") + "\n"
+        return TextWrap.document(lines)
     }
 
     /// The verdict alone and on one line, for `--quiet`: what a script greps or a person pastes.
@@ -100,8 +100,7 @@ package struct TextRenderer: Sendable {
     private func verdict(_ report: Report) -> [String] {
         let text = "Verdict: " + t(report.verdict)
         let bad = report.verdict.contains("AFFECTED") || report.verdict.contains("FAILED") || report.verdict.hasPrefix("nothing probed")
-        guard color else { return wrap(text, indent: "  ") }
-        return wrap(text, indent: "  ").map { "\u{1B}[\(bad ? "1;31" : "1;32")m\($0)\u{1B}[0m" }
+        return TextWrap.verdict(wrap(text, indent: "  "), bad: bad, color: color)
     }
 
     private func header(_ runtime: RuntimeSummary) -> [String] {
