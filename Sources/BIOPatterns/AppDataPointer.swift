@@ -24,11 +24,9 @@ enum AppDataPointer {
         let pointer: OpaquePointer
 
         init() {
-            let socketMethod = BIO_s_socket()
+            let socket = tlsprobe_borrow_socket_hooks()
             guard let method = BIO_meth_new(tlsprobe_BIO_TYPE_SOCKET, "tlsprobe application record"),
-                  let create = BIO_meth_get_create(socketMethod),
-                  let destroy = BIO_meth_get_destroy(socketMethod),
-                  let ctrl = BIO_meth_get_ctrl(socketMethod) else {
+                  let create = socket.create, let destroy = socket.destroy, let ctrl = socket.ctrl else {
                 fatalError("OpenSSL could not build the application-record BIO_METHOD")
             }
             BIO_meth_set_create(method, create)

@@ -161,6 +161,7 @@ package struct JUnitRenderer: Sendable {
             properties += [
                 ("openssl.headers", ssl.headerVersionText),
                 ("openssl.runtime", ssl.runtimeVersionText),
+                ("openssl.abi", runtime.libssl ?? "unknown"),
                 ("openssl.libssl", ssl.libsslPath ?? "unknown"),
                 ("openssl.libcrypto", ssl.libcryptoPath ?? "unknown"),
                 ("socketBIOOwnsData", String(ssl.socketBIOOwnsData)),

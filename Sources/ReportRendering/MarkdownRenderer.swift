@@ -246,14 +246,15 @@ package struct MarkdownRenderer: Sendable {
     }
 
     private func runtimeTable(_ runtimes: [RuntimeSummary]) -> [String] {
-        let header = ["runtime", "OpenSSL headers", "OpenSSL runtime", "libssl", "`socketBIOOwnsData`", "`nativeTFO`",
+        let header = ["runtime", "OpenSSL headers", "OpenSSL runtime", "ABI", "libssl", "`socketBIOOwnsData`", "`nativeTFO`",
                       "allocations accounted", "proxy-core picks (TFO off / on)"]
         let rows = runtimes.map { runtime -> [String] in
             guard let ssl = runtime.openSSL, runtime.error == nil else {
                 return [Self.code(runtime.name), "**unusable:** \(Self.text(runtime.error ?? "no worker started"))",
-                        "-", "-", "-", "-", "-", "-"]
+                        "-", "-", "-", "-", "-", "-", "-"]
             }
             return [Self.code(runtime.name), Self.text(ssl.headerVersionText), Self.text(ssl.runtimeVersionText),
+                    runtime.libssl.map { Self.code($0) } ?? "unknown",
                     ssl.libsslPath.map { Self.code($0) } ?? "unknown",
                     ssl.socketBIOOwnsData ? "yes" : "no", ssl.nativeTFO ? "yes" : "no",
                     runtime.memoryAccounting == true ? "yes" : "no",

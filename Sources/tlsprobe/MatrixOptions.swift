@@ -17,10 +17,19 @@ struct MatrixOptions: ParsableArguments {
         case handshake, teardown, both
     }
 
-    // Completion: a runtime folder, or the linked library's name.
+    // Completion: the linked library, the lines by suite and series, or a runtime folder.
     @Option(name: .customLong("runtime"),
-            help: "An OpenSSL runtime: 'system' (the linked library) or a folder with libssl.so.3 and libcrypto.so.3; repeat for several.",
-            completion: .custom { _, _, _ in ["system"] + RuntimeFolders.known() })
+            help: ArgumentHelp(
+                "An OpenSSL runtime; repeat for several (default: system).",
+                discussion: """
+                    'system' is the library tlsprobe is linked against. \
+                    bullseye|bookworm|trixie|sid|experimental, or their OpenSSL series 1.1.1|3.0|3.5|3.6|4.0, \
+                    is that Debian suite's OpenSSL, fetched on first use into $XDG_CACHE_HOME/tlsprobe/runtimes \
+                    (a worker is built for the 1.1.1 and 4.0 ABIs); 'all' is every one of them. \
+                    Anything else is a folder with libssl.so.N and libcrypto.so.N (write ./trixie for a folder of that name).
+                    """,
+                valueName: "runtime"),
+            completion: .custom { _, _, _ in ["system", "all"] + OpenSSLLine.names + RuntimeFolders.known() })
     var runtimes: [String] = []
 
     @Option(name: .customLong("mode"), help: "A BIO mode to probe; repeat for several (default: all).")
@@ -59,7 +68,7 @@ struct MatrixOptions: ParsableArguments {
 
     var plan: MatrixPlan {
         var plan = MatrixPlan(
-            runtimes: runtimes.isEmpty ? [.system] : RuntimeSpec.distinct(runtimes.map(RuntimeSpec.init(argument:))),
+            runtimes: runtimes.isEmpty ? [.system] : RuntimeSpec.distinct(runtimes.flatMap(RuntimeSpec.parse)),
             modes: modes.isEmpty ? BIOMode.allCases : modes.uniqued(),
             tfo: tfo == .both ? TFOSetting.allCases : [TFOSetting(rawValue: tfo.rawValue)!],
             families: family == .both ? AddressFamily.allCases : [AddressFamily(rawValue: family.rawValue)!],

@@ -10,7 +10,14 @@ enum ProbeRun {
     static func run(_ plan: MatrixPlan) throws -> Report {
         var runner = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable)
         let progress = ProgressLine.start(total: plan.cells.count * plan.runtimes.count * max(plan.kernelTFO.count, 1))
-        if let progress { runner.progress = { progress.record($0) } }
+        if let progress {
+            runner.progress = { progress.record($0) }
+        } else {
+            // No terminal to redraw: a fetch or a build (minutes, on first use) still says what it does.
+            runner.progress = { event in
+                if case .preparing(let runtime, let step) = event { Terminal.writeError("tlsprobe: \(runtime): \(step)\n") }
+            }
+        }
         let report = runner.run()
         progress?.stop()
         let errors = report.runtimeErrors

@@ -13,6 +13,8 @@ final class ProgressLine: @unchecked Sendable {
     private struct State {
         var done = 0
         var running: [String: String] = [:]
+        /// The step of a runtime being fetched or built, until the cells start.
+        var preparing: String?
     }
 
     private let total: Int
@@ -37,7 +39,10 @@ final class ProgressLine: @unchecked Sendable {
     func record(_ event: MatrixProgress) {
         state.withLock { state in
             switch event {
-            case .started(let runtime, let cell): state.running[runtime] = cell
+            case .preparing(let runtime, let step): state.preparing = "\(runtime): \(step)"
+            case .started(let runtime, let cell):
+                state.preparing = nil
+                state.running[runtime] = cell
             case .finished(let runtime, _):
                 state.done += 1
                 state.running[runtime] = nil
@@ -52,10 +57,14 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     private func draw() {
-        let (done, running) = state.withLock { ($0.done, $0.running.sorted { $0.key < $1.key }.first) }
+        let (done, running, preparing) = state.withLock { ($0.done, $0.running.sorted { $0.key < $1.key }.first, $0.preparing) }
         let elapsed = String(format: "%.1f s", Date().timeIntervalSince(started))
         var text = "[\(done)/\(total)] \(elapsed)"
-        if let (runtime, cell) = running { text += " · \(runtime) \(cell)" }
+        if let preparing {
+            text += " · " + preparing
+        } else if let (runtime, cell) = running {
+            text += " · \(runtime) \(cell)"
+        }
         let width = 78
         if text.count > width { text = String(text.prefix(width)) }
         Terminal.writeError("\r\u{1B}[K" + text)

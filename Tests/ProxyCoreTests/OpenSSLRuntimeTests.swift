@@ -40,4 +40,15 @@ import Testing
         #expect(runtime.socketBIOOwnsData == from32)
         #expect(runtime.nativeTFO == from32)
     }
+
+    /// Both layouts of OPENSSL_VERSION_NUMBER: 0xMNNFFPPS before 3.0, 0xMNN00PP0 since.
+    @Test(arguments: [(UInt(0x1010117f), "1.1.1w", UInt(1)), (0x1010100f, "1.1.1", 1), (0x30000130, "3.0.19", 19),
+                      (0x30500090, "3.5.9", 9), (0x40000030, "4.0.3", 3)])
+    func versionNumbersOfEveryLine(number: UInt, text: String, patch: UInt) {
+        var measured = runtime
+        measured.runtimeVersionNumber = number
+        #expect(measured.runtimeVersion == text)
+        #expect(measured.runtimePatch == patch)
+    }
 }
+

@@ -122,6 +122,20 @@ package final class ChildProcess {
         if termination == nil { Glibc.kill(pid, signal) }
     }
 
+    /// Reads what a non-blocking pipe holds into `target`; `false` at end of file.
+    static func drain(_ fd: Int32, into target: inout [UInt8]) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = read(fd, &chunk, chunk.count)
+            if count > 0 {
+                target += chunk[..<count]
+                continue
+            }
+            if count == 0 { return false }
+            return errno == EAGAIN || errno == EINTR
+        }
+    }
+
     /// Blocks until the child ends.
     @discardableResult
     func wait() -> Termination {

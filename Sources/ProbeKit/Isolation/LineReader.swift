@@ -44,27 +44,13 @@ final class LineReader {
             let ready = poll(&fds, 2, remaining)
             if ready < 0 && errno != EINTR { return .end }
             if ready <= 0 { continue }
-            if fds[1].revents != 0 { stderrOpen = drain(child.stderr, into: &stderrBuffer) }
-            if fds[0].revents != 0 { stdoutOpen = drain(child.stdout, into: &buffer) }
+            if fds[1].revents != 0 { stderrOpen = ChildProcess.drain(child.stderr, into: &stderrBuffer) }
+            if fds[0].revents != 0 { stdoutOpen = ChildProcess.drain(child.stdout, into: &buffer) }
         }
     }
 
     /// Collects what the child left on stderr once it has exited.
     func drainStderr() {
-        if stderrOpen { stderrOpen = drain(child.stderr, into: &stderrBuffer) }
-    }
-
-    /// Reads what is there; `false` at end of file.
-    private func drain(_ fd: Int32, into target: inout [UInt8]) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(fd, &chunk, chunk.count)
-            if count > 0 {
-                target += chunk[..<count]
-                continue
-            }
-            if count == 0 { return false }
-            return errno == EAGAIN || errno == EINTR
-        }
+        if stderrOpen { stderrOpen = ChildProcess.drain(child.stderr, into: &stderrBuffer) }
     }
 }

@@ -7,15 +7,15 @@ import Synchronization
 package struct MatrixRunner: Sendable {
     package let plan: MatrixPlan
     package let command: [String]
-    /// The tlsprobe binary that workers run (`tlsprobe worker …`).
-    package let executable: String
+    /// Fetches and builds what a runtime needs; its executable is the worker of this binary's ABI.
+    package var provisioner: RuntimeProvisioner
     /// Told of each cell as it starts and ends, from the supervisors' threads.
     package var progress: (@Sendable (MatrixProgress) -> Void)?
 
     package init(plan: MatrixPlan, command: [String], executable: String) {
         self.plan = plan
         self.command = command
-        self.executable = executable
+        provisioner = RuntimeProvisioner(executable: executable)
     }
 
     /// The path of the running executable, for workers of the CLI itself.
@@ -25,7 +25,8 @@ package struct MatrixRunner: Sendable {
 
     /// One supervised run: a runtime in one network namespace (the host's, or a private one).
     private struct Job {
-        let spec: RuntimeSpec
+        /// Its index in `plan.runtimes`.
+        let runtime: Int
         let namespaceTFO: Int?
     }
 
@@ -33,17 +34,24 @@ package struct MatrixRunner: Sendable {
         let environment = EnvironmentFacts.gather()
         let cells = plan.cells
         let namespaces: [Int?] = plan.kernelTFO.isEmpty ? [nil] : plan.kernelTFO.map { $0 }
-        let jobs = plan.runtimes.flatMap { spec in namespaces.map { Job(spec: spec, namespaceTFO: $0) } }
+        // One runtime after the other: a fetch or a worker build takes the machine's
+        // cores and the network for itself, and its progress reads in order.
+        var provisioner = provisioner
+        if let progress { provisioner.step = { progress(.preparing(runtime: $0, step: $1)) } }
+        let launchers = plan.runtimes.map { spec in
+            Result { () throws(RuntimeError) in try RuntimeLauncher.make(for: spec, provisioner: provisioner) }
+        }
+        let jobs = plan.runtimes.indices.flatMap { runtime in namespaces.map { Job(runtime: runtime, namespaceTFO: $0) } }
         let runs = Mutex<[Int: WorkerSupervisor.Run]>([:])
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let job = jobs[index]
             let run: WorkerSupervisor.Run
-            do throws(RuntimeError) {
-                let launcher = try RuntimeLauncher.make(for: job.spec, executable: executable)
+            switch launchers[job.runtime] {
+            case .success(let launcher):
                 run = WorkerSupervisor(launcher: launcher, cells: cells, timeout: plan.timeout, namespaceTFO: job.namespaceTFO,
                                        progress: progress).run()
-            } catch {
-                var summary = RuntimeSummary(name: job.spec.name)
+            case .failure(let error):
+                var summary = RuntimeSummary(name: plan.runtimes[job.runtime].name)
                 summary.error = error.message
                 run = WorkerSupervisor.Run(summary: summary, results: [])
             }

@@ -1,10 +1,13 @@
+import COpenSSL
 import Foundation
 
 /// How to start a worker that loads a given OpenSSL runtime.
 ///
 /// A folder with its own `ld-linux-x86-64.so.2` is started through that loader
 /// with `--library-path`, so the runtime's libc comes along; a folder with just
-/// the two libraries (a user's own OpenSSL build) through `LD_LIBRARY_PATH`.
+/// the libraries (a user's own OpenSSL build, or 1.1.1 on the host's libc)
+/// through `LD_LIBRARY_PATH`. A folder whose libssl has another ABI than this
+/// binary's (`libssl.so.1.1`, `libssl.so.4`) runs a worker built for it.
 struct RuntimeLauncher: Sendable {
     let spec: RuntimeSpec
     /// The command up to and including the tlsprobe executable.
@@ -12,48 +15,94 @@ struct RuntimeLauncher: Sendable {
     let environment: [String: String]
     /// The resolved folder the libraries must come from; `nil` for `system`.
     let folder: String?
+    /// The folder's libssl soname (`libssl.so.3`); `nil` for `system`.
+    let abi: String?
 
     static let loaderName = "ld-linux-x86-64.so.2"
 
-    static func make(for spec: RuntimeSpec, executable: String) throws(RuntimeError) -> RuntimeLauncher {
+    /// The libssl soname this binary was built for, from its headers: `libssl.so.3`.
+    static let ownABI = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
+
+    static func make(for spec: RuntimeSpec, provisioner: RuntimeProvisioner) throws(RuntimeError) -> RuntimeLauncher {
         var environment = ProcessInfo.processInfo.environment
         // A crashing worker should die at once with its signal; Swift's backtracer
         // would spend time symbolicating and, for a raised signal, even resume.
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        guard case .folder(let path) = spec else {
-            return RuntimeLauncher(spec: spec, command: [executable], environment: environment, folder: nil)
+        let path: String
+        switch spec {
+        case .system:
+            return RuntimeLauncher(spec: spec, command: [provisioner.executable], environment: environment, folder: nil, abi: nil)
+        case .line(let line): path = try provisioner.folder(for: line)
+        case .folder(let given): path = given
         }
-        func fail(_ message: String) -> RuntimeError { RuntimeError(runtime: path, message: message) }
+        func fail(_ message: String) -> RuntimeError { RuntimeError(runtime: spec.name, message: message) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw fail("no such folder")
         }
         guard isDirectory.boolValue else { throw fail("not a folder") }
         let folder = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        for library in ["libssl.so.3", "libcrypto.so.3"] {
+        let abi = try libssl(in: folder, fail: fail)
+        let suffix = String(abi.dropFirst("libssl.so.".count))
+        for library in [abi, "libcrypto.so.\(suffix)"] {
             let file = "\(folder)/\(library)"
             guard FileManager.default.fileExists(atPath: file) else { throw fail("has no \(library)") }
             if let problem = ELFCheck.problem(with: file) { throw fail("\(library): \(problem)") }
+        }
+        var executable = provisioner.executable
+        if abi != ownABI {
+            executable = try provisioner.worker(for: folder, abi: abi, runtime: spec.name, own: ownABI)
+            if let problem = ELFCheck.problem(with: executable) { throw fail("its worker \(executable): \(problem)") }
         }
         let loader = "\(folder)/\(loaderName)"
         if FileManager.default.fileExists(atPath: loader) {
             if let problem = ELFCheck.problem(with: loader) { throw fail("\(loaderName): \(problem)") }
             environment.removeValue(forKey: "LD_LIBRARY_PATH")
             return RuntimeLauncher(spec: spec, command: [loader, "--library-path", folder, executable],
-                                   environment: environment, folder: folder)
+                                   environment: environment, folder: folder, abi: abi)
         }
         environment["LD_LIBRARY_PATH"] = folder
-        return RuntimeLauncher(spec: spec, command: [executable], environment: environment, folder: folder)
+        return RuntimeLauncher(spec: spec, command: [executable], environment: environment, folder: folder, abi: abi)
     }
 
-    /// Refuses a worker whose libssl is not the requested folder's `libssl.so.3`.
+    /// The one libssl soname the folder's `libssl.so.*` files declare (`DT_SONAME`),
+    /// read from the files rather than taken from their names.
+    private static func libssl(in folder: String, fail: (String) -> RuntimeError) throws(RuntimeError) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasPrefix("libssl.so.") }.sorted()
+        var sonames: [String] = []
+        for name in names {
+            guard let soname = try soname(of: "\(folder)/\(name)", fail: fail) else { continue }
+            if soname.hasPrefix("libssl.so.") { sonames.append(soname) }
+        }
+        let distinct = sonames.uniqued()
+        guard let abi = distinct.first else { throw fail("has no libssl.so.N (OpenSSL's libssl, with its soname)") }
+        guard distinct.count == 1 else { throw fail("holds libssl of several ABIs: \(distinct.joined(separator: ", "))") }
+        return abi
+    }
+
+    /// A library's own `DT_SONAME`; `nil` for a file that is not ELF or has none.
+    private static func soname(of path: String, fail: (String) -> RuntimeError) throws(RuntimeError) -> String? {
+        guard case .audited(let file) = ELFReader.read(path: path, display: path, package: nil) else { return nil }
+        if let error = file.error { throw fail("\(path): \(error)") }
+        return file.soname
+    }
+
+    /// The ABI of the libssl the worker loaded: the folder's, or the soname of the file the system's came from.
+    func abi(of hello: WorkerHello) -> String? {
+        if let abi { return abi }
+        guard let path = hello.openSSL.libsslPath else { return nil }
+        return try? Self.soname(of: path) { RuntimeError(runtime: spec.name, message: $0) }
+    }
+
+    /// Refuses a worker whose libssl is not the requested folder's.
     func verify(_ hello: WorkerHello) throws(RuntimeError) {
-        guard let folder else { return }
+        guard let folder, let abi else { return }
         guard let loaded = hello.openSSL.libsslPath else {
             throw RuntimeError(runtime: spec.name, message: "the worker cannot tell where its libssl came from")
         }
         let resolved = URL(fileURLWithPath: loaded).resolvingSymlinksInPath().path
-        let requested = URL(fileURLWithPath: "\(folder)/libssl.so.3").resolvingSymlinksInPath().path
+        let requested = URL(fileURLWithPath: "\(folder)/\(abi)").resolvingSymlinksInPath().path
         guard resolved == requested else {
             throw RuntimeError(runtime: spec.name, message: "the worker loaded \(resolved), not \(requested)")
         }

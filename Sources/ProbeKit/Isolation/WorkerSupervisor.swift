@@ -129,6 +129,7 @@ struct WorkerSupervisor {
         }
         try launcher.verify(hello)
         summary.accept(hello)
+        summary.libssl = launcher.abi(of: hello)
 
         var current: (cell: Cell, started: Deadline)?
         var kernelTFO: Int? { hello.environment.tcpFastopen }

@@ -68,6 +68,8 @@ package struct RuntimeSummary: Sendable, Codable, Equatable {
     package var folder: String?
     /// What the worker really loaded; `nil` when no worker got that far.
     package var openSSL: OpenSSLRuntime?
+    /// The soname of the libssl it loaded, its ABI: `libssl.so.1.1`, `libssl.so.3`, `libssl.so.4`.
+    package var libssl: String?
     /// Whether OpenSSL's allocations were accounted (leaks, foreign frees).
     package var memoryAccounting: Bool?
     /// The strategy `proxy-core` uses with TFO off and with TFO on, there.

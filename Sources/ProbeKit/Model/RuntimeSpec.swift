@@ -2,21 +2,31 @@
 import Glibc
 #endif
 
-/// Which OpenSSL a worker loads: the one the binary is linked against, or a
-/// folder holding `libssl.so.3` and `libcrypto.so.3` (and maybe its own loader and libc).
+/// Which OpenSSL a worker loads: the one the binary is linked against, a Debian
+/// line fetched on first use, or a folder holding `libssl.so.N` and
+/// `libcrypto.so.N` (and maybe its own loader and libc).
 package enum RuntimeSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     case system
+    case line(OpenSSLLine)
     case folder(String)
 
-    /// `system`, or anything else as a folder path.
-    package init(argument: String) {
-        self = argument == "system" ? .system : .folder(argument)
+    /// What `--runtime all` stands for: every line, oldest first.
+    package static let all: [RuntimeSpec] = OpenSSLLine.allCases.map { .line($0) }
+
+    /// `system`, a line's suite or series (`trixie`, `3.5`), `all`, or anything else
+    /// as a folder path; a folder that shares a line's name is given as `./trixie`.
+    package static func parse(_ argument: String) -> [RuntimeSpec] {
+        if argument == "system" { return [.system] }
+        if argument == "all" { return all }
+        if let line = OpenSSLLine(name: argument) { return [.line(line)] }
+        return [.folder(argument)]
     }
 
-    /// The name cells and reports use: `system` or the folder as given.
+    /// The name cells and reports use: `system`, the line's suite, or the folder as given.
     package var name: String {
         switch self {
         case .system: "system"
+        case .line(let line): line.rawValue
         case .folder(let path): path
         }
     }
@@ -34,6 +44,7 @@ package enum RuntimeSpec: Sendable, Hashable, Codable, CustomStringConvertible {
     private var identity: String {
         switch self {
         case .system: return "system"
+        case .line(let line): return "line:" + line.rawValue
         case .folder(let path):
             guard let resolved = realpath(path, nil) else { return path }
             defer { free(resolved) }

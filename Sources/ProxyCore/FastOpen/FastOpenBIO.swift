@@ -33,11 +33,10 @@ package enum FastOpenBIO {
         let borrowedCtrl: @convention(c) (OpaquePointer?, Int32, Int, UnsafeMutableRawPointer?) -> Int
 
         init() {
-            let socketMethod = BIO_s_socket()
+            // The borrowing OpenSSL 3.5 deprecated; the shim says why it is done here.
+            let socket = tlsprobe_borrow_socket_hooks()
             guard let method = BIO_meth_new(tlsprobe_BIO_TYPE_SOCKET, "tlsprobe fast open"),
-                  let create = BIO_meth_get_create(socketMethod),
-                  let destroy = BIO_meth_get_destroy(socketMethod),
-                  let ctrl = BIO_meth_get_ctrl(socketMethod) else {
+                  let create = socket.create, let destroy = socket.destroy, let ctrl = socket.ctrl else {
                 fatalError("OpenSSL could not build the fast-open BIO_METHOD: \(OpenSSLError.drainQueue())")
             }
             BIO_meth_set_create(method, create)

@@ -22,11 +22,18 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
     /// The runtime of this process, measured once.
     public static let current = OpenSSLRuntime.measure()
 
+    // OPENSSL_VERSION_NUMBER is 0xMNN00PP0 since 3.0, and was 0xMNNFFPPS before:
+    // 1.1.1w is 0x1010117f (fix 1, patch letter 0x17 = 'w').
     public var runtimeMajor: UInt { runtimeVersionNumber >> 28 }
     public var runtimeMinor: UInt { (runtimeVersionNumber >> 20) & 0xff }
-    public var runtimePatch: UInt { (runtimeVersionNumber >> 4) & 0xff }
-    /// `3.0.19`: the numeric runtime version as text.
-    public var runtimeVersion: String { "\(runtimeMajor).\(runtimeMinor).\(runtimePatch)" }
+    /// The third number: the patch since 3.0 (`3.0.19`), the fix before (`1.1.1`).
+    public var runtimePatch: UInt { runtimeMajor >= 3 ? (runtimeVersionNumber >> 4) & 0xff : (runtimeVersionNumber >> 12) & 0xff }
+    /// `3.0.19`, `1.1.1w`: the numeric runtime version as text.
+    public var runtimeVersion: String {
+        let letter = (runtimeVersionNumber >> 4) & 0xff
+        let suffix = runtimeMajor < 3 && (1...26).contains(letter) ? String(UnicodeScalar(UInt8(0x60 + letter))) : ""
+        return "\(runtimeMajor).\(runtimeMinor).\(runtimePatch)\(suffix)"
+    }
 
     static func measure() -> OpenSSLRuntime {
         let number = UInt(OpenSSL_version_num())

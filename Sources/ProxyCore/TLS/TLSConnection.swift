@@ -53,7 +53,7 @@ public final class TLSConnection {
     public func expect(_ identity: PeerIdentity) throws(OpenSSLError) {
         switch identity {
         case .dnsName(let name):
-            guard SSL_set1_host(ssl, name) == 1 else { throw OpenSSLError("SSL_set1_host") }
+            guard tlsprobe_SSL_set1_dnsname(ssl, name) == 1 else { throw OpenSSLError("SSL_set1_host") }
             guard tlsprobe_SSL_set_tlsext_host_name(ssl, name) == 1 else { throw OpenSSLError("SSL_set_tlsext_host_name") }
         case .ipAddress(let address):
             guard X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), address) == 1 else {
