@@ -37,7 +37,7 @@ extension OriginConnector {
 
             case .nativeTFO:
                 if request.tfo && !request.runtime.nativeTFO {
-                    throw Unsupported("BIO_SOCK_TFO needs OpenSSL 3.2 or later; the loaded runtime is \(request.runtime.runtimeVersion)")
+                    throw Unsupported("BIO_connect of OpenSSL \(request.runtime.runtimeVersion) ignores BIO_SOCK_TFO (it set no TCP_FASTOPEN_CONNECT on a socket; OpenSSL 3.2 added TFO)")
                 }
                 let peer = try BIOAddress(request.address)
                 let options = BIO_SOCK_NONBLOCK | (request.tfo ? tlsprobe_BIO_SOCK_TFO : 0)

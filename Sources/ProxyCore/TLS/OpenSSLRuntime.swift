@@ -1,5 +1,8 @@
 internal import CLinux
 internal import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Facts about the OpenSSL this process compiled against and the one it really loaded.
 ///
@@ -16,7 +19,8 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
     /// Whether a fresh `BIO_s_socket()` BIO has a non-NULL data pointer:
     /// the OpenSSL 3.2 change that breaks BIOs storing their own data there.
     public var socketBIOOwnsData: Bool
-    /// Whether `BIO_connect(…, BIO_SOCK_TFO)` exists (OpenSSL 3.2 and later).
+    /// Whether `BIO_connect(…, BIO_SOCK_TFO)` really asks the kernel for Fast Open
+    /// (OpenSSL 3.2 and later do; older ones ignore the bit): measured, not inferred.
     public var nativeTFO: Bool
 
     /// The runtime of this process, measured once.
@@ -37,8 +41,6 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
 
     static func measure() -> OpenSSLRuntime {
         let number = UInt(OpenSSL_version_num())
-        let major = number >> 28
-        let minor = (number >> 20) & 0xff
         return OpenSSLRuntime(
             headerVersionText: String(cString: tlsprobe_header_version_text()),
             headerVersionNumber: UInt(tlsprobe_header_version_number()),
@@ -47,8 +49,24 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
             libsslPath: tlsprobe_loaded_path(tlsprobe_libssl_symbol()).map { String(cString: $0) },
             libcryptoPath: tlsprobe_loaded_path(tlsprobe_libcrypto_symbol()).map { String(cString: $0) },
             socketBIOOwnsData: socketBIODataPointerIsSet(),
-            nativeTFO: major > 3 || (major == 3 && minor >= 2)
+            nativeTFO: bioConnectRequestsFastOpen()
         )
+    }
+
+    /// `BIO_SOCK_TFO` as the library treats it: OpenSSL 3.2+ sets `TCP_FASTOPEN_CONNECT`
+    /// on the socket before it connects; a library without TFO support ignores the bit.
+    /// Asked on a scratch socket whose connect to 127.0.0.1 port 0 is refused at once.
+    static func bioConnectRequestsFastOpen() -> Bool {
+        guard let peer = SocketAddress(family: .ipv4, host: "127.0.0.1", port: 0),
+              let address = try? BIOAddress(peer) else { return false }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        _ = BIO_connect(fd, address.pointer, tlsprobe_BIO_SOCK_TFO)
+        ERR_clear_error()
+        var on: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, Int32(IPPROTO_TCP), tlsprobe_TCP_FASTOPEN_CONNECT, &on, &length) == 0 && on != 0
     }
 
     /// The 3.2 change itself, observed rather than inferred from a version number.
