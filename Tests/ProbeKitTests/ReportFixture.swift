@@ -35,6 +35,7 @@ enum ReportFixture {
         var runtime = RuntimeSummary(name: name, folder: name == "system" ? nil : "/srv/runtimes/trixie")
         runtime.openSSL = openSSL
         runtime.memoryAccounting = openSSL.map { _ in true }
+        runtime.libssl = openSSL.map { _ in "libssl.so.3" }
         runtime.policyTFOOff = openSSL.map { _ in "fd" }
         runtime.policyTFOOn = openSSL.map { _ in "fastopen-connect" }
         runtime.error = error
