@@ -26,7 +26,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: empty) }
         let run = try CLI.run(["matrix", "--runtime", "system", "--runtime", empty.path, "--mode", "fd", "--format", "json"])
         #expect(run.status == 2)
-        #expect(run.stderr.contains(empty.path) && run.stderr.contains("libssl.so.3"))
+        #expect(run.stderr.contains(empty.path) && run.stderr.contains("has no libssl.so.N"), "\(run.stderr)")
         let report = try Report.decode(run.stdout)
         #expect(report.cells.count == 4)
         #expect(report.runtimes.last?.error != nil)

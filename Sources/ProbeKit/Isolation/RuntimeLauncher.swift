@@ -72,6 +72,7 @@ struct RuntimeLauncher: Sendable {
             .filter { $0.hasPrefix("libssl.so.") }.sorted()
         var sonames: [String] = []
         for name in names {
+            if let problem = ELFCheck.problem(with: "\(folder)/\(name)") { throw fail("\(name): \(problem)") }
             guard let soname = try soname(of: "\(folder)/\(name)", fail: fail) else { continue }
             if soname.hasPrefix("libssl.so.") { sonames.append(soname) }
         }
