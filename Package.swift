@@ -33,6 +33,9 @@ let package = Package(
         ),
         // Kernel constants, wait-status macros and glibc's _GNU_SOURCE extensions.
         .target(name: "CLinux"),
+        // Interposers for sendto/send/sendmsg/write/writev/close: the workers' libc-boundary
+        // write observer. ProbeKit only: a proxy that links ProxyCore keeps its libc untouched.
+        .target(name: "CWriteObserver"),
 
         // The fix: OriginConnector, its policy, the correct strategies, the TLS owners.
         .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux"]),
@@ -41,7 +44,8 @@ let package = Package(
         // Loopback TLS servers and the in-memory PKI they present; also what ProxyCore's tests connect to.
         .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL", "CLinux"]),
         // The matrix: model, one-cell probe, worker isolation, analysis; and the ELF audit.
-        .target(name: "ProbeKit", dependencies: ["ProxyCore", "BIOPatterns", "Loopback", "COpenSSL", "CLibcap", "CLinux", "CElf"]),
+        .target(name: "ProbeKit", dependencies: ["ProxyCore", "BIOPatterns", "Loopback", "COpenSSL", "CLibcap", "CLinux", "CElf",
+                                                 "CWriteObserver"]),
         // Text, Markdown, JUnit: renders ProbeKit's report; calls no OpenSSL.
         .target(name: "ReportRendering", dependencies: ["ProbeKit"]),
         .executableTarget(

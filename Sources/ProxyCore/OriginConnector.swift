@@ -21,6 +21,9 @@ public struct OriginConnector: Sendable {
     public let context: TLSContext
     public let runtime: OpenSSLRuntime
     public let kernel: KernelTFOSupport
+    /// Told of each connection's new socket before anything is done with it: how
+    /// tlsprobe points its libc-boundary write observer at the connection.
+    package var socketOpened: (@Sendable (Int32) -> Void)?
 
     public init(context: TLSContext, runtime: OpenSSLRuntime = .current, kernel: KernelTFOSupport = .probe()) {
         self.context = context
@@ -78,7 +81,9 @@ public struct OriginConnector: Sendable {
                                firstWrite: observer.firstWrite, setupEvidence: request?.setupEvidence ?? [])
         }
         do {
-            let opening = ConnectionRequest(socket: try Socket(family: address.family), address: address, tfo: tfo,
+            let socket = try Socket(family: address.family)
+            socketOpened?(socket.fileDescriptor)
+            let opening = ConnectionRequest(socket: socket, address: address, tfo: tfo,
                                             deadline: deadline, context: context, runtime: runtime, observer: observer)
             request = opening
             let tls = try recipe.open(opening)

@@ -29,6 +29,10 @@ enum CellEvidence {
             if let name = write.errnoName { text += " \(name)" }
             lines.append(text + " (seen by \(write.observedBy))")
         }
+        if let bio = cell.bioFirstWrite {
+            lines.append("the BIO's own record (\(bio.observedBy)): \(cell.observerConflict == nil ? "the same call" : bio.summary)")
+        }
+        if let conflict = cell.observerConflict { lines.append("OBSERVERS DISAGREE: \(conflict)") }
         if let name = cell.errnoName { lines.append("errno: \(name)") }
         if let signal = cell.signal { lines.append("signal: \(signal)") }
         if let version = cell.tlsVersion { lines.append("TLS: \(version)\(cell.cipher.map { " \($0)" } ?? "")") }

@@ -19,7 +19,14 @@ package struct CellResult: Sendable, Codable, Equatable {
     /// The strategy that really ran (for `proxy-core`, the policy's choice).
     package var strategy: String?
     package var notes: [String]
+    /// The connection's first write: as the libc-boundary observer saw it where it
+    /// could watch, else as the BIO recorded it (`FirstWrite.observedBy` says which).
     package var firstWrite: FirstWrite?
+    /// The BIO's own record of the same write, when the libc boundary saw it too.
+    package var bioFirstWrite: FirstWrite?
+    /// The two records of the first write disagree: an error of the observation,
+    /// reported, never settled by picking one.
+    package var observerConflict: String?
     package var tfoEvidence: TFOEvidence
     package var tlsVersion: String?
     package var cipher: String?
@@ -71,6 +78,29 @@ extension CellResult {
         notes += diagnostics.notes.filter { !notes.contains($0) }
         if firstWrite == nil { firstWrite = diagnostics.firstWrite }
         if applicationRecord == nil { applicationRecord = ApplicationRecordEvidence(diagnostics) }
+    }
+
+    /// Adds what the libc boundary saw (`nil`: no write reached it) to the BIO's record.
+    /// A disagreement makes an `ok` cell `failed`: its evidence cannot be trusted.
+    package mutating func observe(libc: FirstWrite?) {
+        let bio = firstWrite
+        if let libc {
+            bioFirstWrite = bio
+            firstWrite = libc
+        }
+        guard let bio else { return }
+        let disagreement: String? = if let libc {
+            libc.sameCall(as: bio) ? nil
+                : "the libc boundary saw \(libc.summary), the BIO recorded \(bio.summary)"
+        } else {
+            "the BIO recorded \(bio.summary), the libc boundary saw no write on the socket"
+        }
+        guard let disagreement else { return }
+        observerConflict = disagreement
+        if outcome == .ok {
+            outcome = .failed
+            reason = "the observers of the first write disagree: \(disagreement)"
+        }
     }
 
     package mutating func record(_ error: OriginConnectError) {

@@ -69,15 +69,24 @@ struct CellProbe {
                                  counters: counters, secondFirstWrite: secondFirstWrite)
     }
 
+    /// Adds the libc boundary's record of the connection's first write, where it watches.
+    private func observeLibc(into result: inout CellResult, server: LoopbackTLSServer) {
+        guard LibcWriteObserver.active else { return }
+        result.observe(libc: LibcWriteObserver.take(expectedAddressLength: Int(server.address.length)))
+    }
+
     /// One connection: connect, verify, echo a line.
     private func exchange(_ cell: Cell, against server: LoopbackTLSServer, deadline: Deadline, template: CellResult) -> Exchange {
         var result = template
+        result.firstWrite = nil
+        result.bioFirstWrite = nil
         let connection: OriginConnection
         do {
             connection = try connector.connect(to: server.address, identity: .ipAddress(cell.family.loopbackHost),
                                                tfo: cell.tfo.isOn, deadline: deadline, recipe: cell.mode.recipe)
         } catch {
             result.record(error)
+            observeLibc(into: &result, server: server)
             return Exchange(result: result)
         }
         result.record(connection.diagnostics)
@@ -101,6 +110,7 @@ struct CellProbe {
             result.errnoName = error.errnoName
             result.openSSLErrors = error.openSSLErrors
         }
+        observeLibc(into: &result, server: server)
         return Exchange(result: result, clientSynData: tls.socket.synDataAcknowledged, clientPort: tls.socket.localPort)
     }
 
@@ -113,8 +123,10 @@ struct CellProbe {
             result.record(pending.diagnostics)
             result.notes.append("released before the first write")
             result.outcome = .ok
+            observeLibc(into: &result, server: server)
         } catch {
             result.record(error)
+            observeLibc(into: &result, server: server)
         }
     }
 }

@@ -44,7 +44,10 @@ package final class CellRunner {
         }
         self.servers = servers
         self.unavailable = unavailable
-        connector = OriginConnector(context: clientContext)
+        var connector = OriginConnector(context: clientContext)
+        // Each connection's socket is watched at the libc boundary from its creation.
+        if LibcWriteObserver.active { connector.socketOpened = { LibcWriteObserver.watch($0) } }
+        self.connector = connector
         Reproduction.prepare()
         probe = CellProbe(connector: connector, runtime: runtimeName, kernelTFO: environment.tcpFastopen, timeout: timeout,
                           privateNamespace: privateNamespace)

@@ -31,3 +31,18 @@ public struct FirstWrite: Sendable, Codable, Equatable {
         self.observedBy = observedBy
     }
 }
+
+extension FirstWrite {
+    /// The same call with the same outcome, whoever saw it.
+    package func sameCall(as other: FirstWrite) -> Bool {
+        syscall == other.syscall && Set(flags) == Set(other.flags) && addressLength == other.addressLength
+            && result == other.result && errno == other.errno
+    }
+
+    /// `sendto(MSG_FASTOPEN, addrlen 0) = -1 EINVAL`: the call in one phrase.
+    package var summary: String {
+        var arguments = flags
+        if let addressLength { arguments.append("addrlen \(addressLength)") }
+        return "\(syscall)(\(arguments.joined(separator: ", "))) = \(result)\(errnoName.map { " \($0)" } ?? "")"
+    }
+}
