@@ -99,6 +99,12 @@ package struct MarkdownRenderer: Sendable {
         lines += hostTable(hosts, merged: merged)
         lines.append("")
         lines += runtimeTable(report.runtimes)
+        if let plugins = report.plugins {
+            lines += ["", "BIO plug-ins (`--bio-plugin`), with their static class from `tlsprobe audit`:", ""]
+            lines += Self.table(header: ["mode", "file", "audit class", "note"], rows: plugins.map {
+                [Self.code($0.mode.rawValue), Self.code($0.path), $0.auditClass ?? "-", Self.text($0.note ?? "-")]
+            })
+        }
 
         lines += ["", merged ? "### Commands" : "### Command", ""]
         if merged {
@@ -149,12 +155,17 @@ package struct MarkdownRenderer: Sendable {
             if namespaced { title += " · `tcp_fastopen=\(column.kernelTFO.map(String.init) ?? "?")`" }
             return title
         }
-        let keys = report.cells.map { RowKey(mode: $0.mode, phase: $0.phase) }.uniqued().sorted {
-            ($0.phase == .teardown ? 1 : 0, BIOMode.allCases.firstIndex(of: $0.mode) ?? 0)
-                < ($1.phase == .teardown ? 1 : 0, BIOMode.allCases.firstIndex(of: $1.mode) ?? 0)
+        // Built-in modes in the matrix's order, then the plug-ins by name; teardown rows last.
+        func order(_ key: RowKey) -> (Int, Int, String) {
+            (key.phase == .teardown ? 1 : 0, BIOMode.allCases.firstIndex(of: key.mode) ?? BIOMode.allCases.count, key.mode.rawValue)
         }
+        let keys = report.cells.map { RowKey(mode: $0.mode, phase: $0.phase) }.uniqued().sorted { order($0) < order($1) }
         let rows = keys.map { key -> [String] in
-            [key.phase == .teardown ? "\(key.mode.rawValue) (teardown)" : key.mode.rawValue] + columns.map { column in
+            var label = key.phase == .teardown ? "\(key.mode.rawValue) (teardown)" : key.mode.rawValue
+            if let plugin = report.plugins?.first(where: { $0.mode == key.mode }), let auditClass = plugin.auditClass {
+                label += " · audit: \(auditClass)"
+            }
+            return [label] + columns.map { column in
                 let cells = report.cells.filter {
                     $0.runtime == column.runtime && $0.mode == key.mode && $0.phase == key.phase
                         && (!namespaced || $0.kernelTFO == column.kernelTFO)

@@ -40,6 +40,10 @@ package struct TextRenderer: Sendable {
         for runtime in report.runtimes {
             lines += header(runtime)
         }
+        for plugin in report.plugins ?? [] {
+            let note = plugin.note.map { " · \(t($0))" } ?? ""
+            lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass ?? "unreadable"))\(note)", indent: "  ")
+        }
         lines.append("")
 
         let failures = report.failures

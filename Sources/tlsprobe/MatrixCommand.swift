@@ -16,7 +16,7 @@ struct MatrixCommand: ParsableCommand {
     @OptionGroup var reportOptions: ReportOutputOptions
 
     func run() throws {
-        let report = try ProbeRun.run(options.plan)
+        let report = try ProbeRun.run(options.plan, plugins: options.plugins)
         try reportOptions.destination.emit(report)
         if !report.runtimeErrors.isEmpty { throw ExitCode(2) }
         try ProbeRun.requireSomethingProbed(report)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ProbeKit
 
 /// The axes of a matrix run, shared by `matrix` and `gate` so a CI gate probes
@@ -56,12 +57,28 @@ struct MatrixOptions: ParsableArguments {
                                valueName: "values"))
     var kernelTFO: String?
 
+    @Option(name: .customLong("bio-plugin"),
+            help: ArgumentHelp("A shared object with your own BIO (include/tlsprobe/bio-plugin.h); adds the mode plugin:NAME to every runtime. Repeat for several.",
+                               valueName: "path.so"),
+            completion: .file(extensions: ["so"]))
+    var plugins: [String] = []
+
+    @Flag(name: .customLong("no-accounting"),
+          help: "Run cells without OpenSSL allocation accounting: a foreign free then does what it does in a proxy (glibc aborts, or memory is corrupted), and the crash is reported.")
+    var noAccounting = false
+
     func validate() throws {
         guard timeout > 0, Self.timeoutRange.contains(timeout) else {
             throw ValidationError("--timeout must be a positive number of seconds, at most \(Int(Self.timeoutRange.upperBound)); got \(timeout)")
         }
         _ = try kernelTFOValues()
-        if phase == .teardown, !modes.isEmpty, !modes.contains(where: { Phase.teardownModes.contains($0) }) {
+        for path in plugins {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                throw ValidationError("--bio-plugin: \(path) is not a file")
+            }
+        }
+        if phase == .teardown, !modes.isEmpty, !modes.contains(where: \.hasTeardown), plugins.isEmpty {
             throw ValidationError("--phase teardown applies to \(Phase.teardownModes.map(\.rawValue).sorted().joined(separator: ", ")) only")
         }
     }
@@ -76,6 +93,7 @@ struct MatrixOptions: ParsableArguments {
             timeout: timeout
         )
         plan.kernelTFO = ((try? kernelTFOValues()) ?? []).uniqued()
+        plan.accounting = !noAccounting
         return plan
     }
 

@@ -7,7 +7,17 @@ import ProbeKit
 enum ProbeRun {
     /// Runs `plan` in worker processes of this binary. Unusable runtimes are named
     /// on stderr; when none was usable the run ends here with exit 2.
-    static func run(_ plan: MatrixPlan) throws -> Report {
+    static func run(_ plan: MatrixPlan, plugins: [String] = []) throws -> Report {
+        var plan = plan
+        do {
+            plan.add(try BIOPluginDescriber.specs(paths: plugins, executable: MatrixRunner.currentExecutable))
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let given = plan.plugins.map(\.mode.rawValue)
+        for mode in plan.modes where mode.pluginName != nil && !given.contains(mode.rawValue) {
+            throw ValidationError("\(mode.rawValue) is the mode of no --bio-plugin\(given.isEmpty ? "" : " (given: \(given.joined(separator: ", ")))")")
+        }
         var runner = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable)
         let progress = ProgressLine.start(total: plan.cells.count * plan.runtimes.count * max(plan.kernelTFO.count, 1))
         if let progress {

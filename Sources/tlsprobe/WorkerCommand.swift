@@ -15,6 +15,12 @@ struct WorkerCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
 
     func run() throws {
+        // The parent asks what a plug-in calls itself without loading it in its own process.
+        if arguments.count == 2, arguments[0] == "--describe-plugin" {
+            let description = BIOPluginDescriber.describe(path: arguments[1])
+            Terminal.write(String(decoding: try JSONEncoder().encode(description), as: UTF8.self) + "\n")
+            _exit(0)
+        }
         let configuration: WorkerConfiguration
         do {
             configuration = try WorkerConfiguration(arguments: arguments)

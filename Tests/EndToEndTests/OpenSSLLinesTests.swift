@@ -146,4 +146,23 @@ import TestSupport
         #expect(error.contains("include/ and pkgconfig/"), "\(error)")
         #expect(report.cells.contains { $0.runtime == "system" && $0.outcome == .ok }, "the system runtime still ran")
     }
+
+    /// A plug-in built against 3.x headers needs libcrypto.so.3: on 1.1.1 and 4.0 it is never
+    /// loaded beside the runtime's own OpenSSL; its cells say why, read from its dynamic section.
+    @Test func aPluginOfAnotherABIIsRefusedWithTheReason() throws {
+        _ = try Self.run.get()
+        let plugin = try #require(try PluginFixtures.built.get().examples["socket-copy"])
+        let arguments = ["matrix", "--runtime", "1.1.1", "--runtime", "4.0", "--mode", "proxy-core", "--tfo", "off",
+                         "--family", "ipv4", "--phase", "handshake", "--bio-plugin", plugin, "--format", "json"]
+        let run = try CLI.run(arguments, environment: ["XDG_CACHE_HOME": Self.cache])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try Report.decode(run.stdout)
+        for runtime in report.runtimes {
+            let cell = try #require(report.cells(of: runtime).first { $0.mode == .plugin("socket-copy") })
+            #expect(cell.outcome == .unsupported, "\(runtime.name)")
+            #expect(cell.reason?.contains("needs libcrypto.so.3 (its DT_NEEDED); this runtime's OpenSSL is \(runtime.libssl ?? "?")") == true,
+                    "\(runtime.name): \(cell.reason ?? "")")
+            #expect(report.cells(of: runtime).first { $0.mode == .proxyCore }?.outcome == .ok, "the other cells still run")
+        }
+    }
 }

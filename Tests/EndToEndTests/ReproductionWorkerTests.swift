@@ -34,7 +34,7 @@ import Testing
         let report = try Runtimes.report.get()
         for runtime in report.runtimes {
             #expect(runtime.memoryAccounting == true, "\(runtime.name)")
-            let reproductions = report.cells(of: runtime).filter(\.mode.reproducesBrokenDesign)
+            let reproductions = report.cells(of: runtime).filter(\.mode.needsContainment)
             #expect(!reproductions.isEmpty, "\(runtime.name)")
             for cell in reproductions {
                 if cell.outcome == .skipped {

@@ -121,7 +121,7 @@ import Testing
         for runtime in report.runtimes {
             let openSSL = try #require(runtime.openSSL, "\(runtime.name)")
             // Every correct strategy and the policy: all but the reproductions (and native-tfo, below).
-            var fixed = Set(BIOMode.allCases.filter { !$0.reproducesBrokenDesign && $0 != .nativeTFO })
+            var fixed = Set(BIOMode.allCases.filter { !$0.needsContainment && $0 != .nativeTFO })
             if openSSL.nativeTFO { fixed.insert(.nativeTFO) }
             let mine = report.cells(of: runtime).filter { fixed.contains($0.mode) }
             #expect(!mine.isEmpty, "\(runtime.name)")

@@ -7,7 +7,7 @@ import TestSupport
 
 /// The modes that may run in this process: everything but the reproductions of
 /// broken designs, which only an accounted worker runs (the end-to-end tests).
-let containedModes = BIOMode.allCases.filter { !$0.reproducesBrokenDesign }
+let containedModes = BIOMode.allCases.filter { !$0.needsContainment }
 
 /// The matrix of those modes on the linked OpenSSL, in this process, once for the whole suite.
 let linkedMatrix: Result<Report, any Error> = Result {
@@ -66,7 +66,7 @@ let linkedMatrix: Result<Report, any Error> = Result {
     @Test func reproductionsAreRefusedOutsideAnAccountedWorker() throws {
         TestProcess.prepare()
         let runner = try CellRunner(families: [.ipv4], timeout: 5)
-        let reproductions = MatrixPlan(modes: BIOMode.allCases.filter(\.reproducesBrokenDesign)).cells
+        let reproductions = MatrixPlan(modes: BIOMode.allCases.filter(\.needsContainment)).cells
         #expect(!reproductions.isEmpty)
         for cell in reproductions {
             let error = try #require(throws: ContainmentError.self) { try runner.run(cell) }

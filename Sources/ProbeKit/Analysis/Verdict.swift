@@ -15,6 +15,7 @@ package enum Verdict {
         if let nulled = nulledClause(measured, cells, diagnosis) { clauses.append(nulled) }
         if let trap = trapClause(measured, diagnosis) { clauses.append(trap) }
         if let record = recordClause(measured, cells, diagnosis) { clauses.append(record) }
+        clauses += pluginClauses(measured, cells)
         clauses.append(proxyCoreClause(measured, cells))
         if let hint = regressionHint(measured) { clauses.append(hint) }
         return clauses.joined(separator: ". ") + "."
@@ -99,6 +100,47 @@ package enum Verdict {
         let trapped = Set(diagnosis.filter { $0.mechanism == .migrationTrap }.map(\.runtime))
         guard !trapped.isEmpty else { return nil }
         return "BIO_set_conn_address on a plain socket BIO never connects on OpenSSL \(list(runtimes.filter { trapped.contains($0.name) }.map(name)))"
+    }
+
+    /// One clause per plug-in, from its cells' evidence alone: where it failed and how, or
+    /// that it was ok everywhere it ran, or why it could not run at all.
+    private static func pluginClauses(_ runtimes: [RuntimeSummary], _ cells: [CellResult]) -> [String] {
+        let modes = cells.map(\.mode).filter { $0.pluginName != nil }.uniqued()
+        return modes.map { mode in
+            let label = mode.rawValue
+            let ran = cells.filter { $0.mode == mode && $0.outcome != .skipped }
+            let probed = ran.filter { $0.outcome != .unsupported }
+            guard !probed.isEmpty else {
+                let reasons = ran.compactMap(\.reason).uniqued()
+                return reasons.isEmpty ? "\(label): not probed" : "\(label): could not run: \(reasons.joined(separator: "; "))"
+            }
+            let failing = probed.filter { $0.outcome != .ok }
+            let bad = runtimes.filter { runtime in failing.contains { $0.runtime == runtime.name } }
+            let good = runtimes.filter { runtime in !bad.contains { $0.name == runtime.name } && probed.contains { $0.runtime == runtime.name } }
+            // Runtimes where none of its cells could run (a plug-in built for another ABI).
+            let unrun = runtimes.filter { runtime in
+                ran.contains { $0.runtime == runtime.name } && !probed.contains { $0.runtime == runtime.name }
+            }
+            let elsewhere = unrun.isEmpty ? "" : "; could not run on \(list(unrun.map(name)))"
+            guard !bad.isEmpty else {
+                let ok = good.count == 1 || !unrun.isEmpty ? "ok on \(list(good.map(name)))" : "ok on all \(good.count)"
+                return "\(label): \(ok)\(elsewhere)"
+            }
+            var how: [String] = []
+            let einval = failing.filter { $0.firstWrite?.syscall == "sendto" && $0.firstWrite?.addressLength == 0 }
+            if !einval.isEmpty {
+                let errnos = Set(einval.compactMap { $0.firstWrite?.errnoName }).sorted()
+                how.append("sendto(MSG_FASTOPEN) got address length 0" + (errnos.isEmpty ? "" : " → \(errnos.joined(separator: "/"))"))
+            }
+            if failing.contains(where: { ($0.memory?.foreignFrees ?? 0) > 0 }) { how.append("OpenSSL freed memory it never allocated") }
+            if failing.contains(where: { ($0.memory?.leakedAllocations ?? 0) > 0 }) { how.append("OpenSSL allocations leaked") }
+            let signals = failing.compactMap(\.signal).uniqued()
+            if !signals.isEmpty { how.append("the worker crashed (\(signals.joined(separator: ", ")))") }
+            var text = "\(label): FAILED on OpenSSL \(list(bad.map(name)))"
+            if !how.isEmpty { text += ": " + how.joined(separator: ", ") }
+            if !good.isEmpty { text += "; ok on \(list(good.map(name)))" }
+            return text + elsewhere
+        }
     }
 
     private static func proxyCoreClause(_ runtimes: [RuntimeSummary], _ cells: [CellResult]) -> String {

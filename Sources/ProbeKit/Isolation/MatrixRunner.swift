@@ -49,7 +49,7 @@ package struct MatrixRunner: Sendable {
             switch launchers[job.runtime] {
             case .success(let launcher):
                 run = WorkerSupervisor(launcher: launcher, cells: cells, timeout: plan.timeout, namespaceTFO: job.namespaceTFO,
-                                       progress: progress).run()
+                                       plugins: plan.plugins, accounting: plan.accounting, progress: progress).run()
             case .failure(let error):
                 var summary = RuntimeSummary(name: plan.runtimes[job.runtime].name)
                 summary.error = error.message
@@ -65,7 +65,9 @@ package struct MatrixRunner: Sendable {
             summary.error = mine.compactMap(\.error).first
             return summary
         }
-        return Report(command: command, timeoutSeconds: plan.timeout, environment: environment,
-                      runtimes: summaries, cells: ordered.flatMap(\.results))
+        var report = Report(command: command, timeoutSeconds: plan.timeout, environment: environment,
+                            runtimes: summaries, cells: ordered.flatMap(\.results))
+        report.plugins = plan.plugins.isEmpty ? nil : plan.plugins
+        return report
     }
 }

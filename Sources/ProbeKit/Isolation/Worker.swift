@@ -28,7 +28,7 @@ package enum Worker {
                 problem = error.description
             }
         }
-        MemoryAccounting.install()
+        if configuration.accounting { MemoryAccounting.install() }
         return problem
     }
 
@@ -43,7 +43,8 @@ package enum Worker {
         let runner: CellRunner
         do {
             runner = try CellRunner(runtimeName: configuration.runtimeName, families: Set(configuration.cells.map(\.family)),
-                                    timeout: configuration.timeout, privateNamespace: configuration.namespaceTFO != nil)
+                                    timeout: configuration.timeout, privateNamespace: configuration.namespaceTFO != nil,
+                                    plugins: BIOPlugin.loadAll(configuration.plugins), raw: !configuration.accounting)
         } catch {
             return refuse(setup: error.description)
         }

@@ -12,19 +12,28 @@ package struct WorkerConfiguration: Sendable, Equatable {
     package var namespaceTFO: Int?
     /// The supervising process: the worker dies with it (`Worker.bindToParent`).
     package var parent: Int32
+    /// The plug-ins whose modes the cells may name; loaded in the worker only.
+    package var plugins: [BIOPluginSpec] = []
+    /// Whether OpenSSL's allocations are accounted (`false`: `--no-accounting`).
+    package var accounting = true
 
-    package init(runtimeName: String, cells: [Cell], timeout: Double, namespaceTFO: Int? = nil, parent: Int32 = getpid()) {
+    package init(runtimeName: String, cells: [Cell], timeout: Double, namespaceTFO: Int? = nil, parent: Int32 = getpid(),
+                 plugins: [BIOPluginSpec] = [], accounting: Bool = true) {
         self.runtimeName = runtimeName
         self.cells = cells
         self.timeout = timeout
         self.namespaceTFO = namespaceTFO
         self.parent = parent
+        self.plugins = plugins
+        self.accounting = accounting
     }
 
     /// The worker's arguments (after `tlsprobe worker`).
     package var arguments: [String] {
         var arguments = ["--runtime-name", runtimeName, "--timeout", String(timeout), "--parent", String(parent)]
         if let namespaceTFO { arguments += ["--netns-tfo", String(namespaceTFO)] }
+        if !accounting { arguments += ["--accounting", "off"] }
+        for plugin in plugins { arguments += ["--bio-plugin", "\(plugin.name)=\(plugin.path)"] }
         for cell in cells { arguments += ["--cell", cell.name] }
         return arguments
     }
@@ -37,6 +46,8 @@ package struct WorkerConfiguration: Sendable, Equatable {
         var namespaceTFO: Int?
         var parent: Int32?
         var cells: [Cell] = []
+        var plugins: [BIOPluginSpec] = []
+        var accounting = true
         var rest = arguments[...]
         while let flag = rest.popFirst() {
             guard let value = rest.popFirst() else { throw fail("\(flag) needs a value") }
@@ -51,6 +62,13 @@ package struct WorkerConfiguration: Sendable, Equatable {
             case "--parent":
                 guard let pid = Int32(value), pid > 0 else { throw fail("not a process id: \(value)") }
                 parent = pid
+            case "--accounting":
+                guard ["on", "off"].contains(value) else { throw fail("--accounting is on or off, not \(value)") }
+                accounting = value == "on"
+            case "--bio-plugin":
+                guard let equals = value.firstIndex(of: "="), BIOPluginSpec.isValidName(String(value[..<equals])),
+                      value[value.index(after: equals)...].hasPrefix("/") else { throw fail("not NAME=/PATH: \(value)") }
+                plugins.append(BIOPluginSpec(name: String(value[..<equals]), path: String(value[value.index(after: equals)...])))
             case "--cell":
                 guard let cell = Cell(name: value) else { throw fail("not a cell name: \(value)") }
                 cells.append(cell)
@@ -59,6 +77,7 @@ package struct WorkerConfiguration: Sendable, Equatable {
             }
         }
         guard let runtimeName, let timeout, let parent else { throw fail("--runtime-name, --timeout and --parent are required") }
-        self.init(runtimeName: runtimeName, cells: cells, timeout: timeout, namespaceTFO: namespaceTFO, parent: parent)
+        self.init(runtimeName: runtimeName, cells: cells, timeout: timeout, namespaceTFO: namespaceTFO, parent: parent,
+                  plugins: plugins, accounting: accounting)
     }
 }

@@ -14,6 +14,9 @@ struct WorkerSupervisor {
     let timeout: Double
     /// `tcp_fastopen` of the workers' private network namespace; `nil` for the host's.
     let namespaceTFO: Int?
+    /// The plug-ins the workers load, and whether they account OpenSSL's allocations.
+    var plugins: [BIOPluginSpec] = []
+    var accounting = true
     let progress: (@Sendable (MatrixProgress) -> Void)?
 
     /// Time a worker may take beyond the cell's own deadline before it is killed.
@@ -47,7 +50,7 @@ struct WorkerSupervisor {
         var fruitless = 0
         while !remaining.isEmpty {
             let configuration = WorkerConfiguration(runtimeName: launcher.spec.name, cells: remaining, timeout: timeout,
-                                                    namespaceTFO: namespaceTFO)
+                                                    namespaceTFO: namespaceTFO, plugins: plugins, accounting: accounting)
             let before = remaining.count
             do {
                 let end = try runWorker(configuration, summary: &summary) { result in

@@ -2,8 +2,8 @@ import BIOPatterns
 import ProxyCore
 
 /// How a cell opens its TLS connection: a correct strategy of ProxyCore, a
-/// reproduction of a broken design, or `proxy-core`, whatever the fixed
-/// connector's policy picks here. The names come from the strategies and
+/// reproduction of a broken design, `proxy-core` (whatever the fixed
+/// connector's policy picks here), or a user's own BIO from a plug-in. The names come from the strategies and
 /// reproductions themselves, so a new one is added in exactly one place.
 package enum BIOMode: Sendable, Hashable {
     /// One of `OriginConnector.Strategy`, forced.
@@ -12,6 +12,8 @@ package enum BIOMode: Sendable, Hashable {
     case reproduction(Reproduction)
     /// `OriginConnector`'s policy: the fix as a proxy would use it.
     case proxyCore
+    /// The BIO of a `--bio-plugin` shared object, by its name (`plugin:NAME`).
+    case plugin(String)
 
     package static let fd = BIOMode.strategy(.fd)
     package static let legacyFastOpen = BIOMode.reproduction(.legacyFastOpen)
@@ -23,19 +25,37 @@ package enum BIOMode: Sendable, Hashable {
     package static let appDataPointer = BIOMode.reproduction(.appDataPointer)
     package static let fastOpenConnect = BIOMode.strategy(.fastOpenConnect)
 
-    /// What `OriginConnector` is given; `nil` lets its policy choose.
+    /// What `OriginConnector` is given; `nil` lets its policy choose (or, for a plug-in,
+    /// the worker that loaded it supplies it).
     package var recipe: (any ConnectionRecipe)? {
         switch self {
         case .strategy(let strategy): strategy
         case .reproduction(let reproduction): reproduction
-        case .proxyCore: nil
+        case .proxyCore, .plugin: nil
         }
     }
 
-    /// Whether the mode reproduces a broken design, which only an accounted worker may run.
-    package var reproducesBrokenDesign: Bool {
-        if case .reproduction = self { return true }
-        return false
+    /// Whether the mode may make OpenSSL free memory it never allocated: a reproduction
+    /// of a broken design, or a plug-in's code nobody has vetted. Only an accounted
+    /// worker runs it, unless the user asked for the raw symptom (`--no-accounting`).
+    package var needsContainment: Bool {
+        switch self {
+        case .reproduction, .plugin: true
+        case .strategy, .proxyCore: false
+        }
+    }
+
+    /// Whether the mode has a teardown phase: its BIO may hold memory of the
+    /// application's (a destination, a record). Unknown for a plug-in, so probed.
+    package var hasTeardown: Bool {
+        if case .plugin = self { return true }
+        return Phase.teardownModes.contains(self)
+    }
+
+    /// The plug-in's name, for `plugin:NAME`.
+    package var pluginName: String? {
+        if case .plugin(let name) = self { return name }
+        return nil
     }
 }
 
@@ -52,10 +72,17 @@ extension BIOMode: RawRepresentable, Codable {
         case .strategy(let strategy): strategy.rawValue
         case .reproduction(let reproduction): reproduction.rawValue
         case .proxyCore: "proxy-core"
+        case .plugin(let name): "plugin:\(name)"
         }
     }
 
     package init?(rawValue: String) {
+        if rawValue.hasPrefix("plugin:") {
+            let name = String(rawValue.dropFirst("plugin:".count))
+            guard BIOPluginSpec.isValidName(name) else { return nil }
+            self = .plugin(name)
+            return
+        }
         guard let mode = BIOMode.allCases.first(where: { $0.rawValue == rawValue }) else { return nil }
         self = mode
     }

@@ -17,6 +17,8 @@ package struct Report: Sendable, Codable, Equatable {
     package var environment: EnvironmentFacts
     package var runtimes: [RuntimeSummary]
     package var cells: [CellResult]
+    /// The `--bio-plugin` shared objects whose modes the cells name; `nil` when none was given.
+    package var plugins: [BIOPluginSpec]?
     /// What the evidence shows, in words; empty when it shows nothing wrong.
     package var diagnosis: [Finding]
     /// The run's conclusion in one line (`Verdict`).

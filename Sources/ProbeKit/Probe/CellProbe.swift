@@ -15,18 +15,34 @@ struct CellProbe {
     /// In a private namespace the TcpExt counters are the cell's own and the
     /// cookie cache may be flushed; in the host's, neither.
     let privateNamespace: Bool
+    /// What loading each `--bio-plugin` gave, by name.
+    var plugins: [String: Result<BIOPlugin, BIOPlugin.Unavailable>] = [:]
 
     func run(_ cell: Cell, against server: LoopbackTLSServer) -> CellResult {
         let started = Deadline.now
         let deadline = Deadline.after(seconds: timeout)
         var result = CellResult(cell, runtime: runtime, kernelTFO: kernelTFO, outcome: .failed)
         result.privateNamespace = privateNamespace
-        switch cell.phase {
-        case .handshake: handshake(cell, against: server, deadline: deadline, into: &result)
-        case .teardown: abandon(cell, against: server, deadline: deadline, into: &result)
+        do throws(BIOPlugin.Unavailable) {
+            let recipe = try recipe(for: cell.mode)
+            switch cell.phase {
+            case .handshake: handshake(cell, recipe: recipe, against: server, deadline: deadline, into: &result)
+            case .teardown: abandon(cell, recipe: recipe, against: server, deadline: deadline, into: &result)
+            }
+        } catch {
+            result.outcome = .unsupported
+            result.reason = error.reason
         }
         result.durationMilliseconds = Double(Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000
         return result
+    }
+
+    /// What `OriginConnector` is given for `mode`: a plug-in's recipe comes from the plug-in
+    /// this worker loaded; `nil` lets the policy choose (`proxy-core`).
+    private func recipe(for mode: BIOMode) throws(BIOPlugin.Unavailable) -> (any ConnectionRecipe)? {
+        guard let name = mode.pluginName else { return mode.recipe }
+        guard let loaded = plugins[name] else { throw BIOPlugin.Unavailable(reason: "no plug-in named \(name) was given to this worker") }
+        return PluginRecipe(plugin: try loaded.get())
     }
 
     /// What one connection of a cell did.
@@ -36,18 +52,19 @@ struct CellProbe {
         var clientPort: UInt16?
     }
 
-    private func handshake(_ cell: Cell, against server: LoopbackTLSServer, deadline: Deadline, into result: inout CellResult) {
+    private func handshake(_ cell: Cell, recipe: (any ConnectionRecipe)?, against server: LoopbackTLSServer, deadline: Deadline,
+                           into result: inout CellResult) {
         if cell.tfo.isOn && privateNamespace, let problem = NetworkNamespace.flushTCPMetrics() {
             result.notes.append(problem)
         }
-        let first = exchange(cell, against: server, deadline: deadline, template: result)
+        let first = exchange(cell, recipe: recipe, against: server, deadline: deadline, template: result)
         result = first.result
         guard cell.tfo.isOn, first.result.outcome == .ok else {
             result.tfoEvidence = evidence(connection: 1, first, server: server, counters: nil)
             return
         }
         let before = privateNamespace ? TCPCounters.fastOpen() : nil
-        let second = exchange(cell, against: server, deadline: deadline, template: result)
+        let second = exchange(cell, recipe: recipe, against: server, deadline: deadline, template: result)
         let after = privateNamespace ? TCPCounters.fastOpen() : nil
         let counters = before.flatMap { before in after.map { TCPCounters.delta(before, $0) } }
         result.tfoEvidence = evidence(connection: 2, second, server: server, counters: counters,
@@ -76,14 +93,15 @@ struct CellProbe {
     }
 
     /// One connection: connect, verify, echo a line.
-    private func exchange(_ cell: Cell, against server: LoopbackTLSServer, deadline: Deadline, template: CellResult) -> Exchange {
+    private func exchange(_ cell: Cell, recipe: (any ConnectionRecipe)?, against server: LoopbackTLSServer, deadline: Deadline,
+                          template: CellResult) -> Exchange {
         var result = template
         result.firstWrite = nil
         result.bioFirstWrite = nil
         let connection: OriginConnection
         do {
             connection = try connector.connect(to: server.address, identity: .ipAddress(cell.family.loopbackHost),
-                                               tfo: cell.tfo.isOn, deadline: deadline, recipe: cell.mode.recipe)
+                                               tfo: cell.tfo.isOn, deadline: deadline, recipe: recipe)
         } catch {
             result.record(error)
             observeLibc(into: &result, server: server)
@@ -116,10 +134,11 @@ struct CellProbe {
 
     /// Sets the connection up and drops it unwritten. Whether that was clean is
     /// for the memory accounting around the cell to say.
-    private func abandon(_ cell: Cell, against server: LoopbackTLSServer, deadline: Deadline, into result: inout CellResult) {
+    private func abandon(_ cell: Cell, recipe: (any ConnectionRecipe)?, against server: LoopbackTLSServer, deadline: Deadline,
+                         into result: inout CellResult) {
         do {
             let pending = try connector.prepare(to: server.address, identity: .ipAddress(cell.family.loopbackHost),
-                                                tfo: cell.tfo.isOn, deadline: deadline, recipe: cell.mode.recipe)
+                                                tfo: cell.tfo.isOn, deadline: deadline, recipe: recipe)
             result.record(pending.diagnostics)
             result.notes.append("released before the first write")
             result.outcome = .ok

@@ -12,13 +12,22 @@ package final class CellRunner {
     private let servers: [AddressFamily: LoopbackTLSServer]
     private let unavailable: [AddressFamily: String]
     private let probe: CellProbe
+    private let raw: Bool
+    /// What loading each plug-in gave, and those warmed up already.
+    private let plugins: [String: Result<BIOPlugin, BIOPlugin.Unavailable>]
+    private var warmedPlugins: Set<String> = []
 
     /// Makes an ephemeral CA and leaf, and a server for each family whose loopback
     /// really carries a connection here; the others' cells are `skipped` with the reason.
     /// Throws when the loaded OpenSSL cannot set TLS up at all.
+    /// `plugins`: what loading each `--bio-plugin` gave, by name. `raw`: the user asked for
+    /// the unaccounted symptom (`--no-accounting`), so modes that need containment run anyway.
     package init(runtimeName: String = "system", families: Set<AddressFamily> = Set(AddressFamily.allCases),
-                 timeout: Double, privateNamespace: Bool = false) throws(EnvironmentError) {
+                 timeout: Double, privateNamespace: Bool = false,
+                 plugins: [String: Result<BIOPlugin, BIOPlugin.Unavailable>] = [:], raw: Bool = false) throws(EnvironmentError) {
         self.runtimeName = runtimeName
+        self.raw = raw
+        self.plugins = plugins
         environment = EnvironmentFacts.gather()
         let serverContext: TLSContext
         let clientContext: TLSContext
@@ -50,7 +59,7 @@ package final class CellRunner {
         self.connector = connector
         Reproduction.prepare()
         probe = CellProbe(connector: connector, runtime: runtimeName, kernelTFO: environment.tcpFastopen, timeout: timeout,
-                          privateNamespace: privateNamespace)
+                          privateNamespace: privateNamespace, plugins: plugins)
     }
 
     deinit {
@@ -66,10 +75,22 @@ package final class CellRunner {
         _ = measure(Cell(mode: .fd, tfo: .off, family: family), accounted: false)
     }
 
-    /// Runs `cell` here. A reproduction of a broken design runs only where OpenSSL's
-    /// allocations are accounted (a worker); anywhere else it is refused.
+    /// A plug-in's one-time state (its BIO_METHOD, an ex_data index) is made on its first
+    /// connection: one unaccounted connection, released unwritten, before its first cell.
+    /// Inside that cell, so a plug-in that crashes there crashes the cell, not the worker's start.
+    private func warmUp(plugin name: String, family: AddressFamily) {
+        guard !warmedPlugins.contains(name), servers[family] != nil else { return }
+        warmedPlugins.insert(name)
+        guard plugins[name].map({ (try? $0.get()) != nil }) == true else { return }
+        _ = measure(Cell(mode: .plugin(name), tfo: .off, family: family, phase: .teardown), accounted: false)
+    }
+
+    /// Runs `cell` here. A reproduction of a broken design (or a plug-in) runs only where
+    /// OpenSSL's allocations are accounted (a worker), or where the user asked for the raw
+    /// symptom (a `--no-accounting` worker); anywhere else it is refused.
     package func run(_ cell: Cell) throws(ContainmentError) -> CellResult {
-        if cell.mode.reproducesBrokenDesign && !MemoryAccounting.isInstalled { throw ContainmentError(cell: cell) }
+        if cell.mode.needsContainment && !MemoryAccounting.isInstalled && !raw { throw ContainmentError(cell: cell) }
+        if let name = cell.mode.pluginName { warmUp(plugin: name, family: cell.family) }
         return measure(cell, accounted: true)
     }
 

@@ -1,0 +1,142 @@
+import Foundation
+import ProbeKit
+import Testing
+import TestSupport
+
+/// `--bio-plugin`: a proxy's own BIO code in every cell. The four examples of
+/// `examples/bio-plugins/` on the system OpenSSL, 3.5 and 3.6 (what each must do
+/// follows from what the runtime's worker measured, never from its name), then
+/// plug-ins that cannot run, fail, or crash.
+@Suite struct BIOPluginTests {
+    /// One run of the four examples beside proxy-core on three runtimes.
+    static let examples: Result<Report, any Error> = Result {
+        let built = try PluginFixtures.built.get()
+        var arguments = ["matrix", "--runtime", "system", "--runtime", try Runtimes.fetch("trixie"),
+                         "--runtime", try Runtimes.fetch("sid"), "--mode", "proxy-core", "--format", "json"]
+        for name in PluginFixtures.exampleNames { arguments += ["--bio-plugin", built.examples[name]!] }
+        let run = try CLI.run(arguments)
+        guard run.status == 0 || run.status == 1 else { throw CLIFailed(arguments: arguments, status: run.status, stderr: run.stderr) }
+        return try Report.decode(run.stdout)
+    }
+
+    static func skippable(_ cell: CellResult, _ report: Report) -> Bool {
+        cell.outcome == .skipped && cell.family == .ipv6 && !report.environment.ipv6Loopback
+    }
+
+    @Test func everyExampleRunsInEveryCellWithItsNameAndAuditClass() throws {
+        let report = try Self.examples.get()
+        let plugins = try #require(report.plugins)
+        // Each name is the plug-in's own tlsprobe_plugin_name(); each class is the audit's, read from the file.
+        #expect(Dictionary(uniqueKeysWithValues: plugins.map { ($0.name, $0.auditClass) }) == [
+            "legacy-fastopen": "affected-pattern", "exdata-fastopen": "inherits-socket-bio",
+            "filter-fastopen": "own-bio", "socket-copy": "inherits-socket-bio",
+        ])
+        #expect(report.runtimes.count == 3)
+        for runtime in report.runtimes {
+            for name in PluginFixtures.exampleNames {
+                let cells = report.cells(of: runtime).filter { $0.mode == .plugin(name) }
+                // Both TFO settings, both families, handshake and teardown.
+                #expect(cells.count == 8, "\(runtime.name) plugin:\(name): \(cells.count) cells")
+                #expect(cells.allSatisfy { $0.memory != nil }, "\(runtime.name) plugin:\(name): accounted")
+            }
+        }
+    }
+
+    @Test func theFixedDesignsAreOkEverywhere() throws {
+        let report = try Self.examples.get()
+        for cell in report.cells where ["exdata-fastopen", "filter-fastopen", "socket-copy"].contains(cell.mode.pluginName ?? "") {
+            if Self.skippable(cell, report) { continue }
+            #expect(cell.outcome == .ok, "\(cell.runtime) \(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
+            if cell.phase == .handshake {
+                #expect(cell.firstWrite?.observedBy == "libc boundary", "\(cell.runtime) \(cell.name)")
+            }
+        }
+    }
+
+    /// The legacy example fails exactly as the built-in reproduction does, seen at the libc boundary.
+    @Test func theLegacyExampleBreaksWhereTheSocketBIOOwnsItsDataPointer() throws {
+        let report = try Self.examples.get()
+        for runtime in report.runtimes {
+            let owns = try #require(runtime.openSSL).socketBIOOwnsData
+            let cells = report.cells(of: runtime).filter { $0.mode == .plugin("legacy-fastopen") && !Self.skippable($0, report) }
+            for cell in cells {
+                let name = "\(runtime.name) \(cell.name)"
+                guard owns else {
+                    #expect(cell.outcome == .ok, "\(name): \(cell.reason ?? "")")
+                    continue
+                }
+                // Released unwritten with TFO off, the BIO frees OpenSSL's own struct: that much is clean.
+                let clean = cell.phase == .teardown && cell.tfo == .off
+                #expect(cell.outcome == (clean ? .ok : .failed), "\(name): \(cell.reason ?? "")")
+                if cell.phase == .handshake && cell.tfo == .off {
+                    let write = try #require(cell.firstWrite, "\(name)")
+                    #expect(write.observedBy == "libc boundary" && write.syscall == "sendto" && write.flags == ["MSG_FASTOPEN"]
+                            && write.addressLength == 0 && write.errnoName == "EINVAL", "\(name): \(write.summary)")
+                }
+                if cell.phase == .teardown && cell.tfo == .on {
+                    #expect((cell.memory?.foreignFrees ?? 0) >= 1, "\(name): OpenSSL freed the application's address")
+                }
+            }
+        }
+        #expect(report.verdict.contains("plugin:legacy-fastopen: FAILED on OpenSSL"), "\(report.verdict)")
+        #expect(report.verdict.contains("plugin:socket-copy: ok on all 3"), "\(report.verdict)")
+    }
+
+    /// Plug-ins that cannot be loaded, return NULL or crash: each cell says so, and the others still run.
+    @Test func brokenPluginsAreReportedAndTheRestRuns() throws {
+        let fixtures = try PluginFixtures.built.get().fixtures
+        var arguments = ["matrix", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4", "--phase", "handshake", "--format", "json"]
+        for name in ["abi-mismatch", "returns-null", "crashes", "no-new-bio", "program"] { arguments += ["--bio-plugin", fixtures[name]!] }
+        arguments += ["--bio-plugin", Repository.path("README.md")]
+        let run = try CLI.run(arguments)
+        #expect(run.status == 0, "proxy-core passed: \(run.stderr)")
+        let report = try Report.decode(run.stdout)
+        func cell(_ name: String) throws -> CellResult { try #require(report.cells.first { $0.mode == .plugin(name) }, "\(name)") }
+        #expect(report.cells.first { $0.mode == .proxyCore }?.outcome == .ok)
+        let abi = try cell("abi-mismatch")
+        #expect(abi.outcome == .unsupported && abi.reason?.contains("declares plug-in ABI 99; this tlsprobe speaks ABI 1") == true, "\(abi.reason ?? "")")
+        let null = try cell("returns-null")
+        #expect(null.outcome == .failed && null.reason?.contains("returned NULL") == true && null.errnoName == "EPROTONOSUPPORT",
+                "\(null.reason ?? "")")
+        let crash = try cell("crashes")
+        #expect(crash.outcome == .crashed && crash.signal == "SIGSEGV", "\(crash.reason ?? "")")
+        let missing = try cell("no-new-bio")
+        #expect(missing.outcome == .unsupported && missing.reason?.contains("does not define tlsprobe_plugin_new_bio") == true)
+        let program = try cell("program")
+        #expect(program.outcome == .unsupported && program.reason?.contains("is not a shared object (ELF type: pie-executable)") == true,
+                "\(program.reason ?? "")")
+        let text = try cell("README")
+        #expect(text.outcome == .unsupported && text.reason?.contains("not an ELF file") == true)
+    }
+
+    @Test func aRequiredPluginModeGatesAndAnUnknownOneIsAUsageError() throws {
+        let built = try PluginFixtures.built.get()
+        let gate = try CLI.run(["gate", "--require", "plugin:socket-copy", "--bio-plugin", built.examples["socket-copy"]!,
+                                "--tfo", "off", "--phase", "handshake"])
+        #expect(gate.status == 0, "\(gate.stdout) \(gate.stderr)")
+        let unknown = try CLI.run(["gate", "--require", "plugin:nobody", "--bio-plugin", built.examples["socket-copy"]!])
+        #expect(unknown.status == 2 && unknown.stderr.contains("plugin:nobody is the mode of no --bio-plugin"), "\(unknown.stderr)")
+        let missing = try CLI.run(["matrix", "--bio-plugin", "/nonexistent/plugin.so"])
+        #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/plugin.so"), "\(missing.stderr)")
+    }
+
+    /// `--no-accounting`: the foreign free does what it does in a proxy. glibc aborts on the
+    /// application's address freed by OpenSSL 3.5's socket BIO; the crash carries its signal
+    /// and glibc's own words, and the report says the cells were not accounted.
+    @Test func withoutAccountingTheLegacyTeardownCrashesAsInAProxy() throws {
+        let built = try PluginFixtures.built.get()
+        let arguments = ["matrix", "--runtime", try Runtimes.fetch("trixie"), "--mode", "legacy-fastopen", "--tfo", "on",
+                         "--family", "ipv4", "--phase", "teardown", "--bio-plugin", built.examples["legacy-fastopen"]!,
+                         "--no-accounting", "--format", "json"]
+        let run = try CLI.run(arguments)
+        let report = try Report.decode(run.stdout)
+        #expect(report.runtimes.first?.memoryAccounting == false)
+        try #require(report.runtimes.first?.openSSL?.socketBIOOwnsData == true, "the precondition: OpenSSL 3.5's socket BIO")
+        #expect(report.cells.count == 2)
+        for cell in report.cells {
+            #expect(cell.outcome == .crashed && cell.signal == "SIGABRT", "\(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
+            #expect(cell.reason?.contains("invalid pointer") == true, "glibc's message: \(cell.reason ?? "")")
+            #expect(cell.memory == nil)
+        }
+    }
+}
