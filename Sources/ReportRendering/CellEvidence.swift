@@ -25,7 +25,7 @@ enum CellEvidence {
         if let strategy = cell.strategy { lines.append("strategy: \(strategy)") }
         lines.append("tcp_fastopen: \(cell.kernelTFO.map(String.init) ?? "unreadable")")
         if let write = cell.firstWrite {
-            var text = "first write: \(TextRenderer.describe(write)) = \(write.result)"
+            var text = "first write: \(TextRenderer.describe(write))\(write.destinationFamily.map { " to \($0)" } ?? "") = \(write.result)"
             if let name = write.errnoName { text += " \(name)" }
             lines.append(text + " (seen by \(write.observedBy))")
         }

@@ -91,9 +91,22 @@ package struct TextRenderer: Sendable {
             report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" }
         }
         lines.append("\(report.cells.count) cells: \(counts.joined(separator: ", "))")
+        lines += observers(report)
         lines.append("")
         lines += verdict(report)
         return TextWrap.document(lines)
+    }
+
+    /// Who saw the FIRST WRITE column's calls: the libc boundary, a BIO's own record, or both.
+    private func observers(_ report: Report) -> [String] {
+        let written = report.cells.filter { $0.firstWrite != nil }
+        guard !written.isEmpty else { return [] }
+        let libc = written.filter { $0.firstWrite?.observedBy == "libc boundary" }
+        let both = libc.filter { $0.bioFirstWrite != nil }
+        var text = "FIRST WRITE: seen at the libc boundary in \(libc.count) of \(written.count) cells"
+        if !both.isEmpty { text += ", where the BIO's own record \(both.contains { $0.observerConflict != nil } ? "DISAGREES in \(both.filter { $0.observerConflict != nil }.count)" : "agrees in all \(both.count)")" }
+        if libc.count < written.count { text += "; as a BIO recorded it in \(written.count - libc.count)" }
+        return wrap(text + ".")
     }
 
     /// The verdict alone and on one line, for `--quiet`: what a script greps or a person pastes.

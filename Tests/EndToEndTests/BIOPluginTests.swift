@@ -87,7 +87,7 @@ import TestSupport
         let fixtures = try PluginFixtures.built.get().fixtures
         var arguments = ["matrix", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4", "--phase", "handshake", "--format", "json"]
         for name in ["abi-mismatch", "returns-null", "crashes", "no-new-bio", "program"] { arguments += ["--bio-plugin", fixtures[name]!] }
-        arguments += ["--bio-plugin", Repository.path("README.md")]
+        arguments += ["--bio-plugin", Repository.path("README.md"), "--bio-plugin", try AuditFixtures.get().i386Affected]
         let run = try CLI.run(arguments)
         #expect(run.status == 0, "proxy-core passed: \(run.stderr)")
         let report = try Report.decode(run.stdout)
@@ -107,6 +107,9 @@ import TestSupport
                 "\(program.reason ?? "")")
         let text = try cell("README")
         #expect(text.outcome == .unsupported && text.reason?.contains("not an ELF file") == true)
+        // A 32-bit shared object: another machine's code, refused before it is loaded.
+        let i386 = try cell("legacy-i386")
+        #expect(i386.outcome == .unsupported && i386.reason?.contains("not a 64-bit ELF file") == true, "\(i386.reason ?? "")")
     }
 
     @Test func aRequiredPluginModeGatesAndAnUnknownOneIsAUsageError() throws {

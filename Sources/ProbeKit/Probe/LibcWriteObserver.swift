@@ -1,5 +1,8 @@
 import CWriteObserver
 import ProxyCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The first write of a connection as the C library was asked for it: the
 /// worker defines `sendto`, `send`, `sendmsg`, `write`, `writev` (and `close`)
@@ -31,8 +34,17 @@ enum LibcWriteObserver {
             guard record.flags & value != 0 else { return nil }
             return tlsprobe_msg_flag_name(value).map { String(cString: $0) } ?? "0x" + String(UInt32(bitPattern: value), radix: 16)
         }
-        return FirstWrite(syscall: call, flags: flags, addressLength: record.has_address != 0 ? Int(record.address_length) : nil,
-                          expectedAddressLength: expectedAddressLength, result: record.result,
-                          errno: record.result < 0 ? record.error : nil, observedBy: name)
+        var write = FirstWrite(syscall: call, flags: flags, addressLength: record.has_address != 0 ? Int(record.address_length) : nil,
+                               expectedAddressLength: expectedAddressLength, result: record.result,
+                               errno: record.result < 0 ? record.error : nil, observedBy: name)
+        if record.has_address != 0 {
+            write.destinationFamily = switch record.family {
+            case AF_INET: "AF_INET"
+            case AF_INET6: "AF_INET6"
+            case AF_UNSPEC: "AF_UNSPEC"
+            default: "family \(record.family)"
+            }
+        }
+        return write
     }
 }

@@ -16,8 +16,11 @@ public struct FirstWrite: Sendable, Codable, Equatable {
     /// errno when `result` is -1.
     public var errno: Int32?
     public var errnoName: String?
-    /// Who saw the call: the fast-open BIO's own write, or a callback on OpenSSL's socket BIO.
+    /// Who saw the call: the libc boundary, the fast-open BIO's own write, or a callback on OpenSSL's socket BIO.
     public var observedBy: String
+    /// The family of the destination passed (`AF_INET`, `AF_INET6`, `AF_UNSPEC` for the zeroed
+    /// struct of the 3.2 regression), when the observer saw the address itself; `nil` otherwise.
+    public var destinationFamily: String?
 
     public init(syscall: String, flags: [String], addressLength: Int?, expectedAddressLength: Int,
                 result: Int, errno: Int32?, observedBy: String) {
