@@ -116,4 +116,17 @@ import Testing
         #expect(line.contains("NULL-address fast-open BIO (ATS PR 11501 r1): not affected on 3.0.19 (system)"), "\(line)")
         #expect(line.contains("app record in BIO data (PostgreSQL ≤ 16.1): not affected on 3.0.19 (system)"), "\(line)")
     }
+
+    /// Without accounting (`--no-accounting`) a crash leaves no memory evidence: the clause says
+    /// what happened and that no mechanism was found, never "not affected".
+    @Test func aCrashWithoutEvidenceIsNeverNotAffected() {
+        var crashed = CellResult(ReportFixture.cell(.legacyFastOpen, .on, .ipv4, .teardown), runtime: Self.owning.name, kernelTFO: 1,
+                                 outcome: .crashed, reason: "the worker died (SIGABRT) during the cell; it said: free(): invalid pointer")
+        crashed.signal = "SIGABRT"
+        var clean = ReportFixture.ok(ReportFixture.cell(.legacyFastOpen, .on, .ipv4, .teardown), runtime: Self.notOwning.name, milliseconds: 1)
+        clean.firstWrite = nil
+        let runtimes = [Self.notOwning, Self.owning]
+        let line = Verdict.line(runtimes: runtimes, cells: [clean, crashed], diagnosis: [])
+        #expect(line.contains("legacy fast-open BIO: crashed with SIGABRT on OpenSSL 3.5.9 (/srv/runtimes/trixie), no mechanism found; not affected on 3.0.19 (system)"), "\(line)")
+    }
 }

@@ -33,18 +33,32 @@ package enum Verdict {
     }
 
     /// `LABEL: AFFECTED on OpenSSL …: how; not affected on …`, or `LABEL: not affected on …`:
-    /// the runtimes in `affected` against the others where `probed` cells ran.
+    /// the runtimes in `affected` against the others where `probed` cells ran. A runtime
+    /// whose cells crashed or hung with no mechanism found (the raw symptom of
+    /// `--no-accounting` leaves no memory evidence) is never called not affected.
     private static func patternClause(_ label: String, _ runtimes: [RuntimeSummary], probed: [CellResult],
                                       affected names: Set<String>, how: [String]) -> String {
         let affected = runtimes.filter { names.contains($0.name) }
-        let clean = runtimes.filter { runtime in
-            !names.contains(runtime.name) && probed.contains { $0.runtime == runtime.name }
+        let broken = probed.filter { $0.outcome == .crashed || $0.outcome == .timeout }
+        let unexplained = runtimes.filter { runtime in
+            !names.contains(runtime.name) && broken.contains { $0.runtime == runtime.name }
         }
-        guard !affected.isEmpty else { return "\(label): not affected on \(list(clean.map(name)))" }
-        var text = "\(label): AFFECTED on OpenSSL \(list(affected.map(name)))"
-        if !how.isEmpty { text += ": " + how.joined(separator: ", ") }
-        if !clean.isEmpty { text += "; not affected on \(list(clean.map(name)))" }
-        return text
+        let clean = runtimes.filter { runtime in
+            !names.contains(runtime.name) && !unexplained.contains { $0.name == runtime.name }
+                && probed.contains { $0.runtime == runtime.name }
+        }
+        var parts: [String] = []
+        if !affected.isEmpty {
+            parts.append("AFFECTED on OpenSSL \(list(affected.map(name)))" + (how.isEmpty ? "" : ": " + how.joined(separator: ", ")))
+        }
+        if !unexplained.isEmpty {
+            let outcomes = unexplained.flatMap { runtime in
+                broken.filter { $0.runtime == runtime.name }.map { $0.signal.map { "crashed with \($0)" } ?? $0.outcome.rawValue }
+            }.uniqued()
+            parts.append("\(outcomes.joined(separator: ", ")) on OpenSSL \(list(unexplained.map(name))), no mechanism found")
+        }
+        if !clean.isEmpty { parts.append("not affected on \(list(clean.map(name)))") }
+        return "\(label): " + parts.joined(separator: "; ")
     }
 
     /// The legacy fast-open BIO: affected where the diagnosis found the data-pointer
