@@ -142,4 +142,24 @@ import TestSupport
             #expect(cell.memory == nil)
         }
     }
+
+    /// A report with plug-ins and both observers' records still follows the published schemas.
+    @Test func reportsWithPluginsFollowTheSchemas() throws {
+        let built = try PluginFixtures.built.get()
+        let folder = try Repository.scratch("plugin-formats")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let json = folder.appendingPathComponent("report.json").path
+        let xml = folder.appendingPathComponent("report.xml").path
+        let base = ["matrix", "--runtime", try Runtimes.fetch("trixie"), "--mode", "legacy-fastopen",
+                    "--bio-plugin", built.examples["legacy-fastopen"]!, "--bio-plugin", built.examples["filter-fastopen"]!]
+        #expect(try CLI.run(base + ["--format", "json", "--output", json, "--quiet"]).status == 0)
+        let valid = try Formats.validateJSON(json)
+        #expect(valid.status == 0, "\(valid.output)")
+        let report = try Report.decode(try Data(contentsOf: URL(fileURLWithPath: json)))
+        #expect(report.cells.contains { $0.bioFirstWrite != nil && $0.firstWrite?.destinationFamily == "AF_UNSPEC" },
+                "the legacy TFO-off sendto, seen by both, with OpenSSL's zeroed struct as destination")
+        #expect(try CLI.run(base + ["--format", "junit", "--output", xml, "--quiet"]).status == 0)
+        let lint = try Formats.xmllint(["--noout", "--schema", Formats.junitSchema, xml])
+        #expect(lint.status == 0, "\(lint.stderr)")
+    }
 }
