@@ -13,7 +13,7 @@ import Glibc
 /// the plug-in's BIOs would be handed to the wrong library.
 package final class BIOPlugin: @unchecked Sendable {
     /// The plug-in ABI this tlsprobe speaks: `TLSPROBE_PLUGIN_ABI` of the header.
-    static let abi: Int32 = 1
+    package static let abi: Int32 = 1
 
     typealias NewBIO = @convention(c) (Int32, UnsafePointer<sockaddr>?, socklen_t, Int32) -> OpaquePointer?
     typealias ConnectsItself = @convention(c) (Int32) -> Int32
