@@ -76,11 +76,7 @@ private func recordWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, len
     let savedErrno = errno
     record.observer.record(syscall: "write", flags: [], addressLength: nil, result: result, errno: savedErrno,
                            observedBy: "application-record BIO")
-    if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
-        tlsprobe_BIO_set_retry_write(bio)
-    }
-    errno = savedErrno
-    return result < 0 ? -1 : Int32(result)
+    return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .write)
 }
 
 private func recordRead(bio: OpaquePointer?, buffer: UnsafeMutablePointer<CChar>?, length: Int32) -> Int32 {
@@ -92,9 +88,5 @@ private func recordRead(bio: OpaquePointer?, buffer: UnsafeMutablePointer<CChar>
     }
     let result = Glibc.read(fd, buffer, Int(length))
     let savedErrno = errno
-    if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
-        tlsprobe_BIO_set_retry_read(bio)
-    }
-    errno = savedErrno
-    return result < 0 ? -1 : Int32(result)
+    return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .read)
 }

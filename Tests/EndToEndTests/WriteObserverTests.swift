@@ -33,8 +33,11 @@ import Testing
         let owning = report.runtimes.filter { $0.openSSL?.socketBIOOwnsData == true }
         #expect(!owning.isEmpty)
         for runtime in owning {
-            for cell in report.cells(of: runtime) where cell.mode == .legacyFastOpen && cell.tfo == .off && cell.phase == .handshake
-                && cell.outcome != .skipped {
+            let cells = report.cells(of: runtime).filter {
+                $0.mode == .legacyFastOpen && $0.tfo == .off && $0.phase == .handshake && $0.outcome != .skipped
+            }
+            #expect(!cells.isEmpty, "\(runtime.name): no legacy TFO-off handshake ran")
+            for cell in cells {
                 let write = try #require(cell.firstWrite, "\(runtime.name) \(cell.name)")
                 #expect(write.observedBy == "libc boundary")
                 #expect(write.syscall == "sendto" && write.flags == ["MSG_FASTOPEN"] && write.addressLength == 0

@@ -159,11 +159,7 @@ private func fastOpenWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, l
                               result: result, errno: savedErrno, observedBy: "fast-open BIO")
     }
 
-    if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
-        tlsprobe_BIO_set_retry_write(bio)
-    }
-    errno = savedErrno
-    return result < 0 ? -1 : Int32(result)
+    return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .write)
 }
 
 private func fastOpenRead(bio: OpaquePointer?, buffer: UnsafeMutablePointer<CChar>?, length: Int32) -> Int32 {
@@ -171,9 +167,5 @@ private func fastOpenRead(bio: OpaquePointer?, buffer: UnsafeMutablePointer<CCha
     tlsprobe_BIO_clear_retry_flags(bio)
     let result = Glibc.read(tlsprobe_BIO_get_fd(bio), buffer, Int(length))
     let savedErrno = errno
-    if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
-        tlsprobe_BIO_set_retry_read(bio)
-    }
-    errno = savedErrno
-    return result < 0 ? -1 : Int32(result)
+    return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .read)
 }

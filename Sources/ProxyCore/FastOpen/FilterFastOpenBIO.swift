@@ -183,11 +183,7 @@ private func filterWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, len
     let savedErrno = errno
     state.observer.record(syscall: "sendto", flags: ["MSG_FASTOPEN"], addressLength: Int(addressLength),
                           result: result, errno: savedErrno, observedBy: "fast-open filter BIO")
-    if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
-        tlsprobe_BIO_set_retry_write(bio)
-    }
-    errno = savedErrno
-    return result < 0 ? -1 : Int32(result)
+    return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .write)
 }
 
 private func filterRead(bio: OpaquePointer?, buffer: UnsafeMutablePointer<CChar>?, length: Int32) -> Int32 {
