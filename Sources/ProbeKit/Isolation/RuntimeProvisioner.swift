@@ -95,10 +95,9 @@ package struct RuntimeProvisioner: Sendable {
     }
 
     private func runScript(_ path: String, _ arguments: [String], runtime: String) throws(RuntimeError) -> ScriptRun {
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = "/opt/swift/usr/bin:" + (environment["PATH"] ?? "/usr/bin:/bin")
         do {
-            return try ScriptRun.run([path] + arguments, environment: environment, seconds: Self.scriptSeconds) { line in
+            return try ScriptRun.run([path] + arguments, environment: ProcessInfo.processInfo.environment,
+                                     seconds: Self.scriptSeconds) { line in
                 // The scripts' own progress lines; apt's chatter stays out of the way.
                 for prefix in ["fetch-openssl-runtime: ", "build-runtime-worker: "] where line.hasPrefix(prefix) {
                     step?(runtime, String(line.dropFirst(prefix.count)))

@@ -3,9 +3,10 @@ import ProxyCore
 import Glibc
 #endif
 
-/// One run of a script of the source tree (`scripts/fetch-openssl-runtime`,
-/// `scripts/build-runtime-worker`): its stderr handed on line by line as it
-/// comes (progress), its stdout kept (the result), all under a deadline.
+/// One run of a helper program (the source tree's `scripts/fetch-openssl-runtime`
+/// and `scripts/build-runtime-worker`, or a worker asked to describe a plug-in):
+/// its stderr handed on line by line as it comes (progress), its stdout kept
+/// (the result), all under a deadline.
 struct ScriptRun {
     let termination: ChildProcess.Termination
     let stdout: String
