@@ -55,6 +55,10 @@ int tlsprobe_interface_up(int fd, const char *name) {
 
 int tlsprobe_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
 
+int tlsprobe_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
 int tlsprobe_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
 
 int tlsprobe_terminal_columns(int fd) {

@@ -115,7 +115,7 @@ struct GateCommand: ParsableCommand {
         }
         var plan = matrix.plan
         plan.modes = (plan.modes + gate.modesNeeded).uniqued()
-        var report = try ProbeRun.run(plan, plugins: matrix.plugins)
+        var report = try ProbeRun.run(plan, plugins: matrix.plugins, fetch: matrix.fetch)
         let reportOutput = output.map { ReportOutput(format: format ?? .text, output: $0) }
         // A runtime that could not be probed leaves the conditions undecided: the
         // file says what ran, without a gate object, and the exit code is 2.

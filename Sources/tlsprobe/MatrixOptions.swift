@@ -18,20 +18,24 @@ struct MatrixOptions: ParsableArguments {
         case handshake, teardown, both
     }
 
-    // Completion: the linked library, the lines by suite and series, or a runtime folder.
+    // Completion: the linked library and the lines by suite and series (a static list, so an
+    // installed completion script needs no call back into the binary).
     @Option(name: .customLong("runtime"),
             help: ArgumentHelp(
-                "An OpenSSL runtime; repeat for several (default: system).",
+                "An OpenSSL runtime; repeat for several (default: system; matrix also adds trixie where this host's OpenSSL predates the 3.2 change).",
                 discussion: """
                     'system' is the library tlsprobe is linked against. \
                     bullseye|bookworm|trixie|sid|experimental, or their OpenSSL series 1.1.1|3.0|3.5|3.6|4.0, \
-                    is that Debian suite's OpenSSL, fetched on first use into $XDG_CACHE_HOME/tlsprobe/runtimes \
-                    (a worker is built for the 1.1.1 and 4.0 ABIs); 'all' is every one of them. \
-                    Anything else is a folder with libssl.so.N and libcrypto.so.N (write ./trixie for a folder of that name).
+                    is that Debian suite's OpenSSL, fetched on first use with apt (signatures checked) into \
+                    $XDG_CACHE_HOME/tlsprobe (the 1.1.1 and 4.0 ABIs run the workers installed with tlsprobe); \
+                    'all' is every one of them. Anything else is a folder with libssl.so.N and libcrypto.so.N \
+                    (write ./trixie for a folder of that name). tlsprobe runs nothing from a folder that another user can write.
                     """,
                 valueName: "runtime"),
-            completion: .custom { _, _, _ in ["system", "all"] + OpenSSLLine.names + RuntimeFolders.known() })
+            completion: .list(["system", "all"] + OpenSSLLine.names))
     var runtimes: [String] = []
+
+    @OptionGroup(title: "Fetching runtimes") var fetch: FetchOptions
 
     @Option(name: .customLong("mode"), help: "A BIO mode to probe; repeat for several (default: all).")
     var modes: [BIOMode] = []

@@ -7,7 +7,7 @@ import ProbeKit
 enum ProbeRun {
     /// Runs `plan` in worker processes of this binary. Unusable runtimes are named
     /// on stderr; when none was usable the run ends here with exit 2.
-    static func run(_ plan: MatrixPlan, plugins: [String] = []) throws -> Report {
+    static func run(_ plan: MatrixPlan, plugins: [String] = [], fetch: FetchOptions? = nil) throws -> Report {
         var plan = plan
         do {
             plan.add(try BIOPluginDescriber.specs(paths: plugins, executable: MatrixRunner.currentExecutable))
@@ -19,6 +19,7 @@ enum ProbeRun {
             throw ValidationError("\(mode.rawValue) is the mode of no --bio-plugin\(given.isEmpty ? "" : " (given: \(given.joined(separator: ", ")))")")
         }
         var runner = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable)
+        fetch?.apply(to: &runner.provisioner)
         let progress = ProgressLine.start(total: plan.cells.count * plan.runtimes.count * max(plan.kernelTFO.count, 1))
         if let progress {
             runner.progress = { progress.record($0) }

@@ -12,6 +12,6 @@ struct TLSProbe: ParsableCommand {
             2 usage error; 3 the environment cannot run probes at all.
             """,
         version: ToolVersion.current,
-        subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, MergeCommand.self, EnvCommand.self, WorkerCommand.self, BenchThroughputCommand.self]
+        subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, MergeCommand.self, EnvCommand.self, RuntimeCommand.self, WorkerCommand.self, BenchThroughputCommand.self]
     )
 }

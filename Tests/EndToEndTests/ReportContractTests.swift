@@ -29,7 +29,7 @@ import TestSupport
         let gate = try Self.validate(["gate", "--runtime", trixie, "--fail-if-affected"], allowing: [1])
         #expect(gate.gate?.exitCode == 1)
         if NetworkNamespace.unavailableReason() == nil {
-            let kernel = try Self.validate(["matrix", "--kernel-tfo", "0,3", "--mode", "legacy-fastopen", "--mode", "proxy-core"])
+            let kernel = try Self.validate(["matrix", "--runtime", "system", "--kernel-tfo", "0,3", "--mode", "legacy-fastopen", "--mode", "proxy-core"])
             #expect(kernel.cells.contains { $0.name.hasSuffix("/kernel-tfo-3") })
         }
         // A merged report of two runs, and a merge of that with a third.
@@ -129,7 +129,7 @@ import TestSupport
 
     /// Colour only where it is wanted: never piped, never with NO_COLOR or TERM=dumb, always with --color always.
     @Test func colourFollowsTheTerminalAndTheUser() throws {
-        let arguments = ["matrix", "--mode", "fd", "--family", "ipv4", "--tfo", "off"]
+        let arguments = ["matrix", "--runtime", "system", "--mode", "fd", "--family", "ipv4", "--tfo", "off"]
         #expect(!Self.coloured(try CLI.run(arguments).output), "piped")
         #expect(Self.coloured(try CLI.run(arguments + ["--color", "always"]).output))
         // On a terminal (util-linux script gives one): colour unless NO_COLOR or TERM=dumb.
@@ -166,7 +166,7 @@ import TestSupport
         let bookworm = try Runtimes.fetch("bookworm")
         let before = try CLI.run(["matrix", "--runtime", bookworm, "--quiet"])
         #expect(before.status == 0, "\(before.stderr)")
-        #expect(before.output.contains("the regression cannot show here; to see it: scripts/fetch-openssl-runtime trixie"), "\(before.output)")
+        #expect(before.output.contains("the regression cannot show here; to see it: tlsprobe matrix --runtime system --runtime trixie"), "\(before.output)")
         let trixie = try Runtimes.fetch("trixie")
         let after = try CLI.run(["matrix", "--runtime", trixie, "--quiet"])
         #expect(!after.output.contains("cannot show"), "\(after.output)")

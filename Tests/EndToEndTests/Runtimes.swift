@@ -2,24 +2,29 @@ import Foundation
 import ProbeKit
 import TestSupport
 
-/// Debian's OpenSSL 3.5 (trixie) and 3.6 (sid), fetched by the project's own script
-/// (idempotent), and one matrix run of them beside the system's own OpenSSL that
+/// Debian's OpenSSL 3.5 (trixie) and 3.6 (sid), fetched by `tlsprobe runtime fetch`
+/// into the runtime cache (idempotent), and one matrix run of them beside the system's own OpenSSL that
 /// several suites read. A runtime is told apart by the version its worker measured
 /// (`RuntimeSummary.openSSL`), never by its folder's name.
 enum Runtimes {
     /// Fetches `suite` and returns its folder; a fetch failure fails the calling test.
     static func fetch(_ suite: String) throws -> String {
-        let run = try ProcessRunner.run(Repository.path("scripts/fetch-openssl-runtime"), [suite])
+        let run = try CLI.run(["runtime", "fetch", suite])
         let path = run.output.trimmingCharacters(in: .whitespacesAndNewlines)
         guard run.status == 0, !path.isEmpty else { throw FetchFailed(suite: suite, status: run.status, stderr: run.stderr) }
         return path
+    }
+
+    /// The cache folder of the binary under test in `XDG_CACHE_HOME=xdg`: `xdg/tlsprobe/VERSION-BUILDID`.
+    static func cacheFolder(_ xdg: String) -> String {
+        RuntimeCache(environment: ["XDG_CACHE_HOME": xdg], build: BuildIdentity(executable: Repository.binary)).root
     }
 
     struct FetchFailed: Error, CustomStringConvertible {
         let suite: String
         let status: Int32
         let stderr: String
-        var description: String { "scripts/fetch-openssl-runtime \(suite) failed with status \(status): \(stderr)" }
+        var description: String { "tlsprobe runtime fetch \(suite) failed with status \(status): \(stderr)" }
     }
 
     /// The shared run: how `tlsprobe` ended, and its report.

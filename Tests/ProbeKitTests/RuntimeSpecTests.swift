@@ -27,21 +27,36 @@ import Testing
         #expect(RuntimeSpec.distinct(specs).map(\.name) == ["system", "trixie", "bullseye", "bookworm", "sid", "experimental"])
     }
 
-    @Test func theCacheFollowsXDG() {
-        #expect(RuntimeProvisioner.cacheFolder(["XDG_CACHE_HOME": "/var/cache/me", "HOME": "/home/u"])
-            == "/var/cache/me/tlsprobe/runtimes")
+    @Test func theCacheFollowsXDGAndIsKeyedByTheBuild() {
+        let build = BuildIdentity(version: "1.2.3", buildID: "00112233445566778899aabbccddeeff00112233")
+        #expect(RuntimeCache(environment: ["XDG_CACHE_HOME": "/var/cache/me", "HOME": "/home/u"], build: build).runtimes
+            == "/var/cache/me/tlsprobe/1.2.3-0011223344556677/runtimes")
         // The XDG rule: a relative value is ignored.
-        #expect(RuntimeProvisioner.cacheFolder(["XDG_CACHE_HOME": "cache", "HOME": "/home/u"]) == "/home/u/.cache/tlsprobe/runtimes")
-        #expect(RuntimeProvisioner.cacheFolder(["HOME": "/home/u"]) == "/home/u/.cache/tlsprobe/runtimes")
+        #expect(RuntimeCache(environment: ["XDG_CACHE_HOME": "cache", "HOME": "/home/u"], build: build).root
+            == "/home/u/.cache/tlsprobe/1.2.3-0011223344556677")
+        #expect(RuntimeCache(environment: ["HOME": "/home/u"], build: build).workers == "/home/u/.cache/tlsprobe/1.2.3-0011223344556677/workers")
     }
 
-    @Test func theSourceTreeIsFoundAboveTheBinary() throws {
+    /// The running binary has a build id (the linker's), so two builds never share a cache folder.
+    @Test func theRunningBuildHasABuildID() throws {
+        let id = try #require(BuildIdentity.current.buildID)
+        #expect(id.count >= 16 && id.allSatisfy(\.isHexDigit), "\(id)")
+        #expect(BuildIdentity.buildID(of: "/nonexistent") == nil)
+        #expect(BuildIdentity.buildID(of: #filePath) == nil, "a text file has none")
+    }
+
+    @Test func theSourceTreeIsFoundAboveTheBinaryOnly() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let binary = root.appendingPathComponent(".build/debug/tlsprobe").path
-        #expect(RuntimeProvisioner.findSourceTree(executable: binary, environment: [:]) == root.path)
-        #expect(RuntimeProvisioner.findSourceTree(executable: "/usr/bin/true", environment: [:]) == nil)
-        // An explicit root that is no source tree is not silently replaced by a guess.
-        #expect(RuntimeProvisioner.findSourceTree(executable: binary, environment: ["TLSPROBE_SOURCE_ROOT": "/usr"]) == nil)
+        #expect(RuntimeProvisioner.findSourceTree(executable: binary) == root.path)
+        #expect(RuntimeProvisioner.findSourceTree(executable: "/usr/bin/true") == nil)
+    }
+
+    /// An installed tlsprobe's workers lie beside it: PREFIX/bin/tlsprobe, PREFIX/lib/tlsprobe/workers/ABI/tlsprobe.
+    @Test func anInstalledBinaryLooksForItsWorkersUnderItsPrefix() {
+        let provisioner = RuntimeProvisioner(executable: "/usr/bin/tlsprobe", environment: ["HOME": "/root"])
+        #expect(provisioner.shippedWorker(for: "libssl.so.4") == "/usr/lib/tlsprobe/workers/libssl.so.4/tlsprobe")
+        #expect(provisioner.sourceTree == nil)
     }
 
     @Test func theBinaryKnowsItsOwnABI() {

@@ -1,6 +1,6 @@
 # Sourced by scripts/build-runtime-worker and scripts/test: runs SwiftPM so that
 # COpenSSL compiles against a runtime folder's OpenSSL headers and links its
-# libraries (a folder made by scripts/fetch-openssl-runtime, with pkgconfig/).
+# libraries (a folder made by `tlsprobe runtime fetch`, with include/ and pkgconfig/).
 #
 #   swift_against_runtime RUNTIME_DIR SCRATCH_DIR SWIFTPM_ARGS...
 #

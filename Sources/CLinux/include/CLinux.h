@@ -12,6 +12,7 @@
 #define TLSPROBE_CLINUX_H
 
 #include <elf.h>   /* Elf64_Ehdr, ELFMAG, ELFCLASS64: read by ELFCheck */
+#include <spawn.h>
 #include <stdint.h>
 
 /* The file the loader mapped the object containing `symbol` from (dladdr), or NULL. */
@@ -25,6 +26,9 @@ int tlsprobe_interface_up(int fd, const char *name);
 
 /* pipe2(fds, O_CLOEXEC): a pipe that is close-on-exec from birth. 0 or -1 with errno. */
 int tlsprobe_pipe_cloexec(int fds[2]);
+
+/* posix_spawn_file_actions_addchdir_np (glibc 2.29, _GNU_SOURCE): the child starts in `path`. 0 or an errno. */
+int tlsprobe_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
 /* prctl(PR_SET_PDEATHSIG): `signal` is sent to this process when its parent thread exits. 0 or -1 with errno. */
 int tlsprobe_set_parent_death_signal(int signal);

@@ -174,6 +174,6 @@ package enum Verdict {
     private static func regressionHint(_ runtimes: [RuntimeSummary]) -> String? {
         guard runtimes.allSatisfy({ $0.openSSL?.socketBIOOwnsData == false }) else { return nil }
         let which = runtimes.count == 1 ? "This OpenSSL's socket BIO leaves" : "No runtime's socket BIO uses"
-        return "\(which) the BIO data pointer alone (the 3.2 change is absent), so the regression cannot show here; to see it: scripts/fetch-openssl-runtime trixie && tlsprobe matrix --runtime system --runtime .runtimes/trixie"
+        return "\(which) the BIO data pointer alone (the 3.2 change is absent), so the regression cannot show here; to see it: tlsprobe matrix --runtime system --runtime trixie"
     }
 }

@@ -38,8 +38,9 @@ package final class ChildProcess {
     /// can take its workers along instead of leaving them to run on under init.
     private static let live = Mutex<Set<pid_t>>([])
 
-    /// Spawns `arguments[0]` (a path) with `environment`; stdin is /dev/null.
-    init(arguments: [String], environment: [String: String]) throws(SystemCallError) {
+    /// Spawns `arguments[0]` (a path) with `environment` in `directory` (this process's
+    /// own when `nil`); stdin is /dev/null.
+    init(arguments: [String], environment: [String: String], directory: String? = nil) throws(SystemCallError) {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         // Close-on-exec from birth (pipe2): workers are spawned concurrently, and a pipe
@@ -56,6 +57,7 @@ package final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if let directory { tlsprobe_spawn_add_chdir(&actions, directory) }
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

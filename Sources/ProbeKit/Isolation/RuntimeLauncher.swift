@@ -8,6 +8,9 @@ import Foundation
 /// the libraries (a user's own OpenSSL build, or 1.1.1 on the host's libc)
 /// through `LD_LIBRARY_PATH`. A folder whose libssl has another ABI than this
 /// binary's (`libssl.so.1.1`, `libssl.so.4`) runs a worker built for it.
+///
+/// Nothing is started from a folder another user could write (`FolderTrust`):
+/// the libraries, the loader and the worker are each checked with every folder above them.
 struct RuntimeLauncher: Sendable {
     let spec: RuntimeSpec
     /// The command up to and including the tlsprobe executable.
@@ -42,6 +45,10 @@ struct RuntimeLauncher: Sendable {
         }
         guard isDirectory.boolValue else { throw fail("not a folder") }
         let folder = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        func trust(_ file: String) throws(RuntimeError) {
+            if let problem = FolderTrust.problem(with: file) { throw fail("refusing to run code from it: \(problem)") }
+        }
+        try trust(folder)
         let abi = try libssl(in: folder, fail: fail)
         let suffix = String(abi.dropFirst("libssl.so.".count))
         for library in [abi, "libcrypto.so.\(suffix)"] {
@@ -49,10 +56,15 @@ struct RuntimeLauncher: Sendable {
             guard FileManager.default.fileExists(atPath: file) else { throw fail("has no \(library)") }
             if let problem = ELFCheck.problem(with: file) { throw fail("\(library): \(problem)") }
         }
+        // Every shared object the loader may take from the folder (libssl, libcrypto, libc, the loader …).
+        for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() where name.contains(".so") {
+            try trust("\(folder)/\(name)")
+        }
         var executable = provisioner.executable
         if abi != ownABI {
             executable = try provisioner.worker(for: folder, abi: abi, runtime: spec.name, own: ownABI)
             if let problem = ELFCheck.problem(with: executable) { throw fail("its worker \(executable): \(problem)") }
+            try trust(executable)
         }
         let loader = "\(folder)/\(loaderName)"
         if FileManager.default.fileExists(atPath: loader) {

@@ -1,120 +1,153 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Makes the runtimes a plan names usable before any worker starts: fetches a
-/// Debian line on first use into the runtime cache, and builds a worker for a
-/// runtime whose libssl ABI is not the one this binary was built for.
+/// Debian line on first use into the runtime cache (`RuntimeFetcher`, with the
+/// host's apt), and finds the worker for a runtime whose libssl ABI is not the
+/// one this binary was built for.
 ///
-/// Both are the source tree's scripts (`scripts/fetch-openssl-runtime`,
-/// `scripts/build-runtime-worker`), run each time a runtime needs them: both
-/// return at once when nothing changed (a complete folder; a worker built from
-/// the same sources), so a stale worker is never started after the sources moved on.
+/// Such a worker is, in this order: the one an installed tlsprobe ships
+/// (`PREFIX/lib/tlsprobe/workers/libssl.so.4/tlsprobe`, built at packaging time
+/// against that line's own headers); one built before for this very build, in
+/// the cache; or, for a binary that lies in a checkout, one built now from that
+/// checkout with `scripts/build-runtime-worker`. An installed tlsprobe never builds.
 package struct RuntimeProvisioner: Sendable {
     /// The tlsprobe binary the parent runs, the worker for its own ABI.
     package let executable: String
-    /// Where `--runtime trixie` and its kind live: `$XDG_CACHE_HOME/tlsprobe/runtimes`.
-    package let cache: String
-    /// The repository the binary was built from, when it can be found.
+    package let cache: RuntimeCache
+    /// `--mirror URL`; otherwise `TLSPROBE_DEBIAN_MIRROR` or the host's apt sources.
+    package var mirror: String?
+    /// `--max-index-age`: how many days after it was signed a suite's index is still
+    /// accepted past its `Valid-Until`; `nil` (the default) lets apt refuse any expired index.
+    package var maxIndexAgeDays: Int?
+    /// The checkout the binary was built in, when it lies in one.
     package let sourceTree: String?
     /// Told of each step (fetching a package, building a worker), for a progress line.
     package var step: (@Sendable (_ runtime: String, _ text: String) -> Void)?
+    private let environment: [String: String]
 
-    /// Longest a fetch or a worker build may take: a first build on a slow machine is minutes.
-    static let scriptSeconds = 1800.0
+    /// Longest a worker build may take: a first build on a slow machine is minutes.
+    static let buildSeconds = 1800.0
 
     package init(executable: String, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.executable = executable
-        cache = Self.cacheFolder(environment)
-        sourceTree = Self.findSourceTree(executable: executable, environment: environment)
+        self.environment = environment
+        cache = RuntimeCache(environment: environment)
+        maxIndexAgeDays = environment["TLSPROBE_MAX_INDEX_AGE"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
+        sourceTree = Self.findSourceTree(executable: executable)
     }
 
-    /// `$XDG_CACHE_HOME/tlsprobe/runtimes`; the XDG default `~/.cache` when it is unset or not absolute.
-    static func cacheFolder(_ environment: [String: String]) -> String {
-        let base: String
-        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
-            base = xdg
-        } else {
-            base = (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.cache"
-        }
-        return base + "/tlsprobe/runtimes"
-    }
-
-    /// `TLSPROBE_SOURCE_ROOT`, or the first folder above the executable that holds
-    /// `Package.swift` and the fetch script (a binary under `.build/` of a checkout).
-    static func findSourceTree(executable: String, environment: [String: String]) -> String? {
-        func isTree(_ path: String) -> Bool {
-            FileManager.default.isExecutableFile(atPath: path + "/scripts/fetch-openssl-runtime")
-                && FileManager.default.fileExists(atPath: path + "/Package.swift")
-        }
-        if let root = environment["TLSPROBE_SOURCE_ROOT"], !root.isEmpty {
-            return isTree(root) ? root : nil
-        }
+    /// The first folder above the executable that holds `Package.swift` and the
+    /// worker build script: a binary under `.build/` of a checkout. `nil` when installed.
+    static func findSourceTree(executable: String) -> String? {
         var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         while folder.path != "/" {
-            if isTree(folder.path) { return folder.path }
+            if FileManager.default.isExecutableFile(atPath: folder.path + "/scripts/build-runtime-worker"),
+               FileManager.default.fileExists(atPath: folder.path + "/Package.swift") {
+                return folder.path
+            }
             folder.deleteLastPathComponent()
         }
         return nil
     }
 
-    private var noSourceTree: String {
-        "needs tlsprobe's source tree (its scripts/ and Sources/), and none is above \(executable); set TLSPROBE_SOURCE_ROOT to a checkout"
+    /// The worker an installed tlsprobe ships for `abi`: `PREFIX/lib/tlsprobe/workers/ABI/tlsprobe`
+    /// beside `PREFIX/bin/tlsprobe`.
+    package func shippedWorker(for abi: String) -> String {
+        URL(fileURLWithPath: executable).resolvingSymlinksInPath()
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("lib/tlsprobe/workers/\(abi)/tlsprobe").path
     }
 
     /// The folder of `line`, fetched into the cache now if it is not there yet.
-    func folder(for line: OpenSSLLine) throws(RuntimeError) -> String {
+    package func folder(for line: OpenSSLLine) throws(RuntimeError) -> String {
         let name = line.rawValue
-        guard let sourceTree else {
-            let folder = cache + "/" + name
-            if FileManager.default.fileExists(atPath: folder + "/pkgconfig/openssl.pc") { return folder }
-            throw RuntimeError(runtime: name, message: "fetching OpenSSL \(line.series) (Debian \(name)) \(noSourceTree)")
-        }
-        let run = try runScript(sourceTree + "/scripts/fetch-openssl-runtime", ["--into", cache, name], runtime: name)
-        guard run.termination == .exited(0), !run.timedOut, let folder = run.result else {
-            throw RuntimeError(runtime: name,
-                               message: "cannot fetch OpenSSL \(line.series) (Debian \(name)): \(Self.failure(of: run))")
-        }
-        return folder
-    }
-
-    /// The worker for a folder whose libssl ABI (`abi`, such as `libssl.so.4`) is not this binary's.
-    func worker(for folder: String, abi: String, runtime: String, own: String) throws(RuntimeError) -> String {
-        let worker = folder + "/bin/tlsprobe"
-        let buildable = FileManager.default.fileExists(atPath: folder + "/pkgconfig/openssl.pc")
-        if let sourceTree, buildable {
-            let run = try runScript(sourceTree + "/scripts/build-runtime-worker", [folder], runtime: runtime)
-            guard run.termination == .exited(0), !run.timedOut, let built = run.result else {
-                throw RuntimeError(runtime: runtime,
-                                   message: "cannot build a worker for \(abi): \(Self.failure(of: run)) (log: \(folder)/build.log)")
-            }
-            return built
-        }
-        if FileManager.default.isExecutableFile(atPath: worker) { return worker }
-        let why = buildable ? noSourceTree : "needs the folder's include/ and pkgconfig/, as scripts/fetch-openssl-runtime makes them"
-        throw RuntimeError(runtime: runtime,
-                           message: "holds \(abi), which this tlsprobe (built for \(own)) cannot load; building a worker for it \(why)")
-    }
-
-    private func runScript(_ path: String, _ arguments: [String], runtime: String) throws(RuntimeError) -> ScriptRun {
+        let final = cache.runtimes + "/" + name
+        let what = "OpenSSL \(line.series) (Debian \(name))"
         do {
-            return try ScriptRun.run([path] + arguments, environment: ProcessInfo.processInfo.environment,
-                                     seconds: Self.scriptSeconds) { line in
-                // The scripts' own progress lines; apt's chatter stays out of the way.
-                for prefix in ["fetch-openssl-runtime: ", "build-runtime-worker: "] where line.hasPrefix(prefix) {
-                    step?(runtime, String(line.dropFirst(prefix.count)))
+            try cache.prepare(cache.runtimes)
+        } catch {
+            throw RuntimeError(runtime: name, message: error.description)
+        }
+        if FileManager.default.fileExists(atPath: final) { return final }
+        let mirror: DebianMirror
+        switch DebianMirror.choose(given: self.mirror, environment: environment) {
+        case .success(let chosen): mirror = chosen
+        case .failure(let why):
+            throw RuntimeError(runtime: name, message: "cannot fetch \(what): \(why); give a Debian mirror with --mirror URL (or TLSPROBE_DEBIAN_MIRROR)")
+        }
+        do {
+            return try cache.locked(cache.runtimes, name) { () throws(EnvironmentError) -> String in
+                // Another process may have made it while this one waited for the lock.
+                if FileManager.default.fileExists(atPath: final) { return final }
+                try cache.install(final) { partial throws(EnvironmentError) in
+                    var fetcher = RuntimeFetcher(line: line, mirror: mirror, maxIndexAgeDays: maxIndexAgeDays)
+                    if let step { fetcher.step = { step(name, $0) } }
+                    try fetcher.fetch(into: partial)
                 }
+                return final
             }
         } catch {
-            throw RuntimeError(runtime: runtime, message: "cannot start \(path): \(error)")
+            throw RuntimeError(runtime: name,
+                               message: "cannot fetch \(what) from mirror \(mirror.url) (\(mirror.origin)): \(error.description); choose another with --mirror URL")
         }
     }
 
-    /// What went wrong, in the script's and apt's words: apt's `E:`/`W:` lines and the script's error.
-    static func failure(of run: ScriptRun) -> String {
-        if run.timedOut { return "no result after \(Int(scriptSeconds)) s" }
-        let lines = run.stderrLines.map { $0.trimmingCharacters(in: .whitespaces) }
-        var reasons = lines.filter { $0.hasPrefix("E: ") || $0.hasPrefix("W: ") || $0.hasPrefix("Err:") }
-        reasons += lines.filter { $0.contains(": error: ") }.map { String($0[$0.range(of: ": error: ")!.upperBound...]) }
-        if reasons.isEmpty { reasons = Array(lines.suffix(3)) }
-        return reasons.uniqued().joined(separator: "; ") + " (\(run.termination))"
+    /// The worker for a folder whose libssl ABI (`abi`, such as `libssl.so.4`) is not this binary's (`own`).
+    func worker(for folder: String, abi: String, runtime: String, own: String) throws(RuntimeError) -> String {
+        let shipped = shippedWorker(for: abi)
+        if FileManager.default.fileExists(atPath: shipped) { return shipped }
+        let built = "\(cache.workers)/\(abi)/tlsprobe"
+        if FileManager.default.isExecutableFile(atPath: built) { return built }
+        guard let sourceTree else {
+            throw RuntimeError(runtime: runtime,
+                               message: "holds \(abi), which this tlsprobe (built for \(own)) cannot load, and no worker for \(abi) is installed (looked for \(shipped))")
+        }
+        guard FileManager.default.fileExists(atPath: folder + "/pkgconfig/openssl.pc") else {
+            throw RuntimeError(runtime: runtime,
+                               message: "holds \(abi), which this tlsprobe (built for \(own)) cannot load; building a worker for it needs the folder's include/ and pkgconfig/, as `tlsprobe runtime fetch` makes them")
+        }
+        do {
+            try cache.locked(cache.workers, abi) { () throws(EnvironmentError) in
+                if FileManager.default.isExecutableFile(atPath: built) { return }
+                try build(for: folder, abi: abi, runtime: runtime, sourceTree: sourceTree, output: built)
+            }
+        } catch {
+            throw RuntimeError(runtime: runtime, message: "cannot build a worker for \(abi): \(error.description)")
+        }
+        return built
+    }
+
+    /// Builds a worker from `sourceTree` against `folder`'s headers into `output`; the
+    /// build's output is kept in `WORKERS/ABI.log`. The scratch folder lies in the checkout,
+    /// so the next build there is incremental.
+    private func build(for folder: String, abi: String, runtime: String, sourceTree: String,
+                       output: String) throws(EnvironmentError) {
+        try cache.prepare((output as NSString).deletingLastPathComponent)
+        step?(runtime, "building a worker for \(abi) from \(sourceTree) (a first build takes minutes)")
+        let started = Date()
+        let run: ScriptRun
+        do {
+            run = try ScriptRun.run([sourceTree + "/scripts/build-runtime-worker", folder, "\(sourceTree)/.build-worker/\(abi)", output],
+                                    environment: environment, seconds: Self.buildSeconds)
+        } catch {
+            throw EnvironmentError("cannot start scripts/build-runtime-worker: \(error)")
+        }
+        let log = "\(cache.workers)/\(abi).log"
+        unlink(log)
+        let descriptor = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            let text = Array((run.stderrLines.joined(separator: "\n") + "\n" + run.stdout).utf8)
+            _ = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            close(descriptor)
+        }
+        guard run.succeeded else {
+            let said = run.stderrLines.filter { $0.contains("error:") }.prefix(2).joined(separator: "; ")
+            let why = run.timedOut ? "no result after \(Int(Self.buildSeconds)) s" : "\(run.termination)"
+            throw EnvironmentError("the build failed (\(why))\(said.isEmpty ? "" : ": \(said)"); the whole log is \(log)")
+        }
+        step?(runtime, "built a worker for \(abi) in \(Int(Date().timeIntervalSince(started))) s")
     }
 }

@@ -3,8 +3,8 @@ import ProxyCore
 import Glibc
 #endif
 
-/// One run of a helper program (the source tree's `scripts/fetch-openssl-runtime`
-/// and `scripts/build-runtime-worker`, or a worker asked to describe a plug-in):
+/// One run of a helper program (apt-get and dpkg-deb fetching a runtime, the source
+/// tree's `scripts/build-runtime-worker`, or a worker asked to describe a plug-in):
 /// its stderr handed on line by line as it comes (progress), its stdout kept
 /// (the result), all under a deadline.
 struct ScriptRun {
@@ -13,10 +13,10 @@ struct ScriptRun {
     let stderrLines: [String]
     let timedOut: Bool
 
-    /// Runs `arguments` (`arguments[0]` a path) with `environment`; `line` sees each stderr line.
-    static func run(_ arguments: [String], environment: [String: String], seconds: Double,
-                    line: (String) -> Void) throws(SystemCallError) -> ScriptRun {
-        let child = try ChildProcess(arguments: arguments, environment: environment)
+    /// Runs `arguments` (`arguments[0]` a path) with `environment` in `directory`; `line` sees each stderr line.
+    static func run(_ arguments: [String], environment: [String: String], directory: String? = nil, seconds: Double,
+                    line: (String) -> Void = { _ in }) throws(SystemCallError) -> ScriptRun {
+        let child = try ChildProcess(arguments: arguments, environment: environment, directory: directory)
         let deadline = Deadline.after(seconds: seconds)
         var out: [UInt8] = [], err: [UInt8] = [], lines: [String] = []
         var open = (out: true, err: true)
@@ -50,8 +50,11 @@ struct ScriptRun {
                          stderrLines: lines, timedOut: timedOut)
     }
 
-    /// The last non-empty line of stdout: the path the scripts print.
+    /// The last non-empty line of stdout: the one-line answer of a worker asked to describe a plug-in.
     var result: String? {
         stdout.split(separator: "\n").last.map(String.init)
     }
+
+    /// Whether it ran to the end and exited 0.
+    var succeeded: Bool { termination == .exited(0) && !timedOut }
 }

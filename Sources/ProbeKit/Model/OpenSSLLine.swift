@@ -1,6 +1,6 @@
 /// An OpenSSL line people run, as a Debian suite ships it: what `--runtime 4.0`
-/// or `--runtime experimental` names. `scripts/fetch-openssl-runtime` fetches
-/// it on first use into the runtime cache.
+/// or `--runtime experimental` names. `RuntimeFetcher` fetches it on first use
+/// into the runtime cache; everything the fetch needs to know about a line is here.
 ///
 /// The series is only how users name a line; what a runtime is, its report
 /// takes from the library the worker loaded, never from this table.
@@ -26,6 +26,32 @@ package enum OpenSSLLine: String, CaseIterable, Sendable, Hashable, Codable {
         case .experimental: "4.0"
         }
     }
+
+    /// One Debian package of a runtime, and the suite it comes from.
+    package struct Package: Sendable, Hashable {
+        package let suite: String
+        package let name: String
+    }
+
+    /// What a runtime folder of this line is made of: libssl and its headers (a worker
+    /// for another ABI is built against them), and the libc, loader, libzstd and zlib that
+    /// libssl was built against, so the folder runs with its own libc. bullseye's 1.1.1
+    /// needs only glibc ≥ 2.25 and a worker built on a newer host needs a newer libc than
+    /// bullseye's 2.31, so that line takes the host's libc. experimental holds only
+    /// what is newer than sid: the rest comes from sid.
+    package var packages: [Package] {
+        func from(_ suite: String, _ names: String...) -> [Package] { names.map { Package(suite: suite, name: $0) } }
+        switch self {
+        case .bullseye: return from("bullseye", "libssl1.1", "libssl-dev")
+        case .bookworm: return from("bookworm", "libssl3", "libssl-dev", "libc6", "libzstd1", "zlib1g")
+        // libssl3t64: renamed by the 64-bit time_t transition.
+        case .trixie, .sid: return from(rawValue, "libssl3t64", "libssl-dev", "libc6", "libzstd1", "zlib1g")
+        case .experimental: return from("experimental", "libssl4", "libssl-dev") + from("sid", "libc6", "libzstd1", "zlib1g")
+        }
+    }
+
+    /// The suites whose indexes the fetch reads.
+    package var suites: [String] { packages.map(\.suite).uniqued() }
 
     /// A suite's name or its series: `trixie` or `3.5`.
     package init?(name: String) {

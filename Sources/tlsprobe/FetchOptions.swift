@@ -1,0 +1,30 @@
+import ArgumentParser
+import ProbeKit
+
+/// Where and how named runtimes are fetched: shared by `matrix`, `gate` and `runtime fetch`.
+struct FetchOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The Debian mirror named runtimes are fetched from (default: TLSPROBE_DEBIAN_MIRROR, else the Debian archive this host's apt sources name).",
+                               valueName: "url"))
+    var mirror: String?
+
+    // .unconditional: a negative number is a value to refuse with a message, not an unknown flag.
+    @Option(name: .customLong("max-index-age"), parsing: .unconditional,
+            help: ArgumentHelp("Accept a mirror's signed index up to this many days after it was signed, even past its Valid-Until (default: TLSPROBE_MAX_INDEX_AGE, else none: apt refuses an expired index, which could be a replay). For a mirror you trust that lags behind.",
+                               valueName: "days"))
+    var maxIndexAge: Int?
+
+    func validate() throws {
+        if let mirror, case .failure(let problem) = DebianMirror.choose(given: mirror, environment: [:]) {
+            throw ValidationError(problem.description)
+        }
+        if let maxIndexAge, !(1...3650).contains(maxIndexAge) {
+            throw ValidationError("--max-index-age must be a number of days from 1 to 3650; got \(maxIndexAge)")
+        }
+    }
+
+    /// `provisioner` with these choices; the environment's apply where no option is given.
+    func apply(to provisioner: inout RuntimeProvisioner) {
+        if let mirror { provisioner.mirror = mirror }
+        if let maxIndexAge { provisioner.maxIndexAgeDays = maxIndexAge }
+    }
+}
