@@ -88,7 +88,7 @@ import TestSupport
     /// Plug-ins that cannot be loaded, return NULL or crash: each cell says so, and the others still run.
     @Test func brokenPluginsAreReportedAndTheRestRuns() throws {
         let fixtures = try PluginFixtures.built.get().fixtures
-        var arguments = ["matrix", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4", "--phase", "handshake", "--format", "json"]
+        var arguments = ["matrix", "--runtime", "system", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4", "--phase", "handshake", "--format", "json"]
         for name in ["abi-mismatch", "returns-null", "crashes", "no-new-bio", "program"] { arguments += ["--bio-plugin", fixtures[name]!] }
         arguments += ["--bio-plugin", Repository.path("README.md"), "--bio-plugin", try AuditFixtures.get().i386Affected]
         let run = try CLI.run(arguments)
@@ -122,7 +122,7 @@ import TestSupport
         #expect(gate.status == 0, "\(gate.stdout) \(gate.stderr)")
         let unknown = try CLI.run(["gate", "--require", "plugin:nobody", "--bio-plugin", built.examples["socket-copy"]!])
         #expect(unknown.status == 2 && unknown.stderr.contains("plugin:nobody is the mode of no --bio-plugin"), "\(unknown.stderr)")
-        let missing = try CLI.run(["matrix", "--bio-plugin", "/nonexistent/plugin.so"])
+        let missing = try CLI.run(["matrix", "--runtime", "system", "--bio-plugin", "/nonexistent/plugin.so"])
         #expect(missing.status == 2 && missing.stderr.contains("/nonexistent/plugin.so"), "\(missing.stderr)")
     }
 

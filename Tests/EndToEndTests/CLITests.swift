@@ -9,7 +9,7 @@ import TestSupport
     }
 
     @Test func matrixJSONHasAHandshakeCellForEveryModeTFOAndFamily() throws {
-        let run = try CLI.run(["matrix", "--format", "json"])
+        let run = try CLI.run(["matrix", "--runtime", "system", "--format", "json"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let report = try Report.decode(run.stdout)
         #expect(report.cells.map(\.cell) == MatrixPlan().cells)
@@ -20,7 +20,7 @@ import TestSupport
     }
 
     @Test func textMatrixNeverColoursAPipe() throws {
-        let run = try CLI.run(["matrix", "--mode", "fd", "--family", "ipv4", "--tfo", "off"])
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--family", "ipv4", "--tfo", "off"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let text = run.output
         #expect(text.contains("fd/tfo-off/ipv4") || text.contains("fd  "))
@@ -29,16 +29,16 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (["matrix", "--mode", "bogus"], "legacy-fastopen"),
-        (["matrix", "--format", "xml"], "json"),
-        (["matrix", "--family", "ipv5"], "ipv6"),
-        (["matrix", "--tfo", "maybe"], "both"),
-        (["matrix", "--timeout", "0"], "positive"),
-        (["matrix", "--timeout=-3"], "positive"),
+        (["matrix", "--runtime", "system", "--mode", "bogus"], "legacy-fastopen"),
+        (["matrix", "--runtime", "system", "--format", "xml"], "json"),
+        (["matrix", "--runtime", "system", "--family", "ipv5"], "ipv6"),
+        (["matrix", "--runtime", "system", "--tfo", "maybe"], "both"),
+        (["matrix", "--runtime", "system", "--timeout", "0"], "positive"),
+        (["matrix", "--runtime", "system", "--timeout=-3"], "positive"),
         (["env", "--format", "yaml"], "text"),
         // The crash and hang hooks are the workers' environment now (TLSPROBE_TEST_CRASH, TLSPROBE_TEST_HANG), never an option.
-        (["matrix", "--debug-crash", "fd/tfo-off/ipv4"], "--debug-crash"),
-        (["matrix", "--debug-hang", "fd/tfo-off/ipv4"], "--debug-hang"),
+        (["matrix", "--runtime", "system", "--debug-crash", "fd/tfo-off/ipv4"], "--debug-crash"),
+        (["matrix", "--runtime", "system", "--debug-hang", "fd/tfo-off/ipv4"], "--debug-hang"),
     ])
     func badInputExitsTwoWithOneLine(_ arguments: [String], _ mentioned: String) throws {
         let run = try CLI.run(arguments)

@@ -7,13 +7,13 @@ import TestSupport
 /// the same runtime folder written two ways is one runtime.
 @Suite struct InputLimitsTests {
     @Test(arguments: [
-        (["matrix", "--timeout", "1e11"], "at most 3600"),
-        (["matrix", "--timeout", "-1"], "positive"),
-        (["matrix", "--timeout", "inf"], "at most 3600"),
+        (["matrix", "--runtime", "system", "--timeout", "1e11"], "at most 3600"),
+        (["matrix", "--runtime", "system", "--timeout", "-1"], "positive"),
+        (["matrix", "--runtime", "system", "--timeout", "inf"], "at most 3600"),
         (["gate", "--timeout", "nan"], "positive"),
-        (["matrix", "--kernel-tfo", "-1"], "0 to 65535"),
-        (["matrix", "--kernel-tfo", "0,70000"], "0 to 65535"),
-        (["matrix", "--kernel-tfo", "0x10000"], "0 to 65535"),
+        (["matrix", "--runtime", "system", "--kernel-tfo", "-1"], "0 to 65535"),
+        (["matrix", "--runtime", "system", "--kernel-tfo", "0,70000"], "0 to 65535"),
+        (["matrix", "--runtime", "system", "--kernel-tfo", "0x10000"], "0 to 65535"),
     ])
     func outOfRangeNumbersAreUsageErrors(_ arguments: [String], _ named: String) throws {
         let run = try CLI.run(arguments)

@@ -8,7 +8,7 @@ import Testing
 @Suite struct IsolationTests {
     @Test func aCrashingCellIsReportedAndTheRestComplete() throws {
         let crashing = ["fd/tfo-off/ipv6", "exdata-fastopen/tfo-on/ipv4"]
-        let run = try CLI.run(["matrix", "--mode", "fd", "--mode", "exdata-fastopen", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--mode", "exdata-fastopen", "--format", "json"],
                               environment: ["TLSPROBE_TEST_CRASH": crashing.joined(separator: ",")])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let report = try Report.decode(run.stdout)
@@ -28,7 +28,7 @@ import Testing
     @Test func aHangingCellTimesOutWithinTheDeadline() throws {
         let hanging = "exdata-fastopen/tfo-on/ipv4"
         let started = Date()
-        let run = try CLI.run(["matrix", "--mode", "exdata-fastopen", "--phase", "handshake", "--timeout", "1", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "exdata-fastopen", "--phase", "handshake", "--timeout", "1", "--format", "json"],
                               environment: ["TLSPROBE_TEST_HANG": hanging])
         let elapsed = Date().timeIntervalSince(started)
         #expect(run.status == 0, "stderr: \(run.stderr)")

@@ -101,7 +101,7 @@ import Testing
     /// as not one cell could be probed, the report is still printed and the run exits 3.
     @Test func withoutCapabilitiesNamespaceCellsAreSkipped() throws {
         try requireNamespaces()
-        let run = try CLI.run(["matrix", "--kernel-tfo", "3", "--mode", "fd", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--kernel-tfo", "3", "--mode", "fd", "--format", "json"],
                               through: ["/usr/bin/setpriv", "--bounding-set", "-sys_admin,-net_admin"])
         let report = try Report.decode(run.stdout)
         #expect(report.cells.count == 4)

@@ -10,7 +10,7 @@ import TestSupport
         let folder = try Repository.scratch("merge")
         defer { try? FileManager.default.removeItem(at: folder) }
         let a = folder.appendingPathComponent("a.json").path, b = folder.appendingPathComponent("b.json").path
-        #expect(try CLI.run(["matrix", "--format", "json", "--output", a]).status == 0)
+        #expect(try CLI.run(["matrix", "--runtime", "system", "--format", "json", "--output", a]).status == 0)
         #expect(try CLI.run(["matrix", "--runtime", trixie, "--format", "json", "--output", b]).status == 0)
         let first = try Report.decode(try Data(contentsOf: URL(fileURLWithPath: a)))
         let second = try Report.decode(try Data(contentsOf: URL(fileURLWithPath: b)))
@@ -53,7 +53,7 @@ import TestSupport
         let folder = try Repository.scratch("merge")
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = folder.appendingPathComponent("good.json").path
-        #expect(try CLI.run(["matrix", "--mode", "fd", "--format", "json", "--output", good]).status == 0)
+        #expect(try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--format", "json", "--output", good]).status == 0)
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: good))) as? [String: Any])
         object["schemaVersion"] = Report.currentSchemaVersion + 1
         let newer = folder.appendingPathComponent("newer.json").path

@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct MergeInputTests {
     /// One real report, as JSON bytes, made once for the suite.
     static let reportData: Result<Data, any Error> = Result {
-        let run = try CLI.run(["matrix", "--mode", "fd", "--family", "ipv4", "--format", "json"])
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--family", "ipv4", "--format", "json"])
         guard run.status == 0 else { throw CLIFailed(arguments: ["matrix"], status: run.status, stderr: run.stderr) }
         return run.stdout
     }

@@ -10,7 +10,7 @@ import Testing
         try #require(NetworkNamespace.unavailableReason() == nil, "needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN (CI has them)")
         // The shell brings lo up with IPv6 disabled, then execs tlsprobe ("$0") with its arguments ("$@").
         let script = "ip link set lo up && echo 1 > /proc/sys/net/ipv6/conf/lo/disable_ipv6 && exec \"$0\" \"$@\""
-        let run = try CLI.run(["matrix", "--mode", "fd", "--mode", "proxy-core", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--mode", "proxy-core", "--format", "json"],
                               through: ["/usr/bin/unshare", "--net", "/bin/sh", "-c", script])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let report = try Report.decode(run.stdout)

@@ -15,7 +15,7 @@ import TestSupport
     @Test(arguments: [AddressFamily.ipv4, .ipv6])
     func matrixWithLoopbackDownExitsThree(_ family: AddressFamily) throws {
         try requireNamespaces()
-        let run = try CLI.run(["matrix", "--family", family.rawValue, "--format", "json"], through: ["/usr/bin/unshare", "--net"])
+        let run = try CLI.run(["matrix", "--runtime", "system", "--family", family.rawValue, "--format", "json"], through: ["/usr/bin/unshare", "--net"])
         let report = try Report.decode(run.stdout)
         NothingProbed.expect(run, report: report, planned: MatrixPlan(families: [family]).cells)
     }

@@ -8,7 +8,7 @@ import TestSupport
 /// owner and mode, follows a symlink to its target, and leaves no temporary file behind.
 /// Each special file is made in a private temporary folder, never a real `/dev` entry.
 @Suite struct OutputFileTests {
-    static let quick = ["matrix", "--mode", "fd", "--family", "ipv4", "--tfo", "off", "--format", "json"]
+    static let quick = ["matrix", "--runtime", "system", "--mode", "fd", "--family", "ipv4", "--tfo", "off", "--format", "json"]
 
     static func kind(_ path: String) -> mode_t {
         var info = stat()
@@ -106,7 +106,7 @@ import TestSupport
     /// A full disk or a closed stdout is one line on stderr and exit 2, never a trap.
     @Test(arguments: ["exec \"$0\" \"$@\" > /dev/full", "exec \"$0\" \"$@\" >&-"])
     func anUnwritableStdoutIsOneLineAndExitTwo(_ script: String) throws {
-        let run = try CLI.run(["matrix", "--mode", "fd", "--family", "ipv4", "--tfo", "off"], through: ["/bin/sh", "-c", script])
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--family", "ipv4", "--tfo", "off"], through: ["/bin/sh", "-c", script])
         #expect(run.status == 2, "stderr: \(run.stderr)")
         let lines = run.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines[0].hasPrefix("tlsprobe: cannot write to standard output:"), "\(run.stderr)")

@@ -40,7 +40,7 @@ import TestSupport
     func theSchemaRefusesABrokenReport(_ breakage: Breakage) throws {
         let folder = try Repository.scratch("formats")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let run = try CLI.run(["matrix", "--mode", "fd", "--family", "ipv4", "--format", "json"])
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--family", "ipv4", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         var object = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any])
         let path = folder.appendingPathComponent("broken.json")
@@ -124,7 +124,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("report.json")
         try Data("stale, not JSON".utf8).write(to: path)
-        let run = try CLI.run(["matrix", "--mode", "proxy-core", "--format", "json", "--output", path.path])
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "proxy-core", "--format", "json", "--output", path.path])
         #expect(run.status == 0, "\(run.stderr)")
         let report = try Report.decode(try Data(contentsOf: path))
         #expect(report.cells.count == MatrixPlan(modes: [.proxyCore]).cells.count)

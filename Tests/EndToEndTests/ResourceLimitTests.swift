@@ -8,7 +8,7 @@ import TestSupport
 @Suite struct ResourceLimitTests {
     /// Too few descriptors for a worker's pipes: nothing probed, EMFILE named.
     @Test func tooFewDescriptorsIsNothingProbedWithEMFILE() throws {
-        let run = try CLI.run(["matrix", "--mode", "fd", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--format", "json"],
                               through: ["/bin/sh", "-c", "ulimit -n 5 && exec \"$0\" \"$@\""])
         let report = try Report.decode(run.stdout)
         NothingProbed.expect(run, report: report, planned: MatrixPlan(modes: [.fd]).cells)
@@ -18,7 +18,7 @@ import TestSupport
     /// Too little address space for the loopback servers' threads: the cells are skipped
     /// naming pthread_create's errno, where they used to time out one by one.
     @Test func tooLittleMemoryForThreadsIsNeverATimeout() throws {
-        let run = try CLI.run(["matrix", "--mode", "fd", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--format", "json"],
                               through: ["/bin/sh", "-c", "ulimit -v 100000 && exec \"$0\" \"$@\""])
         let report = try Report.decode(run.stdout)
         #expect(!report.cells.isEmpty)

@@ -30,7 +30,7 @@ import TestSupport
     static func startHungMatrix(marker: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Repository.binary)
-        process.arguments = ["matrix", "--mode", "fd", "--timeout", marker]
+        process.arguments = ["matrix", "--runtime", "system", "--mode", "fd", "--timeout", marker]
         process.environment = ProcessInfo.processInfo.environment.merging([FaultInjection.hangVariable: "fd/tfo-off/ipv4"]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -63,7 +63,7 @@ import TestSupport
     /// Killed right after a cell's result: the next worker runs the rest; no cell is lost,
     /// crashed or charged, and the runtime stays usable.
     @Test func aWorkerLostBetweenCellsCostsNoCell() throws {
-        let run = try CLI.run(["matrix", "--mode", "fd", "--mode", "proxy-core", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--mode", "proxy-core", "--format", "json"],
                               environment: [FaultInjection.dieAfterVariable: "fd/tfo-off/ipv4,fd/tfo-on/ipv6,proxy-core/tfo-off/ipv4"])
         #expect(run.status == 0, "stderr: \(run.stderr)")
         let report = try Report.decode(run.stdout)
@@ -77,7 +77,7 @@ import TestSupport
     /// Workers that die after their hello, before any cell, again and again: after three in a
     /// row the runtime is given up with the reason (exit 2), rather than restarting forever.
     @Test func workersThatKeepDyingEndTheRuntime() throws {
-        let run = try CLI.run(["matrix", "--mode", "fd", "--tfo", "off", "--family", "ipv4", "--format", "json"],
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "fd", "--tfo", "off", "--family", "ipv4", "--format", "json"],
                               environment: [FaultInjection.dieAfterVariable: "hello"])
         #expect(run.status == 2, "stderr: \(run.stderr)")
         #expect(run.stderr.contains("3 workers in a row were lost before finishing a cell"), "\(run.stderr)")
