@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import ProbeKit
 
 /// Where and how named runtimes are fetched: shared by `matrix`, `gate` and `runtime fetch`.
@@ -13,12 +14,19 @@ struct FetchOptions: ParsableArguments {
                                valueName: "days"))
     var maxIndexAge: Int?
 
+    /// Up to ten years: past that an index proves nothing about the archive's present.
+    static let indexAges = 1...3650
+
     func validate() throws {
         if let mirror, case .failure(let problem) = DebianMirror.choose(given: mirror, environment: [:]) {
             throw ValidationError(problem.description)
         }
-        if let maxIndexAge, !(1...3650).contains(maxIndexAge) {
+        if let maxIndexAge, !Self.indexAges.contains(maxIndexAge) {
             throw ValidationError("--max-index-age must be a number of days from 1 to 3650; got \(maxIndexAge)")
+        }
+        if maxIndexAge == nil, let variable = ProcessInfo.processInfo.environment["TLSPROBE_MAX_INDEX_AGE"], !variable.isEmpty,
+           Int(variable).map(Self.indexAges.contains) != true {
+            throw ValidationError("TLSPROBE_MAX_INDEX_AGE must be a number of days from 1 to 3650; got '\(variable)'")
         }
     }
 
