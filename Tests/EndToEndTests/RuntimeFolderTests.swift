@@ -21,6 +21,22 @@ import TestSupport
         #expect(run.stdout.isEmpty)
     }
 
+    /// The loader's library path splits on ':' and ';': a folder whose path holds one would
+    /// add other folders (the current one among them) to the search, so it is refused.
+    @Test(arguments: ["rt;x", "rt:x", "rt\nx"])
+    func aFolderTheLoaderCannotBeGivenIsRefused(_ name: String) throws {
+        let scratch = try Repository.scratch("runtime-path")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folder = scratch.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+        for library in ["libssl.so.3", "libcrypto.so.3"] {
+            try FileManager.default.copyItem(atPath: "/usr/lib/x86_64-linux-gnu/\(library)", toPath: folder.appendingPathComponent(library).path)
+        }
+        let run = try CLI.run(["matrix", "--runtime", folder.path, "--mode", "fd", "--format", "json"])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("which the loader's library path cannot carry"), "\(run.stderr)")
+    }
+
     @Test func badFolderStillLetsTheOthersRun() throws {
         let empty = try Repository.scratch("runtime")
         defer { try? FileManager.default.removeItem(at: empty) }

@@ -49,6 +49,11 @@ struct RuntimeLauncher: Sendable {
             if let problem = FolderTrust.problem(with: file) { throw fail("refusing to run code from it: \(problem)") }
         }
         try trust(folder)
+        // The loader's --library-path and LD_LIBRARY_PATH split on ':' and ';': such a folder
+        // would add others (the current folder among them) to the search.
+        if let bad = folder.unicodeScalars.first(where: { $0 == ":" || $0 == ";" || $0.properties.generalCategory == .control }) {
+            throw fail("its path \(folder.debugDescription) holds \(String(bad).debugDescription), which the loader's library path cannot carry; move it to a path without one")
+        }
         let abi = try libssl(in: folder, fail: fail)
         let suffix = String(abi.dropFirst("libssl.so.".count))
         for library in [abi, "libcrypto.so.\(suffix)"] {
