@@ -43,7 +43,10 @@ package enum OpenSSLLine: String, CaseIterable, Sendable, Hashable, Codable {
         func from(_ suite: String, _ names: String...) -> [Package] { names.map { Package(suite: suite, name: $0) } }
         switch self {
         case .bullseye: return from("bullseye", "libssl1.1", "libssl-dev")
-        case .bookworm: return from("bookworm", "libssl3", "libssl-dev", "libc6", "libzstd1", "zlib1g")
+        // The worker also loads libcap, libelf and the C++ runtime; on a newer host (Debian 13)
+        // the host's copies need a newer glibc than bookworm's, so the folder carries its own.
+        case .bookworm: return from("bookworm", "libssl3", "libssl-dev", "libc6", "libzstd1", "zlib1g",
+                                    "libcap2", "libelf1", "libstdc++6", "libgcc-s1")
         // libssl3t64: renamed by the 64-bit time_t transition.
         case .trixie, .sid: return from(rawValue, "libssl3t64", "libssl-dev", "libc6", "libzstd1", "zlib1g")
         case .experimental: return from("experimental", "libssl4", "libssl-dev") + from("sid", "libc6", "libzstd1", "zlib1g")
