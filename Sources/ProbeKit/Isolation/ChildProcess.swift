@@ -5,7 +5,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// A child process with its stdout and stderr on pipes; reaped exactly once.
+/// A child process with its stdout and stderr on pipes (and, when asked, a private
+/// message pipe on its descriptor 3); reaped exactly once.
 ///
 /// `posix_spawn` rather than Foundation's `Process`: the supervisor needs to
 /// poll the pipes against its own deadlines, kill on overrun, and read the
@@ -32,6 +33,13 @@ package final class ChildProcess {
     let pid: pid_t
     let stdout: Int32
     let stderr: Int32
+    /// The read end of the child's descriptor `messageDescriptor`, when it was given one: a
+    /// channel for a protocol that nothing the child loads (a plug-in writing to stdout)
+    /// can write into by accident.
+    let messages: Int32?
+
+    /// The descriptor number the child's message pipe has in the child.
+    package static let messageDescriptor: Int32 = 3
     private(set) var termination: Termination?
 
     /// Every child spawned and not yet reaped, so that a parent being terminated
@@ -39,10 +47,13 @@ package final class ChildProcess {
     private static let live = Mutex<Set<pid_t>>([])
 
     /// Spawns `arguments[0]` (a path) with `environment` in `directory` (this process's
-    /// own when `nil`); stdin is /dev/null.
-    init(arguments: [String], environment: [String: String], directory: String? = nil) throws(SystemCallError) {
+    /// own when `nil`); stdin is /dev/null. With `messageChannel` the child also gets
+    /// a pipe on descriptor 3, read through `messages`.
+    init(arguments: [String], environment: [String: String], directory: String? = nil,
+         messageChannel: Bool = false) throws(SystemCallError) {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
+        var messagePipe: [Int32] = [-1, -1]
         // Close-on-exec from birth (pipe2): workers are spawned concurrently, and a pipe
         // made close-on-exec only afterwards could leak into a sibling spawned in between,
         // keeping this worker's output open after it ended.
@@ -51,12 +62,18 @@ package final class ChildProcess {
             close(outPipe[0]); close(outPipe[1])
             throw SystemCallError("pipe2", errno: errno)
         }
+        if messageChannel && tlsprobe_pipe_cloexec(&messagePipe) != 0 {
+            let code = errno
+            close(outPipe[0]); close(outPipe[1]); close(errPipe[0]); close(errPipe[1])
+            throw SystemCallError("pipe2", errno: code)
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        if messageChannel { posix_spawn_file_actions_adddup2(&actions, messagePipe[1], Self.messageDescriptor) }
         if let directory { tlsprobe_spawn_add_chdir(&actions, directory) }
 
         let argv = arguments.map { strdup($0) } + [nil]
@@ -78,36 +95,42 @@ package final class ChildProcess {
         var defaults = sigset_t()
         sigfillset(&defaults)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        // Its own process group (led by the child): whatever it forks, a plug-in's or apt's
+        // helpers, is killed with it by one signal to the group.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
         let status = posix_spawn(&child, arguments[0], &actions, &attributes, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
+        if messageChannel { close(messagePipe[1]) }
         guard status == 0 else {
             close(outPipe[0]); close(errPipe[0])
+            if messageChannel { close(messagePipe[0]) }
             throw SystemCallError("posix_spawn(\(arguments[0]))", errno: status)
         }
         pid = child
         Self.live.withLock { _ = $0.insert(child) }
         stdout = outPipe[0]
         stderr = errPipe[0]
+        messages = messageChannel ? messagePipe[0] : nil
+        if let messages { _ = fcntl(messages, F_SETFL, fcntl(messages, F_GETFL) | O_NONBLOCK) }
         _ = fcntl(stdout, F_SETFL, fcntl(stdout, F_GETFL) | O_NONBLOCK)
         _ = fcntl(stderr, F_SETFL, fcntl(stderr, F_GETFL) | O_NONBLOCK)
     }
 
     deinit {
-        if termination == nil {
-            Glibc.kill(pid, SIGKILL)
-            _ = wait()
-        }
+        killGroup()
+        if termination == nil { _ = wait() }
         close(stdout)
         close(stderr)
+        if let messages { close(messages) }
     }
 
     /// Kills every live child and reaps those that end within `grace` seconds
     /// (a supervisor thread may reap one first; either way it is gone).
     package static func killAll(grace: Double = 2) {
         let children = live.withLock { $0 }
-        for child in children { Glibc.kill(child, SIGKILL) }
+        for child in children { Glibc.kill(-child, SIGKILL) }
         let deadline = Deadline.after(seconds: grace)
         var waiting = children
         while !waiting.isEmpty && deadline.remainingMilliseconds > 0 {
@@ -120,8 +143,16 @@ package final class ChildProcess {
         }
     }
 
+    /// Signals the child and everything in its process group, while the child is unreaped.
     func kill(signal: Int32 = SIGKILL) {
-        if termination == nil { Glibc.kill(pid, signal) }
+        if termination == nil { Glibc.kill(-pid, signal) }
+    }
+
+    /// Kills what is left of the child's process group, also after the child itself was
+    /// reaped: processes it forked (a plug-in's, a build's) outlive it otherwise. The group
+    /// id cannot be reused while any member lives, so this reaches only the child's own.
+    func killGroup() {
+        Glibc.kill(-pid, SIGKILL)
     }
 
     /// Reads what a non-blocking pipe holds into `target`; `false` at end of file.
