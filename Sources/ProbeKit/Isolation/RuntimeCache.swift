@@ -67,28 +67,45 @@ package struct RuntimeCache: Sendable {
         return try body()
     }
 
-    /// Makes `final` with `make`, which fills a private folder beside it; the folder is
-    /// renamed to `final` only when `make` returns, and removed when it throws.
-    /// Call under the lock for `final`: a leftover private folder of an interrupted run is removed first.
+    /// Makes `final` with `make`, which fills a private folder beside it; the folder's manifest
+    /// (`CacheManifest`: the size and SHA-256 of every file in it) is written into it, and it is
+    /// renamed to `final` only then. It is removed when `make` or the manifest throws.
+    /// A `final` already there (one whose files no longer match their manifest) is replaced:
+    /// moved aside, the new folder renamed into place, the old one removed.
+    /// Call under the lock for `final`: leftovers of an interrupted run are removed first.
     func install(_ final: String, make: (String) throws(EnvironmentError) -> Void) throws(EnvironmentError) {
         let parent = (final as NSString).deletingLastPathComponent
         let name = (final as NSString).lastPathComponent
-        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []).filter { $0.hasPrefix(".\(name).partial-") }
+        let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [])
+            .filter { $0.hasPrefix(".\(name).partial-") || $0.hasPrefix(".\(name).damaged-") }
         for leftover in leftovers { try? FileManager.default.removeItem(atPath: parent + "/" + leftover) }
         let partial = "\(parent)/.\(name).partial-\(getpid())"
         guard mkdir(partial, 0o700) == 0 else { throw EnvironmentError("cannot create \(partial): \(ErrnoName.describe(errno))") }
         do {
             try make(partial)
+            try CacheManifest.record(partial).write(into: partial)
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
             throw error
         }
         // The folder tlsprobe made and filled itself: readable by its user, as the libraries' own modes say.
         chmod(partial, 0o755)
+        var old: String?
+        var status = stat()
+        if lstat(final, &status) == 0 {
+            let aside = "\(parent)/.\(name).damaged-\(getpid())"
+            guard rename(final, aside) == 0 else {
+                let reason = ErrnoName.describe(errno)
+                try? FileManager.default.removeItem(atPath: partial)
+                throw EnvironmentError("cannot move the damaged \(final) aside: \(reason)")
+            }
+            old = aside
+        }
         guard rename(partial, final) == 0 else {
             let reason = ErrnoName.describe(errno)
             try? FileManager.default.removeItem(atPath: partial)
             throw EnvironmentError("cannot move \(partial) to \(final): \(reason)")
         }
+        if let old { try? FileManager.default.removeItem(atPath: old) }
     }
 }

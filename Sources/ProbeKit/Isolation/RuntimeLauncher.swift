@@ -54,6 +54,13 @@ struct RuntimeLauncher: Sendable {
         if let bad = folder.unicodeScalars.first(where: { $0 == ":" || $0 == ";" || $0.properties.generalCategory == .control }) {
             throw fail("its path \(folder.debugDescription) holds \(String(bad).debugDescription), which the loader's library path cannot carry; move it to a path without one")
         }
+        // A folder tlsprobe fetched (the cache's, or a copy of it) carries its manifest: nothing in
+        // it runs unless it still holds what was fetched. A line's folder was checked (and
+        // fetched again if need be) by the provisioner; a folder given by path is only refused.
+        if case .folder = spec, FileManager.default.fileExists(atPath: folder + "/" + CacheManifest.fileName),
+           let damage = CacheManifest.damage(in: folder) {
+            throw fail("refusing to run code from it: its files are not those recorded when it was fetched (\(damage)); fetch it again with `tlsprobe runtime fetch`")
+        }
         let abi = try libssl(in: folder, fail: fail)
         let suffix = String(abi.dropFirst("libssl.so.".count))
         for library in [abi, "libcrypto.so.\(suffix)"] {
@@ -96,6 +103,12 @@ struct RuntimeLauncher: Sendable {
         let distinct = sonames.uniqued()
         guard let abi = distinct.first else { throw fail("has no libssl.so.N (OpenSSL's libssl, with its soname)") }
         guard distinct.count == 1 else { throw fail("holds libssl of several ABIs: \(distinct.joined(separator: ", "))") }
+        // The soname names the worker's folder in the cache and its build's scratch folder:
+        // only `libssl.so.` and version digits, never a path of the library's choosing.
+        guard abi.dropFirst("libssl.so.".count).allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              !abi.hasSuffix("."), !abi.contains("..") else {
+            throw fail("its libssl's soname \(abi.debugDescription) is not libssl.so.N")
+        }
         return abi
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProxyCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -71,7 +72,7 @@ package struct RuntimeProvisioner: Sendable {
         } catch {
             throw RuntimeError(runtime: name, message: error.description)
         }
-        if FileManager.default.fileExists(atPath: final) { return final }
+        if FileManager.default.fileExists(atPath: final), CacheManifest.damage(in: final) == nil { return final }
         let mirror: DebianMirror
         switch DebianMirror.choose(given: self.mirror, environment: environment) {
         case .success(let chosen): mirror = chosen
@@ -80,12 +81,18 @@ package struct RuntimeProvisioner: Sendable {
         }
         do {
             return try cache.locked(cache.runtimes, name) { () throws(EnvironmentError) -> String in
-                // Another process may have made it while this one waited for the lock.
-                if FileManager.default.fileExists(atPath: final) { return final }
+                // Another process may have made (or mended) it while this one waited for the lock.
+                if FileManager.default.fileExists(atPath: final) {
+                    guard let damage = CacheManifest.damage(in: final) else { return final }
+                    // The line comes from a signed index again in seconds: fetching it anew mends
+                    // the cache without the user's help, and the line says what was wrong.
+                    step?(name, "the cached runtime is damaged (\(damage)); fetching it again")
+                }
                 try cache.install(final) { partial throws(EnvironmentError) in
                     var fetcher = RuntimeFetcher(line: line, mirror: mirror, maxIndexAgeDays: maxIndexAgeDays)
                     if let step { fetcher.step = { step(name, $0) } }
                     try fetcher.fetch(into: partial)
+                    _ = try CacheManifest.removeLinksLeaving(partial)
                 }
                 return final
             }
@@ -99,8 +106,9 @@ package struct RuntimeProvisioner: Sendable {
     func worker(for folder: String, abi: String, runtime: String, own: String) throws(RuntimeError) -> String {
         let shipped = shippedWorker(for: abi)
         if FileManager.default.fileExists(atPath: shipped) { return shipped }
-        let built = "\(cache.workers)/\(abi)/tlsprobe"
-        if FileManager.default.isExecutableFile(atPath: built) { return built }
+        let home = "\(cache.workers)/\(abi)"
+        let built = home + "/tlsprobe"
+        if FileManager.default.fileExists(atPath: home), CacheManifest.damage(in: home) == nil { return built }
         guard let sourceTree else {
             throw RuntimeError(runtime: runtime,
                                message: "holds \(abi), which this tlsprobe (built for \(own)) cannot load, and no worker for \(abi) is installed (looked for \(shipped))")
@@ -111,8 +119,15 @@ package struct RuntimeProvisioner: Sendable {
         }
         do {
             try cache.locked(cache.workers, abi) { () throws(EnvironmentError) in
-                if FileManager.default.isExecutableFile(atPath: built) { return }
-                try build(for: folder, abi: abi, runtime: runtime, sourceTree: sourceTree, output: built)
+                if FileManager.default.fileExists(atPath: home) {
+                    guard let damage = CacheManifest.damage(in: home) else { return }
+                    step?(runtime, "the cached worker is damaged (\(damage)); building it again")
+                }
+                // Built into a private folder and renamed into place with its manifest: a worker
+                // that is there is whole, and what the build writes goes nowhere another user chose.
+                try cache.install(home) { partial throws(EnvironmentError) in
+                    try build(for: folder, abi: abi, runtime: runtime, sourceTree: sourceTree, output: partial + "/tlsprobe")
+                }
             }
         } catch {
             throw RuntimeError(runtime: runtime, message: "cannot build a worker for \(abi): \(error.description)")
@@ -135,18 +150,33 @@ package struct RuntimeProvisioner: Sendable {
         } catch {
             throw EnvironmentError("cannot start scripts/build-runtime-worker: \(error)")
         }
+        // A new file in the workers folder tlsprobe made and checked: never written through a
+        // link left there, never appended to another build's log.
         let log = "\(cache.workers)/\(abi).log"
         unlink(log)
+        var logged = "the whole log is \(log)"
         let descriptor = open(log, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if descriptor >= 0 {
             let text = Array((run.stderrLines.joined(separator: "\n") + "\n" + run.stdout).utf8)
-            _ = text.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            var offset = 0
+            while offset < text.count {
+                let written = text.withUnsafeBytes { write(descriptor, $0.baseAddress.map { $0 + offset }, text.count - offset) }
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else {
+                    logged = "its log \(log) is cut short (\(ErrnoName.describe(errno)))"
+                    break
+                }
+                offset += written
+            }
             close(descriptor)
+        } else {
+            logged = "its log could not be written to \(log) (\(ErrnoName.describe(errno)))"
         }
         guard run.succeeded else {
-            let said = run.stderrLines.filter { $0.contains("error:") }.prefix(2).joined(separator: "; ")
+            var said = run.stderrLines.filter { $0.contains("error:") }.prefix(2).joined(separator: "; ")
+            if said.isEmpty { said = run.stderrLines.last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) ?? "" }
             let why = run.timedOut ? "no result after \(Int(Self.buildSeconds)) s" : "\(run.termination)"
-            throw EnvironmentError("the build failed (\(why))\(said.isEmpty ? "" : ": \(said)"); the whole log is \(log)")
+            throw EnvironmentError("the build (scripts/build-runtime-worker) failed (\(why))\(said.isEmpty ? "" : ": \(said)"); \(logged)")
         }
         step?(runtime, "built a worker for \(abi) in \(Int(Date().timeIntervalSince(started))) s")
     }
