@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReportRendering
 import ProbeKit
 
 /// Where and how named runtimes are fetched: shared by `matrix`, `gate` and `runtime fetch`.
@@ -19,14 +20,14 @@ struct FetchOptions: ParsableArguments {
 
     func validate() throws {
         if let mirror, case .failure(let problem) = DebianMirror.choose(given: mirror, environment: [:]) {
-            throw ValidationError(problem.description)
+            throw ValidationError(TerminalText.escape(problem.description))
         }
         if let maxIndexAge, !Self.indexAges.contains(maxIndexAge) {
             throw ValidationError("--max-index-age must be a number of days from 1 to 3650; got \(maxIndexAge)")
         }
         if maxIndexAge == nil, let variable = ProcessInfo.processInfo.environment["TLSPROBE_MAX_INDEX_AGE"], !variable.isEmpty,
            Int(variable).map(Self.indexAges.contains) != true {
-            throw ValidationError("TLSPROBE_MAX_INDEX_AGE must be a number of days from 1 to 3650; got '\(variable)'")
+            throw ValidationError("TLSPROBE_MAX_INDEX_AGE must be a number of days from 1 to 3650; got '\(TerminalText.escape(variable))'")
         }
     }
 

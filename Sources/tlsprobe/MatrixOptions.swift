@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReportRendering
 import ProbeKit
 
 /// The axes of a matrix run, shared by `matrix` and `gate` so a CI gate probes
@@ -79,7 +80,7 @@ struct MatrixOptions: ParsableArguments {
         for path in plugins {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw ValidationError("--bio-plugin: \(path) is not a file")
+                throw ValidationError("--bio-plugin: \(TerminalText.escape(path)) is not a file")
             }
         }
         if phase == .teardown, !modes.isEmpty, !modes.contains(where: \.hasTeardown), plugins.isEmpty {
@@ -109,7 +110,7 @@ struct MatrixOptions: ParsableArguments {
             let text = part.trimmingCharacters(in: .whitespaces).lowercased()
             let value = text.hasPrefix("0x") ? Int(text.dropFirst(2), radix: 16) : Int(text)
             guard let value, (0...0xFFFF).contains(value) else {
-                throw ValidationError("--kernel-tfo: '\(part)' is not a tcp_fastopen value; expected numbers from 0 to 65535 (or 0x0 to 0xffff), comma-separated")
+                throw ValidationError("--kernel-tfo: '\(TerminalText.escape(String(part)))' is not a tcp_fastopen value; expected numbers from 0 to 65535 (or 0x0 to 0xffff), comma-separated")
             }
             values.append(value)
         }

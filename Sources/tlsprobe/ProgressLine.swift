@@ -53,7 +53,7 @@ final class ProgressLine: @unchecked Sendable {
     /// Erases the line; the report follows on stdout.
     func stop() {
         timer.cancel()
-        Terminal.writeError("\r\u{1B}[K")
+        Terminal.redrawLine("")
     }
 
     private func draw() {
@@ -67,6 +67,6 @@ final class ProgressLine: @unchecked Sendable {
         }
         let width = 78
         if text.count > width { text = String(text.prefix(width)) }
-        Terminal.writeError("\r\u{1B}[K" + text)
+        Terminal.redrawLine(text)
     }
 }

@@ -25,7 +25,7 @@ struct ReportOutput {
         do {
             _ = try OutputFile(output)
         } catch {
-            throw ValidationError(error.description)
+            throw ValidationError(TerminalText.escape(error.description))
         }
     }
 

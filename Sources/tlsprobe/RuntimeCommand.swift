@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReportRendering
 import ProbeKit
 
 /// `tlsprobe runtime fetch trixie …`: fetches Debian lines' OpenSSL into the cache
@@ -36,7 +37,7 @@ struct RuntimeCommand: ParsableCommand {
 
         func validate() throws {
             for name in names where name != "all" && OpenSSLLine(name: name) == nil {
-                throw ValidationError("'\(name)' is not an OpenSSL line; expected all, \(OpenSSLLine.names.joined(separator: ", "))")
+                throw ValidationError("'\(TerminalText.escape(name))' is not an OpenSSL line; expected all, \(OpenSSLLine.names.joined(separator: ", "))")
             }
         }
 

@@ -1,5 +1,6 @@
 import Foundation
 import ProxyCore
+import ReportRendering
 
 /// Where the CLI writes, and whether colour is welcome there.
 enum Terminal {
@@ -14,9 +15,30 @@ enum Terminal {
         }
     }
 
+    /// Writes an error or progress line to stderr with every control character in it shown
+    /// escaped (`\x1B`, `\x0A`), except the one line break that ends it.
+    ///
+    /// Error lines carry what the user typed or what lies on disk: a runtime path, a plug-in or
+    /// merge file's name, an `--output` folder, a `--mode` value. Written raw, an ESC sequence
+    /// in one of them would recolour or rewrite the terminal and a line break would forge a
+    /// line of tlsprobe's own; this is the one place every such line goes through.
     static func writeError(_ text: String) {
         // Nowhere left to report a failure of stderr itself.
-        try? writeAll(text, to: STDERR_FILENO)
+        try? writeAll(escapedLine(text), to: STDERR_FILENO)
+    }
+
+    /// Redraws the terminal's current line (the progress line) with `text`, escaped as
+    /// `writeError` escapes: only the carriage return and erase sequence are tlsprobe's own.
+    static func redrawLine(_ text: String) {
+        try? writeAll("\r\u{1B}[K" + TerminalText.escape(text), to: STDERR_FILENO)
+    }
+
+    /// `text` with its control characters escaped, keeping one final line break.
+    static func escapedLine(_ text: String) -> String {
+        var body = text.unicodeScalars[...]
+        let ends = body.last == "\n"
+        if ends { body = body.dropLast() }
+        return TerminalText.escape(String(body)) + (ends ? "\n" : "")
     }
 
     /// `write(2)` until every byte is out, retrying on EINTR.
