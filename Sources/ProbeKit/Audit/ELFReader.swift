@@ -18,9 +18,9 @@ import Glibc
 /// Anything that does not hold together (a header or section past the end of the
 /// file, an invalid class, a table libelf refuses) is thrown as `Unreadable` with
 /// the reason, and becomes that file's `error`.
-final class ELFReader {
+package final class ELFReader {
     /// What reading one path gave.
-    enum Result: Sendable {
+    package enum Result: Sendable {
         /// Not an ELF file (no `\x7FELF` magic): skipped and counted, never an error.
         case notELF
         case audited(AuditedFile)
@@ -51,26 +51,37 @@ final class ELFReader {
     ]
 
     /// Reads `path`; `display` and `package` are what the report calls it.
-    static func read(path: String, display: String, package: String?) -> Result {
+    ///
+    /// Never traps and never blocks, whatever the bytes: a path that is not a
+    /// regular file (a FIFO named `libssl.so.3`) or a file whose offsets, sizes
+    /// or counts do not fit inside it is that file's `error`.
+    package static func read(path: String, display: String, package: String?) -> Result {
         func failed(_ reason: String) -> Result {
             .audited(.failed(display, package: package, reason: reason))
         }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else { return failed("cannot open: \(ErrnoName.describe(errno))") }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return failed("cannot stat: \(ErrnoName.describe(errno))") }
-        // Replaced by something else since the walk saw a regular file.
-        guard info.st_mode & S_IFMT == S_IFREG else { return .notELF }
+        let file: RegularFile
+        do {
+            file = try RegularFile(path: path)
+        } catch {
+            return failed(error.reason)
+        }
+        return read(file, display: display, package: package)
+    }
+
+    /// Reads an open regular file: the audit's reader, and the fuzz target's.
+    static func read(_ file: borrowing RegularFile, display: String, package: String?) -> Result {
+        func failed(_ reason: String) -> Result {
+            .audited(.failed(display, package: package, reason: reason))
+        }
         var ident = [UInt8](repeating: 0, count: Int(EI_NIDENT))
-        let count = pread(descriptor, &ident, ident.count, 0)
+        let count = pread(file.descriptor, &ident, ident.count, 0)
         guard count >= 0 else { return failed("cannot read: \(ErrnoName.describe(errno))") }
         guard count >= 4, ident.prefix(4).elementsEqual([0x7F, 0x45, 0x4C, 0x46]) else { return .notELF }
         // libelf only says it cannot read these; the identification bytes say why.
         let elfClass = ident[Int(EI_CLASS)], byteOrder = ident[Int(EI_DATA)]
         let headerSize = elfClass == ELFCLASS32 ? MemoryLayout<Elf32_Ehdr>.size : MemoryLayout<Elf64_Ehdr>.size
-        if count < Int(EI_NIDENT) || info.st_size < headerSize {
-            return failed("truncated: \(info.st_size) bytes, less than an ELF header")
+        if count < Int(EI_NIDENT) || file.size < UInt64(headerSize) {
+            return failed("truncated: \(file.size) bytes, less than an ELF header")
         }
         guard elfClass == ELFCLASS32 || elfClass == ELFCLASS64 else {
             return failed("invalid ELF class \(elfClass) (e_ident[EI_CLASS] is neither ELFCLASS32 nor ELFCLASS64)")
@@ -80,12 +91,12 @@ final class ELFReader {
         }
         guard libelfReady else { return failed("libelf refused ELF version \(EV_CURRENT)") }
         do {
-            let reader = try ELFReader(descriptor: descriptor, size: Int64(info.st_size))
-            var file = try reader.audit()
-            file.path = display
-            file.package = package
-            file.class = AuditClassifier.classify(file)
-            return .audited(file)
+            let reader = try ELFReader(descriptor: file.descriptor, size: file.size)
+            var audited = try reader.audit()
+            audited.path = display
+            audited.package = package
+            audited.class = AuditClassifier.classify(audited)
+            return .audited(audited)
         } catch {
             return failed(error.reason)
         }
@@ -94,11 +105,18 @@ final class ELFReader {
     // MARK: One open file
 
     private let elf: OpaquePointer
-    private let size: Int64
+    /// The file's size: every offset and size the file states is checked against it.
+    private let size: UInt64
     private var header = GElf_Ehdr()
     private var sections: [(scn: OpaquePointer, header: GElf_Shdr)] = []
+    /// Sections whose data was read, and how many bytes that took: sections of a
+    /// sound file do not overlap, so a file that makes libelf read more than its
+    /// own size (a thousand relocation sections over the same bytes) is refused
+    /// before it costs memory many times its size.
+    private var sectionsRead = Set<Int>()
+    private var bytesRead: UInt64 = 0
 
-    private init(descriptor: Int32, size: Int64) throws(Unreadable) {
+    private init(descriptor: Int32, size: UInt64) throws(Unreadable) {
         guard let elf = elf_begin(descriptor, ELF_C_READ, nil) else { throw Self.libelf("elf_begin") }
         self.elf = elf
         self.size = size
@@ -112,6 +130,32 @@ final class ELFReader {
     private static func libelf(_ what: String) -> Unreadable {
         let message = elf_errmsg(elf_errno()).map { String(cString: $0) } ?? "unknown libelf error"
         return Unreadable(reason: "\(what): \(message)")
+    }
+
+    /// `offset + length`, or `nil` when the sum does not fit in 64 bits.
+    private static func end(_ offset: UInt64, _ length: UInt64) -> UInt64? {
+        let (sum, overflow) = offset.addingReportingOverflow(length)
+        return overflow ? nil : sum
+    }
+
+    /// `count` entries of `entrySize` bytes each, or `nil` when the product does not fit in 64 bits.
+    private static func length(_ count: UInt64, _ entrySize: UInt64) -> UInt64? {
+        let (product, overflow) = count.multipliedReportingOverflow(by: entrySize)
+        return overflow ? nil : product
+    }
+
+    /// Refuses a table of `count` entries of `entrySize` bytes at `offset` that does not lie inside the file.
+    private func checkInside(_ what: String, offset: UInt64, count: UInt64, entrySize: UInt64) throws(Unreadable) {
+        guard let length = Self.length(count, entrySize) else {
+            throw Unreadable(reason: "\(what): \(count) entries of \(entrySize) bytes are more than 2^64 bytes")
+        }
+        guard length > 0 else { return }
+        guard let end = Self.end(offset, length) else {
+            throw Unreadable(reason: "\(what) runs past 2^64: \(length) bytes from byte \(offset)")
+        }
+        guard end <= size else {
+            throw Unreadable(reason: "truncated: \(what) ends at byte \(end), the file has \(size)")
+        }
     }
 
     private func audit() throws(Unreadable) -> AuditedFile {
@@ -170,28 +214,33 @@ final class ELFReader {
 
     // MARK: Structure
 
-    /// Program and section header tables inside the file: a truncated file fails here, by name.
+    /// Program and section header tables inside the file: a truncated file fails here, by
+    /// name, and so does one whose offsets are past its end or overflow 64 bits.
     private func checkTables() throws(Unreadable) {
-        let sectionTableEnd = Int64(header.e_shoff) + Int64(header.e_shnum) * Int64(header.e_shentsize)
-        if header.e_shoff != 0 && sectionTableEnd > size {
-            throw Unreadable(reason: "truncated: the section header table ends at byte \(sectionTableEnd), the file has \(size)")
+        if header.e_shoff != 0 {
+            try checkInside("the section header table", offset: header.e_shoff,
+                            count: UInt64(header.e_shnum), entrySize: UInt64(header.e_shentsize))
         }
-        let programTableEnd = Int64(header.e_phoff) + Int64(header.e_phnum) * Int64(header.e_phentsize)
-        if header.e_phoff != 0 && programTableEnd > size {
-            throw Unreadable(reason: "truncated: the program header table ends at byte \(programTableEnd), the file has \(size)")
+        if header.e_phoff != 0 {
+            try checkInside("the program header table", offset: header.e_phoff,
+                            count: UInt64(header.e_phnum), entrySize: UInt64(header.e_phentsize))
         }
     }
 
     private func loadSections() throws(Unreadable) {
         var count = 0
         guard elf_getshdrnum(elf, &count) == 0 else { throw Self.libelf("section count") }
+        // With more than 0xff00 sections e_shnum is 0 and section 0 holds the count: check the table again with it.
+        if header.e_shoff != 0, let announced = UInt64(exactly: count) {
+            let entrySize = UInt64(exactly: gelf_fsize(elf, ELF_T_SHDR, 1, UInt32(EV_CURRENT))) ?? 0
+            try checkInside("the section header table", offset: header.e_shoff, count: announced, entrySize: entrySize)
+        }
         var scn = elf_nextscn(elf, nil)
         while let current = scn {
             var sectionHeader = GElf_Shdr()
             guard gelf_getshdr(current, &sectionHeader) != nil else { throw Self.libelf("section header \(elf_ndxscn(current))") }
-            if sectionHeader.sh_type != UInt32(SHT_NOBITS) && sectionHeader.sh_type != UInt32(SHT_NULL)
-                && Int64(sectionHeader.sh_offset) + Int64(sectionHeader.sh_size) > size {
-                throw Unreadable(reason: "truncated: section \(elf_ndxscn(current)) ends at byte \(Int64(sectionHeader.sh_offset) + Int64(sectionHeader.sh_size)), the file has \(size)")
+            if sectionHeader.sh_type != UInt32(SHT_NOBITS) && sectionHeader.sh_type != UInt32(SHT_NULL) {
+                try checkInside("section \(elf_ndxscn(current))", offset: sectionHeader.sh_offset, count: sectionHeader.sh_size, entrySize: 1)
             }
             sections.append((current, sectionHeader))
             scn = elf_nextscn(elf, current)
@@ -208,9 +257,11 @@ final class ELFReader {
     private func hasProgramHeader(_ type: UInt32) -> Bool {
         var count = 0
         guard elf_getphdrnum(elf, &count) == 0 else { return false }
-        for index in 0..<count {
+        // libelf indexes program headers with an int.
+        for index in 0..<min(max(count, 0), Int(Int32.max)) {
             var programHeader = GElf_Phdr()
-            if gelf_getphdr(elf, Int32(index), &programHeader) != nil && programHeader.p_type == type { return true }
+            guard let index = Int32(exactly: index), gelf_getphdr(elf, index, &programHeader) != nil else { return false }
+            if programHeader.p_type == type { return true }
         }
         return false
     }
@@ -240,11 +291,33 @@ final class ELFReader {
         }
     }
 
-    /// A section's data, read now. An empty section has none.
+    /// A section's data, read now. An empty section has none. Its bytes are known to
+    /// lie inside the file (`loadSections`); the bytes of all sections read together
+    /// may not exceed the file's size.
     private func data(_ index: Int) throws(Unreadable) -> UnsafeMutablePointer<Elf_Data>? {
-        guard sections[index].header.sh_size > 0 else { return nil }
+        let sectionHeader = sections[index].header
+        guard sectionHeader.sh_size > 0 else { return nil }
+        if sectionsRead.insert(index).inserted {
+            guard let total = Self.end(bytesRead, sectionHeader.sh_size), total <= size else {
+                throw Unreadable(reason: "sections overlap: reading section \(elf_ndxscn(sections[index].scn)) would take more bytes than the file's \(size)")
+            }
+            bytesRead = total
+        }
         guard let data = elf_getdata(sections[index].scn, nil) else { throw Self.libelf("section \(elf_ndxscn(sections[index].scn)) data") }
         return data
+    }
+
+    /// How many whole entries of `type` section `index` holds: what libelf's `gelf_get*`
+    /// will index, capped at the `int` it indexes with. An `sh_entsize` of 0 is taken
+    /// as the type's own size; any other size than that (1, or 2^63) is refused.
+    private func entries(_ index: Int, _ contents: UnsafeMutablePointer<Elf_Data>, of type: Elf_Type) throws(Unreadable) -> Int {
+        let entrySize = gelf_fsize(elf, type, 1, UInt32(EV_CURRENT))
+        guard entrySize > 0 else { return 0 }
+        let stated = sections[index].header.sh_entsize
+        guard stated == 0 || stated == UInt64(exactly: entrySize) else {
+            throw Unreadable(reason: "section \(elf_ndxscn(sections[index].scn)): sh_entsize \(stated), not the \(entrySize) bytes of its entries")
+        }
+        return min(contents.pointee.d_size / entrySize, Int(Int32.max))
     }
 
     /// The strings of the section whose index `link` names (a symbol table's `sh_link`).
@@ -263,8 +336,9 @@ final class ELFReader {
         let base: UnsafeRawPointer?
         let size: Int
 
-        func string(at offset: Int) -> String? {
-            guard let base, offset >= 0, offset < size else { return nil }
+        /// The string at `offset` (any width the file gives), or `nil` past the table or unterminated.
+        func string<Offset: BinaryInteger>(at offset: Offset) -> String? {
+            guard let base, let offset = Int(exactly: offset), offset >= 0, offset < size else { return nil }
             let start = base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
             let length = strnlen(UnsafeRawPointer(start).assumingMemoryBound(to: CChar.self), size - offset)
             guard length < size - offset else { return nil }
@@ -272,8 +346,8 @@ final class ELFReader {
         }
 
         /// Whether the string at `offset` starts with `BIO_`, without making a String: most symbols do not.
-        func startsWithBIO(_ offset: Int) -> Bool {
-            guard let base, offset >= 0, offset + 4 <= size else { return false }
+        func startsWithBIO<Offset: BinaryInteger>(_ offset: Offset) -> Bool {
+            guard let base, let offset = Int(exactly: offset), offset >= 0, offset < size, size - offset >= 4 else { return false }
             let bytes = base.advanced(by: offset).assumingMemoryBound(to: UInt8.self)
             return bytes[0] == 0x42 && bytes[1] == 0x49 && bytes[2] == 0x4F && bytes[3] == 0x5F
         }
@@ -293,15 +367,14 @@ final class ELFReader {
         guard let index = sections.firstIndex(where: { $0.header.sh_type == UInt32(SHT_DYNAMIC) }),
               let contents = try data(index) else { return dynamic }
         let strings = try strings(linkedBy: index)
-        let count = Self.entries(sections[index].header, fallback: MemoryLayout<Elf64_Dyn>.size)
-        for entry in 0..<count {
+        for entry in 0..<(try entries(index, contents, of: ELF_T_DYN)) {
             var dyn = GElf_Dyn()
-            guard gelf_getdyn(contents, Int32(entry), &dyn) != nil else { break }
+            guard let entry = Int32(exactly: entry), gelf_getdyn(contents, entry, &dyn) != nil else { break }
             switch dyn.d_tag {
             case Int64(DT_NULL): return dynamic
             case Int64(DT_NEEDED):
-                if let name = strings.string(at: Int(dyn.d_un.d_val)) { dynamic.needed.append(name) }
-            case Int64(DT_SONAME): dynamic.soname = strings.string(at: Int(dyn.d_un.d_val))
+                dynamic.needed.append(try name(dyn, "DT_NEEDED", in: strings))
+            case Int64(DT_SONAME): dynamic.soname = try name(dyn, "DT_SONAME", in: strings)
             case Int64(DT_JMPREL): dynamic.jumpRelocations = dyn.d_un.d_ptr
             default: break
             }
@@ -309,10 +382,13 @@ final class ELFReader {
         return dynamic
     }
 
-    /// A table section's entry count; libelf indexes entries with an `int`.
-    private static func entries(_ section: GElf_Shdr, fallback: Int) -> Int {
-        let size = section.sh_entsize > 0 ? Int(section.sh_entsize) : fallback
-        return min(Int(section.sh_size) / size, Int(Int32.max))
+    /// The string a `DT_NEEDED` or `DT_SONAME` entry names: one past its string table
+    /// is a broken dynamic section (the loader could not use it either).
+    private func name(_ entry: GElf_Dyn, _ tag: String, in strings: StringTable) throws(Unreadable) -> String {
+        guard let name = strings.string(at: entry.d_un.d_val) else {
+            throw Unreadable(reason: "dynamic section: \(tag) names string \(entry.d_un.d_val), outside its string table (\(strings.size) bytes)")
+        }
+        return name
     }
 
     static func isOpenSSLSoname(_ name: String) -> Bool {
@@ -336,30 +412,64 @@ final class ELFReader {
         var openSSLVersions: Set<String> = []
     }
 
+    /// Where the next record of a version chain is: `offset + step` inside `limit`
+    /// bytes, as the `int` libelf takes; `nil` when it is past the data or overflows.
+    private static func chained(_ offset: Int, _ step: UInt32, limit: Int) -> Int32? {
+        let (next, overflow) = offset.addingReportingOverflow(Int(step))
+        guard !overflow, next < limit else { return nil }
+        return Int32(exactly: next)
+    }
+
+    /// Version records are at least 16 bytes and never overlap in a sound file: a chain
+    /// that visits more of them than its section holds (`vn_next` of 1 over and over) is
+    /// refused instead of walked for hours.
+    private struct Budget {
+        var remaining: Int
+
+        init(bytes: Int) { remaining = bytes / 16 + 1 }
+
+        mutating func spend(_ what: String) throws(Unreadable) {
+            remaining -= 1
+            guard remaining >= 0 else { throw Unreadable(reason: "\(what): more records chained than the section holds") }
+        }
+    }
+
     private func readVersionNeeds() throws(Unreadable) -> VersionNeeds {
         var needs = VersionNeeds()
         guard let index = sections.firstIndex(where: { $0.header.sh_type == UInt32(SHT_GNU_verneed) }),
               let contents = try data(index) else { return needs }
         let strings = try strings(linkedBy: index)
-        var offset = 0
+        let limit = contents.pointee.d_size
+        var budget = Budget(bytes: limit)
+        var offset: Int32 = 0
         for _ in 0..<Int(sections[index].header.sh_info) {
+            try budget.spend("version requirements")
             var need = GElf_Verneed()
-            guard gelf_getverneed(contents, Int32(offset), &need) != nil else { throw Self.libelf("version requirement at \(offset)") }
-            let file = strings.string(at: Int(need.vn_file)) ?? ""
+            guard gelf_getverneed(contents, offset, &need) != nil else { throw Self.libelf("version requirement at \(offset)") }
+            let file = strings.string(at: need.vn_file) ?? ""
             needs.files.append(file)
-            var auxOffset = offset + Int(need.vn_aux)
+            guard var auxOffset = Self.chained(Int(offset), need.vn_aux, limit: limit) else {
+                throw Unreadable(reason: "version requirement of \(file): vn_aux \(need.vn_aux) points past the section")
+            }
             for _ in 0..<Int(need.vn_cnt) {
+                try budget.spend("version requirements of \(file)")
                 var aux = GElf_Vernaux()
-                guard gelf_getvernaux(contents, Int32(auxOffset), &aux) != nil else { throw Self.libelf("version requirement of \(file)") }
-                if let name = strings.string(at: Int(aux.vna_name)) {
+                guard gelf_getvernaux(contents, auxOffset, &aux) != nil else { throw Self.libelf("version requirement of \(file)") }
+                if let name = strings.string(at: aux.vna_name) {
                     needs.byIndex[aux.vna_other] = name
                     if Self.isOpenSSLSoname(file) { needs.openSSLVersions.insert(name) }
                 }
                 guard aux.vna_next > 0 else { break }
-                auxOffset += Int(aux.vna_next)
+                guard let next = Self.chained(Int(auxOffset), aux.vna_next, limit: limit) else {
+                    throw Unreadable(reason: "version requirement of \(file): vna_next \(aux.vna_next) points past the section")
+                }
+                auxOffset = next
             }
             guard need.vn_next > 0 else { break }
-            offset += Int(need.vn_next)
+            guard let next = Self.chained(Int(offset), need.vn_next, limit: limit) else {
+                throw Unreadable(reason: "version requirement of \(file): vn_next \(need.vn_next) points past the section")
+            }
+            offset = next
         }
         return needs
     }
@@ -368,19 +478,28 @@ final class ELFReader {
         guard let index = sections.firstIndex(where: { $0.header.sh_type == UInt32(SHT_GNU_verdef) }),
               let contents = try data(index) else { return [] }
         let strings = try strings(linkedBy: index)
+        let limit = contents.pointee.d_size
+        var budget = Budget(bytes: limit)
         var names: [String] = []
-        var offset = 0
+        var offset: Int32 = 0
         for _ in 0..<Int(sections[index].header.sh_info) {
+            try budget.spend("version definitions")
             var definition = GElf_Verdef()
-            guard gelf_getverdef(contents, Int32(offset), &definition) != nil else { throw Self.libelf("version definition at \(offset)") }
-            var aux = GElf_Verdaux()
-            if definition.vd_flags & UInt16(VER_FLG_BASE) == 0,
-               gelf_getverdaux(contents, Int32(offset + Int(definition.vd_aux)), &aux) != nil,
-               let name = strings.string(at: Int(aux.vda_name)) {
-                names.append(name)
+            guard gelf_getverdef(contents, offset, &definition) != nil else { throw Self.libelf("version definition at \(offset)") }
+            if definition.vd_flags & UInt16(VER_FLG_BASE) == 0 {
+                guard let auxOffset = Self.chained(Int(offset), definition.vd_aux, limit: limit) else {
+                    throw Unreadable(reason: "version definition at \(offset): vd_aux \(definition.vd_aux) points past the section")
+                }
+                var aux = GElf_Verdaux()
+                if gelf_getverdaux(contents, auxOffset, &aux) != nil, let name = strings.string(at: aux.vda_name) {
+                    names.append(name)
+                }
             }
             guard definition.vd_next > 0 else { break }
-            offset += Int(definition.vd_next)
+            guard let next = Self.chained(Int(offset), definition.vd_next, limit: limit) else {
+                throw Unreadable(reason: "version definition at \(offset): vd_next \(definition.vd_next) points past the section")
+            }
+            offset = next
         }
         return names
     }
@@ -404,16 +523,15 @@ final class ELFReader {
         }) {
             versionData = try data(versym)
         }
-        let count = Self.entries(sections[index].header, fallback: MemoryLayout<Elf64_Sym>.size)
-        for entry in 0..<count {
+        for entry in 0..<(try entries(index, contents, of: ELF_T_SYM)) {
             var symbol = GElf_Sym()
-            guard gelf_getsym(contents, Int32(entry), &symbol) != nil else { throw Self.libelf("symbol \(entry)") }
-            guard strings.startsWithBIO(Int(symbol.st_name)), let name = strings.string(at: Int(symbol.st_name)) else { continue }
+            guard let position = Int32(exactly: entry), gelf_getsym(contents, position, &symbol) != nil else { throw Self.libelf("symbol \(entry)") }
+            guard strings.startsWithBIO(symbol.st_name), let name = strings.string(at: symbol.st_name) else { continue }
             if symbol.st_shndx == UInt16(SHN_UNDEF) {
                 guard entry > 0, Self.isRelevantImport(name) else { continue }
                 var version: String?
                 var versym = GElf_Versym()
-                if let versionData, gelf_getversym(versionData, Int32(entry), &versym) != nil {
+                if let versionData, gelf_getversym(versionData, position, &versym) != nil {
                     version = versions[versym & 0x7FFF]
                 }
                 symbols.imports.append((entry, AuditImport(symbol: name, version: version)))
@@ -434,7 +552,9 @@ final class ELFReader {
     /// (`DT_JMPREL`) a call through the PLT, elsewhere a GOT or data word.
     private func bind(_ imports: inout [AuditImport], indices: [Int], symbolTable: Int, jumpRelocations: UInt64?) throws(Unreadable) {
         var position: [UInt64: Int] = [:]
-        for (offset, index) in indices.enumerated() { position[UInt64(index)] = offset }
+        for (offset, index) in indices.enumerated() {
+            if let index = UInt64(exactly: index) { position[index] = offset }
+        }
         let tableIndex = elf_ndxscn(sections[symbolTable].scn)
         var found: [Set<AuditImport.Relocation>] = Array(repeating: [], count: imports.count)
         for section in sections.indices {
@@ -442,22 +562,22 @@ final class ELFReader {
             let isRela = sectionHeader.sh_type == UInt32(SHT_RELA)
             guard isRela || sectionHeader.sh_type == UInt32(SHT_REL), Int(sectionHeader.sh_link) == tableIndex,
                   let contents = try data(section) else { continue }
-            let kind: AuditImport.Relocation = jumpRelocations != nil && sectionHeader.sh_addr == jumpRelocations! ? .plt : .got
-            let count = Self.entries(sectionHeader, fallback: isRela ? MemoryLayout<Elf64_Rela>.size : MemoryLayout<Elf64_Rel>.size)
-            for entry in 0..<count {
+            let kind: AuditImport.Relocation = sectionHeader.sh_addr == jumpRelocations ? .plt : .got
+            for entry in 0..<(try entries(section, contents, of: isRela ? ELF_T_RELA : ELF_T_REL)) {
+                guard let at = Int32(exactly: entry) else { break }
                 let info: GElf_Xword
                 if isRela {
                     var relocation = GElf_Rela()
-                    guard gelf_getrela(contents, Int32(entry), &relocation) != nil else { throw Self.libelf("relocation \(entry)") }
+                    guard gelf_getrela(contents, at, &relocation) != nil else { throw Self.libelf("relocation \(entry)") }
                     info = relocation.r_info
                 } else {
                     var relocation = GElf_Rel()
-                    guard gelf_getrel(contents, Int32(entry), &relocation) != nil else { throw Self.libelf("relocation \(entry)") }
+                    guard gelf_getrel(contents, at, &relocation) != nil else { throw Self.libelf("relocation \(entry)") }
                     info = relocation.r_info
                 }
                 let symbol = tlsprobe_GELF_R_SYM(info)
                 // Most dynamic relocations are RELATIVE ones, against no symbol.
-                guard symbol != 0, let offset = position[symbol] else { continue }
+                guard symbol != 0, let offset = position[symbol], found.indices.contains(offset) else { continue }
                 found[offset].insert(kind)
             }
         }
