@@ -4,9 +4,11 @@
 /// version number alone.
 package enum Diagnosis {
     package static func findings(runtimes: [RuntimeSummary], cells: [CellResult]) -> [Finding] {
-        runtimes.flatMap { runtime -> [Finding] in
+        // Grouped once: filtering every cell per runtime is runtimes × cells, minutes for a merge of hundreds of hosts.
+        let byRuntime = Dictionary(grouping: cells, by: \.runtime)
+        return runtimes.flatMap { runtime -> [Finding] in
             guard let openSSL = runtime.openSSL else { return [] }
-            let mine = cells.filter { $0.runtime == runtime.name }
+            let mine = byRuntime[runtime.name] ?? []
             let version = "OpenSSL \(openSSL.runtimeVersion)"
             return [dataPointerRegression(runtime, version, mine),
                     pointerOverwritten(runtime, version, mine),

@@ -71,14 +71,36 @@ package enum ReportMerger {
         var cells: [CellResult]
     }
 
-    /// Just enough of a document to tell whether it is a report this version reads.
-    private struct Header: Decodable {
+    /// A report document read in one pass: its `schemaVersion` first, and only when it
+    /// is the one this version reads, the report and a merged report's `hosts`.
+    ///
+    /// One decode, not one per question: each `JSONDecoder.decode` parses the whole
+    /// document again, and the report's bytes are up to `sizeLimit`.
+    private struct Document: Decodable {
         var schemaVersion: Int?
+        var report: Report?
+        var hosts: [MergedHost]?
+
+        private enum CodingKeys: String, CodingKey {
+            case schemaVersion, hosts
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            schemaVersion = try container.decodeIfPresent(Int.self, forKey: .schemaVersion)
+            guard schemaVersion == Report.currentSchemaVersion else { return }
+            do {
+                report = try Report(from: decoder)
+                hosts = try container.decodeIfPresent([MergedHost].self, forKey: .hosts)
+            } catch {
+                throw NotAReport(underlying: error)
+            }
+        }
     }
 
-    /// The `hosts` field of a merged report.
-    private struct Hosts: Decodable {
-        var hosts: [MergedHost]?
+    /// A document of the right `schemaVersion` whose fields do not decode.
+    private struct NotAReport: Error {
+        let underlying: any Error
     }
 
     /// The largest report `merge` reads: a three-runtime matrix over all 16 `--kernel-tfo` values is under 2 MiB.
@@ -88,36 +110,27 @@ package enum ReportMerger {
         guard input.data.count <= sizeLimit else {
             throw InputError(source: input.source, message: "larger than \(sizeLimit >> 20) MiB, more than any report tlsprobe writes")
         }
+        let document: Document
         do {
-            _ = try JSONSerialization.jsonObject(with: input.data, options: [.fragmentsAllowed])
-        } catch {
-            // JSONDecoder says only "not valid JSON"; JSONSerialization says where.
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey].map { " (\($0))" } ?? ""
+            document = try JSONDecoder().decode(Document.self, from: input.data)
+        } catch let error as NotAReport {
+            throw InputError(source: input.source,
+                             message: "not a valid schemaVersion \(Report.currentSchemaVersion) report: \(describe(error.underlying))")
+        } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+            // Not JSON at all: say where, as the parser does.
+            let detail = context.underlyingError.map { " (\(Self.parserMessage($0)))" } ?? ""
             throw InputError(source: input.source, message: "malformed JSON\(detail)")
-        }
-        let decoder = JSONDecoder()
-        let header: Header
-        do {
-            header = try decoder.decode(Header.self, from: input.data)
         } catch {
             throw InputError(source: input.source, message: "not a tlsprobe JSON report: \(describe(error))")
         }
-        guard let version = header.schemaVersion else {
+        guard let version = document.schemaVersion else {
             throw InputError(source: input.source, message: "not a tlsprobe JSON report: it has no schemaVersion")
         }
-        guard version == Report.currentSchemaVersion else {
+        guard version == Report.currentSchemaVersion, let report = document.report else {
             throw InputError(source: input.source,
                              message: "schemaVersion \(version) is not the one this tlsprobe (\(ToolVersion.current)) reads (\(Report.currentSchemaVersion)); merge reports made by one tlsprobe version")
         }
-        let report: Report
-        let hosts: [MergedHost]?
-        do {
-            report = try decoder.decode(Report.self, from: input.data)
-            hosts = try decoder.decode(Hosts.self, from: input.data).hosts
-        } catch {
-            throw InputError(source: input.source,
-                             message: "not a valid schemaVersion \(version) report: \(describe(error))")
-        }
+        let hosts = document.hosts
         try validate(report, hosts: hosts, input: input)
         guard let hosts else {
             return (report, [Part(host: MergedHost(name: report.environment.hostname, source: input.source, report: report),
@@ -156,16 +169,20 @@ package enum ReportMerger {
     /// the same cell twice in one runtime.
     private static func validate(_ report: Report, hosts: [MergedHost]?, input: Input) throws(InputError) {
         func refuse(_ message: String) -> InputError { InputError(source: input.source, message: message) }
+        // Compact: only the shape of these bytes is looked at.
         let known: Data
         do {
-            known = try hosts.map { try JSONCoding.encoder().encode(MergedReport(report: report, hosts: $0)) }
-                ?? JSONCoding.encoder().encode(report)
+            known = try hosts.map { try JSONCoding.encoder(pretty: false).encode(MergedReport(report: report, hosts: $0)) }
+                ?? JSONCoding.encoder(pretty: false).encode(report)
         } catch {
             throw refuse("cannot be re-encoded: \(error)")
         }
-        if let given = try? JSONSerialization.jsonObject(with: input.data),
-           let understood = try? JSONSerialization.jsonObject(with: known),
-           let unknown = unknownField(in: given, understood: understood, path: "$") {
+        let interner = JSONShape.Interner()
+        guard let given = JSONShape.of(Array(input.data), interner: interner),
+              let understood = JSONShape.of(Array(known), interner: interner) else {
+            throw refuse("malformed JSON (its fields cannot be told apart)")
+        }
+        if let unknown = JSONShape.firstUnknownKey(in: given, understood: understood) {
             throw refuse("\(unknown) is not a field of a schemaVersion \(Report.currentSchemaVersion) report")
         }
         let listed = Set(report.runtimes.map(\.name))
@@ -185,20 +202,11 @@ package enum ReportMerger {
         }
     }
 
-    /// The first key of `given` (a decoded JSON value) that `understood` (the same
-    /// report as tlsprobe encodes it) lacks, as a JSON path; explicit nulls are absent fields.
-    private static func unknownField(in given: Any, understood: Any, path: String) -> String? {
-        if let given = given as? [String: Any], let understood = understood as? [String: Any] {
-            for key in given.keys.sorted() where !(given[key] is NSNull) {
-                guard let inner = understood[key] else { return "\(path).\(key)" }
-                if let found = unknownField(in: given[key]!, understood: inner, path: "\(path).\(key)") { return found }
-            }
-        } else if let given = given as? [Any], let understood = understood as? [Any] {
-            for (index, pair) in zip(given, understood).enumerated() {
-                if let found = unknownField(in: pair.0, understood: pair.1, path: "\(path)[\(index)]") { return found }
-            }
-        }
-        return nil
+    /// What the JSON parser said about bytes that are not JSON, in one line.
+    private static func parserMessage(_ error: any Error) -> String {
+        let nsError = error as NSError
+        if let debug = nsError.userInfo[NSDebugDescriptionErrorKey] { return "\(debug)" }
+        return "\(error)"
     }
 
     /// A decoding error in one line, with the path of the field it is about.

@@ -40,12 +40,12 @@ package enum Verdict {
                                       affected names: Set<String>, how: [String]) -> String {
         let affected = runtimes.filter { names.contains($0.name) }
         let broken = probed.filter { $0.outcome == .crashed || $0.outcome == .timeout }
-        let unexplained = runtimes.filter { runtime in
-            !names.contains(runtime.name) && broken.contains { $0.runtime == runtime.name }
-        }
+        // Sets of names, not a search of every cell per runtime: a merge has hundreds of runtimes.
+        let brokenRuntimes = Set(broken.map(\.runtime)), probedRuntimes = Set(probed.map(\.runtime))
+        let unexplained = runtimes.filter { !names.contains($0.name) && brokenRuntimes.contains($0.name) }
+        let unexplainedNames = Set(unexplained.map(\.name))
         let clean = runtimes.filter { runtime in
-            !names.contains(runtime.name) && !unexplained.contains { $0.name == runtime.name }
-                && probed.contains { $0.runtime == runtime.name }
+            !names.contains(runtime.name) && !unexplainedNames.contains(runtime.name) && probedRuntimes.contains(runtime.name)
         }
         var parts: [String] = []
         if !affected.isEmpty {
@@ -160,12 +160,13 @@ package enum Verdict {
     private static func proxyCoreClause(_ runtimes: [RuntimeSummary], _ cells: [CellResult]) -> String {
         let probed = cells.filter { $0.mode == .proxyCore && $0.outcome != .skipped }
         guard !probed.isEmpty else { return "proxy-core: not probed" }
-        let failing = runtimes.filter { runtime in probed.contains { $0.runtime == runtime.name && $0.outcome != .ok } }
+        let failingNames = Set(probed.filter { $0.outcome != .ok }.map(\.runtime)), probedNames = Set(probed.map(\.runtime))
+        let failing = runtimes.filter { failingNames.contains($0.name) }
         guard failing.isEmpty else {
             let count = probed.filter { $0.outcome != .ok }.count
             return "proxy-core: FAILED on OpenSSL \(list(failing.map(name))) (\(count) cell\(count == 1 ? "" : "s") not ok)"
         }
-        let ran = runtimes.filter { runtime in probed.contains { $0.runtime == runtime.name } }
+        let ran = runtimes.filter { probedNames.contains($0.name) }
         return ran.count == 1 ? "proxy-core: ok on \(name(ran[0]))" : "proxy-core: ok on all \(ran.count)"
     }
 
