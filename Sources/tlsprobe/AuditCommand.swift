@@ -11,8 +11,9 @@ struct AuditCommand: ParsableCommand {
         abstract: "Classify ELF files and .deb packages by how they use OpenSSL's socket BIO.",
         discussion: """
             Reads every ELF file under the paths given (folders recursively; a symlink is never followed) \
-            and inside each .deb given (unpacked with dpkg-deb into a private temporary folder, removed \
-            afterwards), one reader per core, and classifies each from its dynamic symbols, symbol versions \
+            and inside each .deb given (unpacked with dpkg-deb into a private temporary folder, one package at \
+            a time, each removed once read; a package that expands to more than 2 GiB is an error: \
+            TLSPROBE_MAX_UNPACK_SIZE changes the limit, e.g. 512M or 8G), one reader per core, and classifies each from its dynamic symbols, symbol versions \
             and relocations: \
             affected-pattern (imports BIO_s_socket, BIO_meth_get_create and BIO_set_data or BIO_get_data: \
             broken on OpenSSL 3.2+), inherits-socket-bio (BIO_meth_get_*, state elsewhere: deprecated in 3.5), \
@@ -36,6 +37,11 @@ struct AuditCommand: ParsableCommand {
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("audit needs at least one path: an ELF file, a folder or a .deb") }
+        do {
+            _ = try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() throws {

@@ -18,6 +18,17 @@ package struct AuditSkipped: Sendable, Equatable, Codable {
 
     package init() {}
 
+    /// Counts of another walk (a package's tree) added to these.
+    static func += (counts: inout AuditSkipped, other: AuditSkipped) {
+        counts.notELF += other.notELF
+        counts.symlinksWithinTree += other.symlinksWithinTree
+        counts.symlinksOutOfTree += other.symlinksOutOfTree
+        counts.danglingSymlinks += other.danglingSymlinks
+        counts.symlinkLoops += other.symlinkLoops
+        counts.specialFiles += other.specialFiles
+        counts.duplicates += other.duplicates
+    }
+
     package var total: Int {
         notELF + symlinksWithinTree + symlinksOutOfTree + danglingSymlinks + symlinkLoops + specialFiles + duplicates
     }

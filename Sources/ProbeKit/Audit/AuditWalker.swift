@@ -19,15 +19,11 @@ struct AuditWalker {
     enum Entry {
         case file(path: String, display: String, package: String?)
         case failed(AuditedFile)
-        /// A `.deb` given, where its files go once it is unpacked (`expand`).
+        /// A `.deb` given: its files take its place once it is unpacked (`addUnpacked`).
         case package(String)
     }
 
     private(set) var entries: [Entry] = []
-    /// `.deb` files given, to be unpacked and then put in place with `expand`.
-    var packages: [String] {
-        entries.compactMap { if case .package(let given) = $0 { given } else { nil } }
-    }
     var skipped = AuditSkipped()
     /// Real paths of the files already listed, so that overlapping paths given read each file once.
     private var seen = Set<String>()
@@ -58,29 +54,13 @@ struct AuditWalker {
         }
     }
 
-    /// Each package's files in its place: its unpacked tree (`unpacked[given]`),
-    /// the files named `given:/usr/bin/x`, or the reason it would not unpack.
-    mutating func expand(_ unpacked: [String: Result<String, InputError>]) {
-        let given = entries
-        entries = []
-        for entry in given {
-            guard case .package(let package) = entry else {
-                entries.append(entry)
-                continue
-            }
-            switch unpacked[package] {
-            case .success(let folder)?:
-                if let real = Self.realPath(folder) {
-                    walk(root: real, display: "\(package):", package: package)
-                } else {
-                    entries.append(.failed(.failed(package, package: package, reason: "unpacked folder vanished: \(ErrnoName.describe(errno))")))
-                }
-            case .failure(let error)?:
-                entries.append(.failed(.failed(package, package: package, reason: error.message)))
-            case nil:
-                entries.append(.failed(.failed(package, package: package, reason: "not unpacked")))
-            }
+    /// A package's files, from the tree it was unpacked into: named `given:/usr/bin/x`.
+    mutating func addUnpacked(tree: String, package: String) {
+        guard let real = Self.realPath(tree) else {
+            entries.append(.failed(.failed(package, package: package, reason: "unpacked folder vanished: \(ErrnoName.describe(errno))")))
+            return
         }
+        walk(root: real, display: "\(package):", package: package)
     }
 
     private mutating func addFile(real: String, display: String, package: String?) {

@@ -6,24 +6,32 @@ import Synchronization
 /// `tlsprobe audit`: which of the binaries given carry the socket-BIO pattern
 /// OpenSSL 3.2 broke, from the ELF evidence of each.
 ///
-/// The paths are walked first (`AuditWalker`), `.deb`s unpacked into private
-/// folders (`DebianPackage`), then every file is read by `readers` threads at
-/// once, one per core by default: the walk is cheap and the reading is what
-/// costs. A file that cannot be read is an `error` in the report; the run itself
-/// never fails, and the unpacked folders are removed before it returns.
+/// The paths are walked first (`AuditWalker`), then every file is read by
+/// `readers` threads at once, one per core by default: the walk is cheap and the
+/// reading is what costs. Each `.deb` is then unpacked into a private folder
+/// (`DebianPackage`, bounded by `unpackLimit`), its files read the same way, and
+/// the folder removed before the next package is unpacked: at most one package's
+/// files are on disk at a time. A file or package that cannot be read is an
+/// `error` in the report; the run itself never fails.
 package struct Auditor: Sendable {
     package var paths: [String]
     package var failOn: AuditFailureThreshold?
     package var readers: Int
     /// The command line, for the report.
     package var command: [String]
+    /// How far one package may expand; an unusable `TLSPROBE_MAX_UNPACK_SIZE` fails each package with its reason.
+    package var unpackLimit: Result<UnpackLimit, InputError>
 
     package init(paths: [String], failOn: AuditFailureThreshold? = nil,
-                 readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments) {
+                 readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments,
+                 unpackLimit: Result<UnpackLimit, InputError> = Result { () throws(InputError) in
+                     try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
+                 }) {
         self.paths = paths
         self.failOn = failOn
         self.readers = max(1, readers)
         self.command = command
+        self.unpackLimit = unpackLimit
     }
 
     /// libelf could not be set up at all: no file can be read (exit 3 in the CLI).
@@ -37,30 +45,43 @@ package struct Auditor: Sendable {
         let started = Deadline.now
         var walker = AuditWalker()
         for path in paths { walker.add(path) }
-
-        let packages = walker.packages
-        let unpacked = unpack(packages)
-        defer { unpacked.compactMap { try? $0.get() }.forEach(DebianPackage.remove) }
-        walker.expand(Dictionary(zip(packages, unpacked)) { first, _ in first })
-
-        let entries = walker.entries
-        let results = read(entries)
         var skipped = walker.skipped
+        let files = audit(walker.entries, skipped: &skipped)
+        return AuditReport(command: command, inputs: paths, readers: readers, durationMilliseconds: started.millisecondsUntilNow,
+                           failOn: failOn, skipped: skipped, files: files)
+    }
+
+    /// The entries' files in order: the plain files read together first, then each package in its place.
+    private func audit(_ entries: [AuditWalker.Entry], skipped: inout AuditSkipped) -> [AuditedFile] {
+        let results = read(entries)
         var files: [AuditedFile] = []
         files.reserveCapacity(entries.count)
         for (entry, result) in zip(entries, results) {
             switch (entry, result) {
             case (.failed(let file), _): files.append(file)
+            case (.package(let package), _): files += audit(package: package, skipped: &skipped)
             case (_, .audited(let file)?): files.append(file)
             case (_, .notELF?): skipped.notELF += 1
             case (.file(_, let display, let package), nil):
                 files.append(.failed(display, package: package, reason: "not read"))
-            case (.package(let package), nil):
-                files.append(.failed(package, package: package, reason: "not unpacked"))
             }
         }
-        return AuditReport(command: command, inputs: paths, readers: readers, durationMilliseconds: started.millisecondsUntilNow,
-                           failOn: failOn, skipped: skipped, files: files)
+        return files
+    }
+
+    /// One package: unpacked, its files read, its folder removed.
+    private func audit(package: String, skipped: inout AuditSkipped) -> [AuditedFile] {
+        let unpacked: DebianPackage.Unpacked
+        do {
+            unpacked = try DebianPackage.unpack(package, limit: try unpackLimit.get())
+        } catch {
+            return [.failed(package, package: package, reason: error.source == package ? error.message : error.description)]
+        }
+        defer { DebianPackage.remove(unpacked.folder) }
+        var walker = AuditWalker()
+        walker.addUnpacked(tree: unpacked.tree, package: package)
+        skipped += walker.skipped
+        return audit(walker.entries, skipped: &skipped)
     }
 
     /// Every `.file` entry read by `readers` threads taking the next unread index.
@@ -71,6 +92,7 @@ package struct Auditor: Sendable {
             if case .file(let path, let display, let package) = entry { return (path, display, package) }
             return nil
         }
+        guard work.contains(where: { $0 != nil }) else { return slots.withLock { $0 } }
         DispatchQueue.concurrentPerform(iterations: min(readers, max(entries.count, 1))) { _ in
             while true {
                 let index = next.add(1, ordering: .relaxed).oldValue
@@ -81,16 +103,5 @@ package struct Auditor: Sendable {
             }
         }
         return slots.withLock { $0 }
-    }
-
-    /// Each package unpacked, in parallel like the reading.
-    private func unpack(_ packages: [String]) -> [Result<String, InputError>] {
-        guard !packages.isEmpty else { return [] }
-        let slots = Mutex<[Result<String, InputError>?]>(Array(repeating: nil, count: packages.count))
-        DispatchQueue.concurrentPerform(iterations: packages.count) { index in
-            let result = Result<String, InputError> { () throws(InputError) -> String in try DebianPackage.unpack(packages[index]) }
-            slots.withLock { $0[index] = result }
-        }
-        return slots.withLock { $0 }.map { $0 ?? .failure(InputError(source: "", message: "not unpacked")) }
     }
 }
