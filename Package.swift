@@ -57,6 +57,10 @@ let package = Package(
             ]
         ),
 
+        // libFuzzer target for the ELF reader: scripts/fuzz-elf builds it with `--sanitize fuzzer`
+        // in its own scratch folder and runs it for a bounded time. Never part of the package.
+        .executableTarget(name: "tlsprobe-fuzz-elf", dependencies: ["ProbeKit"], path: "Fuzz/ELFReader"),
+
         // Helpers more than one test target uses: the process runner, repository paths, a loopback fixture.
         .target(name: "TestSupport", dependencies: ["ProxyCore", "Loopback"], path: "Tests/TestSupport"),
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "Loopback", "TestSupport", "COpenSSL"]),
