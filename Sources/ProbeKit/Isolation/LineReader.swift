@@ -4,8 +4,15 @@ import Glibc
 #endif
 import ProxyCore
 
-/// Reads a child's stdout line by line under deadlines, draining stderr on the way
-/// so a chatty child never blocks on a full pipe.
+/// Reads a child's protocol line by line under deadlines: from its private message pipe
+/// (descriptor 3) when it has one, else from its stdout. Whatever else it writes (stdout
+/// beside a message pipe, and stderr) is only diagnostics: drained on the way, so a
+/// chatty child never blocks on a full pipe, and kept as a bounded tail, so a child that
+/// writes without end never grows this process.
+///
+/// The end of the child is its exit, not the end of its pipes: a process it forked (a
+/// plug-in's) may hold them open long after the child is gone. A message line longer
+/// than `lineLimit` is dropped whole rather than buffered.
 final class LineReader {
     enum Next {
         case line(String)
@@ -13,44 +20,129 @@ final class LineReader {
         case timedOut
     }
 
+    /// Longest message line kept; a worker's results are a few KB.
+    static let lineLimit = 1 << 20
+
     private let child: ChildProcess
+    /// The descriptor lines come from: `child.messages`, else `child.stdout`.
+    private let source: Int32
     private var buffer: [UInt8] = []
-    private var stderrBuffer: [UInt8] = []
-    private var stdoutOpen = true
+    /// Inside a line over `lineLimit`, dropped up to its newline.
+    private var discarding = false
+    private var stdoutTailBuffer = OutputTail()
+    private var stderrTailBuffer = OutputTail()
+    private var sourceOpen = true
+    private var stdoutOpen: Bool
     private var stderrOpen = true
+    /// Set once the child has exited (or was reaped): no line can come after what its pipes hold now.
+    private var exited = false
 
     init(child: ChildProcess) {
         self.child = child
+        source = child.messages ?? child.stdout
+        stdoutOpen = child.messages != nil
     }
 
     /// The last lines the child wrote to stderr, on one line.
-    var stderrTail: String {
-        let text = String(decoding: stderrBuffer.suffix(600), as: UTF8.self)
-        return text.split(separator: "\n").suffix(3).joined(separator: " | ")
-    }
+    var stderrTail: String { stderrTailBuffer.summary() }
+
+    /// The last lines the child wrote to stdout beside its message pipe, on one line.
+    var stdoutTail: String { stdoutTailBuffer.summary() }
+
+    /// Bytes the child wrote to stderr in all, kept or not.
+    var stderrBytes: Int { stderrTailBuffer.total }
 
     func next(until deadline: Deadline) -> Next {
         while true {
-            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
-                return .line(line)
+            if let line = takeLine() { return .line(line) }
+            if exited || (!sourceOpen && childHasExited()) {
+                // Its pipes hold all it wrote before it ended; a forked process that kept
+                // them open is no reason to wait.
+                if sourceOpen { sourceOpen = readSource() }
+                if let line = takeLine() { return .line(line) }
+                drainDiagnostics()
+                return .end
             }
-            if !stdoutOpen { return .end }
             let remaining = deadline.remainingMilliseconds
             if remaining == 0 { return .timedOut }
-            var fds = [pollfd(fd: child.stdout, events: Int16(POLLIN), revents: 0),
+            // Short slices: the child's exit is noticed by polling it, not by its pipes' end.
+            let slice = min(remaining, sourceOpen ? 100 : 10)
+            var fds = [pollfd(fd: sourceOpen ? source : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: stdoutOpen ? child.stdout : -1, events: Int16(POLLIN), revents: 0),
                        pollfd(fd: stderrOpen ? child.stderr : -1, events: Int16(POLLIN), revents: 0)]
-            let ready = poll(&fds, 2, remaining)
+            let ready = poll(&fds, 3, slice)
             if ready < 0 && errno != EINTR { return .end }
-            if ready <= 0 { continue }
-            if fds[1].revents != 0 { stderrOpen = ChildProcess.drain(child.stderr, into: &stderrBuffer) }
-            if fds[0].revents != 0 { stdoutOpen = ChildProcess.drain(child.stdout, into: &buffer) }
+            if ready <= 0 {
+                if childHasExited() { exited = true }
+                continue
+            }
+            if fds[2].revents != 0 { stderrOpen = stderrTailBuffer.read(from: child.stderr) }
+            if fds[1].revents != 0 { stdoutOpen = stdoutTailBuffer.read(from: child.stdout) }
+            if fds[0].revents != 0 { sourceOpen = readSource() }
         }
     }
 
-    /// Collects what the child left on stderr once it has exited.
+    /// Collects what the child left on stderr (and stdout, beside a message pipe) once it has exited.
     func drainStderr() {
-        if stderrOpen { stderrOpen = ChildProcess.drain(child.stderr, into: &stderrBuffer) }
+        drainDiagnostics()
+    }
+
+    private func drainDiagnostics() {
+        if stderrOpen { stderrOpen = stderrTailBuffer.read(from: child.stderr) }
+        if stdoutOpen { stdoutOpen = stdoutTailBuffer.read(from: child.stdout) }
+    }
+
+    /// Whether the child is gone, without reaping it (its owner does that, once).
+    private func childHasExited() -> Bool {
+        if child.termination != nil { return true }
+        var info = siginfo_t()
+        let status = waitid(P_PID, id_t(bitPattern: child.pid), &info, WEXITED | WNOHANG | WNOWAIT)
+        if status < 0 { return errno == ECHILD }
+        return info.si_signo != 0
+    }
+
+    /// Reads what the line source holds now (a bounded amount); `false` at its end.
+    private func readSource() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var taken = 0
+        while taken < 1 << 20 {
+            let count = read(source, &chunk, chunk.count)
+            if count > 0 {
+                take(chunk[..<count])
+                taken += count
+                continue
+            }
+            if count == 0 { return false }
+            return errno == EAGAIN || errno == EINTR
+        }
+        return true
+    }
+
+    private func take(_ bytes: ArraySlice<UInt8>) {
+        var bytes = bytes
+        if discarding {
+            guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return }
+            discarding = false
+            bytes = bytes[bytes.index(after: newline)...]
+        }
+        buffer += bytes
+        // A line too long to be a message, so far without its newline: dropped, not kept.
+        if buffer.count > Self.lineLimit, !buffer.contains(UInt8(ascii: "\n")) {
+            buffer = []
+            discarding = true
+        }
+    }
+
+    private func takeLine() -> String? {
+        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            let line = buffer[..<newline]
+            buffer.removeSubrange(...newline)
+            if line.count <= Self.lineLimit { return String(decoding: line, as: UTF8.self) }
+        }
+        if buffer.count > Self.lineLimit {
+            buffer = []
+            discarding = true
+        }
+        return nil
     }
 }
