@@ -8,11 +8,17 @@ package enum PluginFixtures {
     package struct Built: Sendable {
         /// `legacy-fastopen` → its `.so`, for the four examples.
         package let examples: [String: String]
-        /// `abi-mismatch`, `returns-null`, `crashes`, `no-new-bio` → `.so`; `program` → an executable.
+        /// `abi-mismatch`, `returns-null`, `crashes`, `no-new-bio` and the `containmentNames` → `.so`;
+        /// `program` → an executable.
         package let fixtures: [String: String]
     }
 
     package static let exampleNames = ["legacy-fastopen", "exdata-fastopen", "filter-fastopen", "socket-copy"]
+    /// Plug-ins that misbehave as processes (constructors that crash, exit, hang, print or
+    /// fork; a name that is a bad pointer; output on stdout and stderr; forks in `new_bio`).
+    package static let containmentNames = ["constructor-crashes", "constructor-exits", "constructor-hangs", "constructor-prints",
+                                           "bad-name", "prints-in-new-bio", "forks-in-new-bio", "forks-in-constructor",
+                                           "floods-stderr"]
     package static let built: Result<Built, any Error> = Result { try build() }
 
     private static func build() throws -> Built {
@@ -25,7 +31,7 @@ package enum PluginFixtures {
         let flags = try ProcessRunner.run("/usr/bin/pkg-config", ["--cflags", "--libs", "openssl"]).output
             .split(whereSeparator: \.isWhitespace).map(String.init)
         var fixtures: [String: String] = [:]
-        for name in ["abi-mismatch", "returns-null", "crashes", "no-new-bio", "program"] {
+        for name in ["abi-mismatch", "returns-null", "crashes", "no-new-bio", "program"] + containmentNames {
             let source = Repository.path("Tests/Fixtures/plugins/\(name).c")
             let target = name == "program" ? "\(folder)/\(name)" : "\(folder)/\(name).so"
             let arguments = (name == "program" ? [] : ["-shared", "-fPIC"]) + ["-O1", "-Wall", "-Werror", "-o", target, source] + flags

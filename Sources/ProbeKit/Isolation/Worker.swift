@@ -5,14 +5,21 @@ import ProxyCore
 /// The inside of a worker process: sets up the loopback servers once, then
 /// runs its cells one after another, announcing each before it starts.
 ///
-/// `emit` receives the protocol messages; the CLI writes them to stdout.
+/// `emit` receives the protocol messages; the CLI writes them to the private
+/// descriptor 3 its supervisor gave it, never to stdout.
 package enum Worker {
     /// Ties the worker's life to its supervisor's: the kernel kills it when the
     /// parent goes (`PR_SET_PDEATHSIG`), and a parent that went before that was set
     /// (the race the check closes) is noticed now. `false`: the parent is gone, stop.
     package static func bindToParent(_ configuration: WorkerConfiguration) -> Bool {
+        bindToParent(pid: configuration.parent)
+    }
+
+    /// `bindToParent` for a worker with no configuration (one asked for a plug-in's name):
+    /// a plug-in that hangs there must not outlive a parent killed while it waits.
+    package static func bindToParent(pid parent: Int32) -> Bool {
         _ = tlsprobe_set_parent_death_signal(SIGKILL)
-        return getppid() == configuration.parent
+        return getppid() == parent
     }
 
     /// What must happen before anything else in the process: entering the private
@@ -40,11 +47,19 @@ package enum Worker {
                                                   setupError: setup, namespaceError: namespace)))
         }
         if let namespaceProblem { return refuse(namespace: namespaceProblem) }
+        // Each plug-in is announced before its constructors run: if they crash, exit or
+        // hang, the supervisor charges that plug-in's cells, not the runtime.
+        var plugins: [String: Result<BIOPlugin, BIOPlugin.Unavailable>] = [:]
+        for spec in configuration.plugins {
+            emit(WorkerMessage(loading: spec.name))
+            plugins[spec.name] = Result { () throws(BIOPlugin.Unavailable) in try BIOPlugin.load(spec) }
+            emit(WorkerMessage(loaded: spec.name))
+        }
         let runner: CellRunner
         do {
             runner = try CellRunner(runtimeName: configuration.runtimeName, families: Set(configuration.cells.map(\.family)),
                                     timeout: configuration.timeout, privateNamespace: configuration.namespaceTFO != nil,
-                                    plugins: BIOPlugin.loadAll(configuration.plugins), raw: !configuration.accounting)
+                                    plugins: plugins, raw: !configuration.accounting)
         } catch {
             return refuse(setup: error.description)
         }

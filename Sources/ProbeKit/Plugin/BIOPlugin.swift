@@ -29,8 +29,7 @@ package final class BIOPlugin: @unchecked Sendable {
     let spec: BIOPluginSpec
     let newBIO: NewBIO
     private let connectsItselfFunction: ConnectsItself?
-    /// What `tlsprobe_plugin_name()` returned, if it is defined.
-    let ownName: String?
+    private let handle: UnsafeMutableRawPointer
 
     private init(spec: BIOPluginSpec, handle: UnsafeMutableRawPointer) throws(Unavailable) {
         guard let newBIO = dlsym(handle, "tlsprobe_plugin_new_bio") else {
@@ -44,8 +43,15 @@ package final class BIOPlugin: @unchecked Sendable {
         }
         self.spec = spec
         self.newBIO = unsafeBitCast(newBIO, to: NewBIO.self)
+        self.handle = handle
         connectsItselfFunction = dlsym(handle, "tlsprobe_plugin_connects_itself").map { unsafeBitCast($0, to: ConnectsItself.self) }
-        ownName = dlsym(handle, "tlsprobe_plugin_name").flatMap { unsafeBitCast($0, to: Name.self)() }.map { String(cString: $0) }
+    }
+
+    /// What `tlsprobe_plugin_name()` returns, if it is defined. Asked only by the worker that
+    /// describes the plug-in (a bad pointer crashes that worker, which the parent reports);
+    /// cell workers already know the name and never call it.
+    func ownName() -> String? {
+        dlsym(handle, "tlsprobe_plugin_name").flatMap { unsafeBitCast($0, to: Name.self)() }.map { String(cString: $0) }
     }
 
     /// Whether the plug-in's BIO makes the TCP connection itself (default: with TFO on, as
@@ -53,15 +59,6 @@ package final class BIOPlugin: @unchecked Sendable {
     func connectsItself(tfo: Bool) -> Bool {
         guard let connectsItselfFunction else { return tfo }
         return connectsItselfFunction(tfo ? 1 : 0) != 0
-    }
-
-    /// Loads every plug-in; the failures are kept with their reasons, by name.
-    package static func loadAll(_ specs: [BIOPluginSpec]) -> [String: Result<BIOPlugin, Unavailable>] {
-        var plugins: [String: Result<BIOPlugin, Unavailable>] = [:]
-        for spec in specs {
-            plugins[spec.name] = Result { () throws(Unavailable) in try load(spec) }
-        }
-        return plugins
     }
 
     /// Checks the file's own dynamic section against this process, then `dlopen`s it.

@@ -5,23 +5,36 @@ import ProxyCore
 /// one's name (asked of the plug-in itself, in a worker process of its own, since
 /// the parent never loads a plug-in) and its static class from `tlsprobe audit`.
 package enum BIOPluginDescriber {
-    /// What a `tlsprobe worker --describe-plugin PATH` process prints, one JSON line.
+    /// What a `tlsprobe worker --describe-plugin PATH --parent PID` process says on its
+    /// descriptor 3, one JSON line each: first whether loading the plug-in (its ELF checks,
+    /// `dlopen`, its constructors) went through, then what `tlsprobe_plugin_name()` returned.
+    /// The parent tells which step a crash or a hang happened in from which lines came.
     package struct Description: Codable, Sendable {
         package var name: String?
         package var error: String?
+        /// Set on the first line when the plug-in is loaded: its constructors have run.
+        package var loaded: Bool?
+
+        package func line() -> String {
+            // Two optional strings and a flag: encoding cannot fail.
+            String(decoding: (try? JSONEncoder().encode(self)) ?? Data("{}".utf8), as: UTF8.self) + "\n"
+        }
     }
 
-    /// Longest a plug-in may take to load and answer `tlsprobe_plugin_name()`.
-    static let seconds = 10.0
+    /// Longest a plug-in may take to load and answer `tlsprobe_plugin_name()`: a plug-in that
+    /// hangs costs this once, before the matrix, then at most a cell's deadline per runtime.
+    static let seconds = 5.0
 
-    /// The worker's half: loads the plug-in here and says what it is called.
-    package static func describe(path: String) -> Description {
+    /// The worker's half: loads the plug-in here, says so, then says what it is called.
+    package static func describe(path: String, emit: (Description) -> Void) {
+        let plugin: BIOPlugin
         do {
-            let plugin = try BIOPlugin.load(BIOPluginSpec(name: "describe", path: path))
-            return Description(name: plugin.ownName)
+            plugin = try BIOPlugin.load(BIOPluginSpec(name: "describe", path: path))
         } catch {
-            return Description(error: error.reason)
+            return emit(Description(error: error.reason))
         }
+        emit(Description(loaded: true))
+        emit(Description(name: plugin.ownName()))
     }
 
     /// The parent's half. Throws for what the user must fix: no such file, two plug-ins
@@ -60,22 +73,45 @@ package enum BIOPluginDescriber {
         return specs
     }
 
+    /// Asks a worker of its own, bound to this process (it dies with it), and kills its
+    /// process group afterwards: a constructor that forks leaves nothing behind.
     private static func ask(path: String, executable: String) -> Description {
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
-        let run: ScriptRun
+        let child: ChildProcess
         do {
-            run = try ScriptRun.run([executable, "worker", "--describe-plugin", path], environment: environment,
-                                    seconds: seconds) { _ in }
+            child = try ChildProcess(arguments: [executable, "worker", "--describe-plugin", path, "--parent", String(getpid())],
+                                     environment: environment, messageChannel: true)
         } catch {
             return Description(error: "cannot start a worker to load it: \(error)")
         }
-        if run.timedOut { return Description(error: "loading it took more than \(Int(seconds)) s") }
-        guard run.termination == .exited(0), let line = run.result,
-              let description = try? JSONDecoder().decode(Description.self, from: Data(line.utf8)) else {
-            let said = run.stderrLines.suffix(2).joined(separator: " | ")
-            return Description(error: "loading it ended the worker (\(run.termination))\(said.isEmpty ? "" : ": \(said)")")
+        defer { child.killGroup() }
+        let reader = LineReader(child: child)
+        let deadline = Deadline.after(seconds: seconds)
+        var loaded = false
+        while true {
+            switch reader.next(until: deadline) {
+            case .line(let line):
+                guard let description = try? JSONDecoder().decode(Description.self, from: Data(line.utf8)) else { continue }
+                if description.loaded == true {
+                    loaded = true
+                    continue
+                }
+                child.kill()
+                child.wait()
+                return description
+            case .end:
+                let status = child.wait()
+                reader.drainStderr()
+                let said = reader.stderrTail
+                let step = loaded ? "tlsprobe_plugin_name() ended the worker" : "loading it (its constructors) ended the worker"
+                return Description(error: "\(step) (\(status))\(said.isEmpty ? "" : ": \(said)")")
+            case .timedOut:
+                child.kill()
+                child.wait()
+                let step = loaded ? "tlsprobe_plugin_name() did not answer" : "loading it (its constructors) did not end"
+                return Description(error: "\(step) within \(Int(seconds)) s; the worker was killed")
+            }
         }
-        return description
     }
 }

@@ -1,0 +1,22 @@
+/* A plug-in whose constructor forks a sleeper (holding the loading process's pipes): none may be
+ * left once tlsprobe has asked its name and run its cells. */
+#include <openssl/bio.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+__attribute__((constructor)) static void fork_on_load(void)
+{
+    if (fork() == 0) {
+        sleep(60);
+        _exit(0);
+    }
+}
+
+/* tlsprobe connects the socket first, with TFO off and on: a plain socket BIO then works. */
+int tlsprobe_plugin_connects_itself(int tfo) { (void)tfo; return 0; }
+
+BIO *tlsprobe_plugin_new_bio(int fd, const struct sockaddr *peer, socklen_t peer_len, int tfo)
+{
+    (void)peer; (void)peer_len; (void)tfo;
+    return BIO_new_socket(fd, BIO_NOCLOSE);
+}
