@@ -14,4 +14,13 @@ struct TLSProbe: ParsableCommand {
         version: ToolVersion.current,
         subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, MergeCommand.self, EnvCommand.self, RuntimeCommand.self, WorkerCommand.self, BenchThroughputCommand.self]
     )
+
+    /// The subcommands that may fetch, build or unpack, and so get a private temporary folder.
+    static let temporaryFileCommands: Set<String> = ["matrix", "gate", "audit", "runtime"]
+
+    /// Whether the command line (`arguments[0]` the program) names one of `temporaryFileCommands`.
+    static func writesTemporaryFiles(_ arguments: [String]) -> Bool {
+        guard let command = arguments.dropFirst().first(where: { !$0.hasPrefix("-") }) else { return false }
+        return temporaryFileCommands.contains(command)
+    }
 }

@@ -3,6 +3,12 @@ import Foundation
 import ProbeKit
 import ReportRendering
 
+// A helper's guard (`tlsprobe guard`) does nothing else, and must start while this
+// process has a single thread: it forks.
+if HelperGuard.isRequested(CommandLine.arguments) {
+    exit(HelperGuard.run(CommandLine.arguments))
+}
+
 // The process's one signal decision: OpenSSL's socket BIO writes with write(2),
 // which raises SIGPIPE on a socket whose peer is gone or that never connected
 // (the socket-conn-address trap). Proxies ignore it; every probe, loopback
@@ -11,7 +17,22 @@ signal(SIGPIPE, SIG_IGN)
 // Likewise a file-size limit (`ulimit -f`) must make write(2) fail with EFBIG, which
 // is reported and cleaned up after, rather than kill the process mid-file.
 signal(SIGXFSZ, SIG_IGN)
-TerminationSignals.forwardToWorkers()
+TerminationSignals.install()
+ChildProcess.guardExecutable = MatrixRunner.currentExecutable
+// The commands that write temporary files (a fetch's downloads, a worker build, an audit's
+// unpacking) write them in one private folder, removed on every exit path; the folders
+// of runs that were killed outright go first.
+if TLSProbe.writesTemporaryFiles(CommandLine.arguments) {
+    PrivateFolder.removeLeftovers()
+    do {
+        // No room for the run's threads and children is exit 3 now, not a hang in Dispatch later.
+        try ResourceLimit.requireProcessRoom()
+        _ = try PrivateFolder.make()
+    } catch {
+        Terminal.writeError("tlsprobe: \(error)\n")
+        exit(3)
+    }
+}
 
 // Usage errors exit 2 with one line naming the valid values, as tlsprobe's
 // exit-code contract says (ArgumentParser's own default is 64, and it lists

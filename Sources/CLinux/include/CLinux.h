@@ -55,4 +55,40 @@ extern const uint8_t tlsprobe_TCPI_OPT_SYN_DATA;
 /* <elf.h>: the e_machine of the architecture this binary was built for (EM_X86_64, EM_AARCH64, …). */
 extern const uint16_t tlsprobe_EM_HOST;
 
+/* ---- Everything tlsprobe starts dies with it (ChildProcess, TerminationSignals, PrivateFolder) ----
+ * These run in signal handlers and at exit, where no lock, no allocation and no new
+ * thread may be needed: a fixed table of children and a fixed buffer for the folder. */
+
+/* Records a child spawned in a process group of its own (`pid` leads it). A `guarded` child
+ * is a helper guard (`tlsprobe guard`): it is asked to end with SIGTERM, so that it can kill
+ * and reap the whole tree it watches, and only killed outright when it does not end in time.
+ * 0, or -1 when the table is full (the child is then only bound by its own death signal). */
+int tlsprobe_children_add(int pid, int guarded);
+/* Forgets a child once it was reaped. */
+void tlsprobe_children_remove(int pid);
+/* Ends every recorded child: SIGTERM to each guard, SIGKILL to each other child's process
+ * group, then reaps them (waiting at most `grace_ms` for guards before killing their groups).
+ * Async-signal-safe. */
+void tlsprobe_children_end(int grace_ms);
+
+/* The run's private folder, removed by tlsprobe_private_folder_remove (at exit, on a
+ * termination signal). NULL forgets it. 0, or -1 when the path is too long to record. */
+int tlsprobe_private_folder_set(const char *path);
+/* Removes the recorded private folder and everything in it. Async-signal-safe. */
+void tlsprobe_private_folder_remove(void);
+/* Removes `path` and everything under it without following links, making folders
+ * writable first (a package's read-only folders). 0, or an errno. Async-signal-safe. */
+int tlsprobe_remove_tree(const char *path);
+
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT end the children, remove the private folder and
+ * _exit(128 + N), from a plain sigaction handler (no thread needed); exit() does the same
+ * through atexit. 0, or an errno. */
+int tlsprobe_install_termination_handlers(void);
+
+/* `tlsprobe guard PARENT -- PROGRAM ARGS…`: runs PROGRAM (a path) in a process group of its
+ * own, as a child subreaper, and when PROGRAM ends, when PARENT dies (PR_SET_PDEATHSIG) or on
+ * a termination signal kills and reaps every process PROGRAM started, however deep and in
+ * whatever group. Returns the exit status to leave with; re-raises PROGRAM's fatal signal. */
+int tlsprobe_guard(int parent, char *const argv[]);
+
 #endif

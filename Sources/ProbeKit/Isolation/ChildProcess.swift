@@ -1,6 +1,5 @@
 import CLinux
 import ProxyCore
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,16 +40,30 @@ package final class ChildProcess {
     /// The descriptor number the child's message pipe has in the child.
     package static let messageDescriptor: Int32 = 3
     private(set) var termination: Termination?
+    /// Whether a guard (`tlsprobe guard`) stands between this process and the program.
+    let guarded: Bool
 
-    /// Every child spawned and not yet reaped, so that a parent being terminated
-    /// can take its workers along instead of leaving them to run on under init.
-    private static let live = Mutex<Set<pid_t>>([])
+    /// The tlsprobe binary whose hidden `guard` mode runs helper programs, set by the CLI
+    /// at start; `nil` (a library user, a test runner) runs them unguarded.
+    nonisolated(unsafe) package static var guardExecutable: String?
 
     /// Spawns `arguments[0]` (a path) with `environment` in `directory` (this process's
     /// own when `nil`); stdin is /dev/null. With `messageChannel` the child also gets
     /// a pipe on descriptor 3, read through `messages`.
+    ///
+    /// A `guarded` child is a helper program that forks on its own (apt and its methods,
+    /// dpkg-deb, a worker build's swift-build and compilers): it runs under `tlsprobe guard`,
+    /// which dies with this process even when it is SIGKILLed (its parent-death signal),
+    /// and then kills and reaps every descendant, whatever process group or session it
+    /// moved to, because it is their child subreaper. `TMPDIR` always points into the run's
+    /// private folder when there is one, so whatever a helper leaves there goes with it.
     init(arguments: [String], environment: [String: String], directory: String? = nil,
-         messageChannel: Bool = false) throws(SystemCallError) {
+         messageChannel: Bool = false, guarded: Bool = false) throws(SystemCallError) {
+        let guardExecutable = guarded ? Self.guardExecutable : nil
+        let arguments = guardExecutable.map { [$0, "guard", "\(getpid())", "--"] + arguments } ?? arguments
+        var environment = environment
+        if let folder = PrivateFolder.current { environment["TMPDIR"] = folder }
+        self.guarded = guardExecutable != nil
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         var messagePipe: [Int32] = [-1, -1]
@@ -109,7 +122,9 @@ package final class ChildProcess {
             throw SystemCallError("posix_spawn(\(arguments[0]))", errno: status)
         }
         pid = child
-        Self.live.withLock { _ = $0.insert(child) }
+        // Every child spawned and not yet reaped, so that a parent being terminated takes it
+        // along: a table that a signal handler and exit() read with no lock and no allocation.
+        _ = tlsprobe_children_add(child, self.guarded ? 1 : 0)
         stdout = outPipe[0]
         stderr = errPipe[0]
         messages = messageChannel ? messagePipe[0] : nil
@@ -127,32 +142,34 @@ package final class ChildProcess {
     }
 
     /// Kills every live child and reaps those that end within `grace` seconds
-    /// (a supervisor thread may reap one first; either way it is gone).
+    /// (a supervisor thread may reap one first; either way it is gone). A guard is
+    /// asked with SIGTERM, so that it takes its whole tree along.
     package static func killAll(grace: Double = 2) {
-        let children = live.withLock { $0 }
-        for child in children { Glibc.kill(-child, SIGKILL) }
-        let deadline = Deadline.after(seconds: grace)
-        var waiting = children
-        while !waiting.isEmpty && deadline.remainingMilliseconds > 0 {
-            waiting = waiting.filter { child in
-                var status: Int32 = 0
-                let reaped = waitpid(child, &status, WNOHANG)
-                return reaped == 0 || (reaped < 0 && errno == EINTR)
-            }
-            if !waiting.isEmpty { usleep(10_000) }
-        }
+        tlsprobe_children_end(Int32(min(max(grace, 0), 60) * 1000))
     }
 
     /// Signals the child and everything in its process group, while the child is unreaped.
+    /// A guard gets SIGTERM whatever `signal` is: SIGKILL would leave it no time to end
+    /// the program's tree (its program would still die, but not the program's children).
     func kill(signal: Int32 = SIGKILL) {
-        if termination == nil { Glibc.kill(-pid, signal) }
+        guard termination == nil else { return }
+        if guarded {
+            Glibc.kill(pid, SIGTERM)
+        } else {
+            Glibc.kill(-pid, signal)
+        }
     }
 
     /// Kills what is left of the child's process group, also after the child itself was
     /// reaped: processes it forked (a plug-in's, a build's) outlive it otherwise. The group
     /// id cannot be reused while any member lives, so this reaches only the child's own.
+    /// A guard reaps its whole tree before it ends: until then it is asked, not killed.
     func killGroup() {
-        Glibc.kill(-pid, SIGKILL)
+        if guarded {
+            if termination == nil { Glibc.kill(pid, SIGTERM) }
+        } else {
+            Glibc.kill(-pid, SIGKILL)
+        }
     }
 
     /// Reads what a non-blocking pipe holds into `target`; `false` at end of file.
@@ -176,7 +193,7 @@ package final class ChildProcess {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let result = Termination(waitStatus: status)
-        Self.live.withLock { _ = $0.remove(pid) }
+        tlsprobe_children_remove(pid)
         termination = result
         return result
     }

@@ -16,7 +16,7 @@ struct ScriptRun {
     /// Runs `arguments` (`arguments[0]` a path) with `environment` in `directory`; `line` sees each stderr line.
     static func run(_ arguments: [String], environment: [String: String], directory: String? = nil, seconds: Double,
                     line: (String) -> Void = { _ in }) throws(SystemCallError) -> ScriptRun {
-        let child = try ChildProcess(arguments: arguments, environment: environment, directory: directory)
+        let child = try ChildProcess(arguments: arguments, environment: environment, directory: directory, guarded: true)
         let deadline = Deadline.after(seconds: seconds)
         var out: [UInt8] = [], err: [UInt8] = [], lines: [String] = []
         var open = (out: true, err: true)
