@@ -35,16 +35,31 @@ enum ProbeRun {
         for error in errors {
             Terminal.writeError("tlsprobe: \(error)\n")
         }
+        // A worker that could not start for want of a process or a descriptor is the machine's
+        // limit, not a bad runtime: exit 3 with the limit named.
+        if let limit = errors.lazy.compactMap({ ResourceLimit.message(inReason: "\($0)") }).first {
+            Terminal.writeError("tlsprobe: \(limit)\n")
+            throw ExitCode(3)
+        }
         guard errors.count < report.runtimes.count else { throw ExitCode(2) }
         return report
     }
 
     /// Exit 3 when not one cell could be probed (no loopback, no namespace, no
     /// privilege): the report already printed says why for each cell; stderr says it once.
+    ///
+    /// Exit 3 too when a limit of the machine (`ulimit -u`, `ulimit -n`) kept any cell from
+    /// being probed: a half-probed matrix would otherwise pass for a whole one.
     static func requireSomethingProbed(_ report: Report) throws {
-        guard report.cells.allSatisfy({ $0.outcome == .skipped }) else { return }
+        let limit = report.cells.lazy.compactMap({ $0.reason.flatMap(ResourceLimit.message(inReason:)) }).first
+        guard report.cells.allSatisfy({ $0.outcome == .skipped }) else {
+            guard let limit else { return }
+            Terminal.writeError("tlsprobe: \(limit)\n")
+            throw ExitCode(3)
+        }
         let reasons = Set(report.cells.compactMap(\.reason)).sorted()
-        Terminal.writeError("tlsprobe: nothing probed: \(reasons.isEmpty ? "no cell was planned" : reasons.joined(separator: "; "))\n")
+        let named = limit.map { "; \($0)" } ?? ""
+        Terminal.writeError("tlsprobe: nothing probed: \(reasons.isEmpty ? "no cell was planned" : reasons.joined(separator: "; "))\(named)\n")
         throw ExitCode(3)
     }
 }
