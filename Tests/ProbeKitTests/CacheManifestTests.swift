@@ -26,7 +26,12 @@ import Glibc
 
     static func recorded(_ label: String) throws -> String {
         let folder = try runtimeLike(label)
-        try CacheManifest.record(folder).write(into: folder)
+        do {
+            try CacheManifest.record(folder).write(into: folder)
+        } catch {
+            try? FileManager.default.removeItem(atPath: folder)
+            throw error
+        }
         return folder
     }
 
