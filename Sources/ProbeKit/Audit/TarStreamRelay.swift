@@ -11,7 +11,7 @@ import Glibc
 /// Stopped early, with both programs killed, when the stream passes the limit,
 /// when tar says the disk is full (it would otherwise go on reading a 5 GB stream
 /// only to fail every write), or at the deadline. Both programs run as helpers
-/// (`ChildProcess`), in process groups of their own.
+/// (`ChildProcess(guarded:)`), so a signal to tlsprobe takes them along.
 final class TarStreamRelay {
     enum Outcome {
         case complete
@@ -84,13 +84,13 @@ final class TarStreamRelay {
         do {
             tar = try ChildProcess(arguments: [tarPath, "-x", "-f", stream, "-C", tree, "--no-same-owner", "--no-same-permissions",
                                                "--warning=no-timestamp"],
-                                   environment: environment)
+                                   environment: environment, guarded: true)
         } catch {
             throw refuse("cannot start tar: \(error)")
         }
         let dpkgDeb: ChildProcess
         do {
-            dpkgDeb = try ChildProcess(arguments: [path, "--fsys-tarfile", package], environment: environment)
+            dpkgDeb = try ChildProcess(arguments: [path, "--fsys-tarfile", package], environment: environment, guarded: true)
         } catch {
             tar.kill()
             tar.wait()
