@@ -62,12 +62,17 @@ final class JSONShape: Hashable {
     /// Deeper than any report tlsprobe writes, and than `JSONDecoder` accepts.
     static let maximumDepth = 512
 
-    /// The document's shape; `nil` for bytes that are not one JSON value.
-    static func of(_ bytes: [UInt8], interner: Interner) -> JSONShape? {
+    /// The document's shape; `nil` for bytes that are not one JSON value. The bytes are
+    /// scanned where they lie: a report of up to 64 MiB is not copied to be looked at.
+    static func of(_ bytes: UnsafeRawBufferPointer, interner: Interner) -> JSONShape? {
         var scanner = Scanner(bytes: bytes, interner: interner)
         guard case .value(let shape)? = scanner.value(depth: 0) else { return nil }
         scanner.skipWhitespace()
         return scanner.index == bytes.count ? shape : nil
+    }
+
+    static func of(_ bytes: [UInt8], interner: Interner) -> JSONShape? {
+        bytes.withUnsafeBytes { of($0, interner: interner) }
     }
 
     /// The first key of `given` that `understood` lacks at the same place, as a JSON
@@ -94,11 +99,12 @@ final class JSONShape: Hashable {
 
     /// A recursive-descent scan that keeps only shapes.
     private struct Scanner {
-        let bytes: [UInt8]
+        /// Valid for the scan only; every subscript below is checked against its count first.
+        let bytes: UnsafeRawBufferPointer
         let interner: Interner
         var index = 0
 
-        init(bytes: [UInt8], interner: Interner) {
+        init(bytes: UnsafeRawBufferPointer, interner: Interner) {
             self.bytes = bytes
             self.interner = interner
         }
@@ -219,7 +225,7 @@ final class JSONShape: Hashable {
         }
 
         /// JSON's escapes: `\"`, `\\`, `\/`, `\b`, `\f`, `\n`, `\r`, `\t` and `\uXXXX`, surrogate pairs joined.
-        private static func unescape(_ raw: ArraySlice<UInt8>) -> String? {
+        private static func unescape(_ raw: Slice<UnsafeRawBufferPointer>) -> String? {
             var scalars = String.UnicodeScalarView()
             var utf8: [UInt8] = []
             func flush() {

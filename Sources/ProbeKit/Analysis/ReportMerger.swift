@@ -178,8 +178,8 @@ package enum ReportMerger {
             throw refuse("cannot be re-encoded: \(error)")
         }
         let interner = JSONShape.Interner()
-        guard let given = JSONShape.of(Array(input.data), interner: interner),
-              let understood = JSONShape.of(Array(known), interner: interner) else {
+        guard let given = input.data.withUnsafeBytes({ JSONShape.of($0, interner: interner) }),
+              let understood = known.withUnsafeBytes({ JSONShape.of($0, interner: interner) }) else {
             throw refuse("malformed JSON (its fields cannot be told apart)")
         }
         if let unknown = JSONShape.firstUnknownKey(in: given, understood: understood) {
