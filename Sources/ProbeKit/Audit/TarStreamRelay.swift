@@ -26,6 +26,8 @@ final class TarStreamRelay {
     private let limit: UnpackLimit
     private let deadline: Deadline
     private let stream: String
+    /// Where tar writes: its file system is the one that may fill up.
+    private let tree: String
     /// The FIFO's write end, once tar has opened it for reading.
     private var fifo: Int32 = -1
     private var buffer = [UInt8](repeating: 0, count: 256 << 10)
@@ -56,15 +58,27 @@ final class TarStreamRelay {
             return lines.suffix(3).joined(separator: "; ")
         }
 
-        var diskIsFull: Bool { summary.contains("No space left on device") }
+        /// Whether tar's words say the disk filled up: ENOSPC named, or a short write (GNU tar's
+        /// "Wrote only N of M bytes", what a full tmpfs often gives) while the file system
+        /// holding `folder` has less than 1 MiB left for this user.
+        func diskIsFull(in folder: String) -> Bool {
+            let text = String(decoding: bytes, as: UTF8.self)
+            if text.contains("No space left on device") { return true }
+            guard text.contains("Wrote only") else { return false }
+            var info = statvfs()
+            guard statvfs(folder, &info) == 0 else { return false }
+            let (free, overflow) = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+            return !overflow && free < 1 << 20
+        }
     }
 
-    private init(dpkgDeb: ChildProcess, tar: ChildProcess, limit: UnpackLimit, deadline: Deadline, stream: String) {
+    private init(dpkgDeb: ChildProcess, tar: ChildProcess, limit: UnpackLimit, deadline: Deadline, stream: String, tree: String) {
         self.dpkgDeb = dpkgDeb
         self.tar = tar
         self.limit = limit
         self.deadline = deadline
         self.stream = stream
+        self.tree = tree
     }
 
     deinit {
@@ -96,7 +110,8 @@ final class TarStreamRelay {
             tar.wait()
             throw refuse("cannot start dpkg-deb: \(error)")
         }
-        let relay = TarStreamRelay(dpkgDeb: dpkgDeb, tar: tar, limit: limit, deadline: .after(seconds: deadlineSeconds), stream: stream)
+        let relay = TarStreamRelay(dpkgDeb: dpkgDeb, tar: tar, limit: limit, deadline: .after(seconds: deadlineSeconds),
+                                   stream: stream, tree: tree)
         let outcome = relay.carry()
         switch outcome {
         case .overLimit, .noSpace, .timedOut:
@@ -118,7 +133,7 @@ final class TarStreamRelay {
             break
         }
         func tarFailed() -> InputError {
-            if relay.tarErrors.diskIsFull { return refuse(noSpace) }
+            if relay.tarErrors.diskIsFull(in: tree) { return refuse(noSpace) }
             let said = relay.tarErrors.summary
             return refuse("tar cannot unpack its files (\(end.tar.map(\.description) ?? "stopped at the deadline")): \(said.isEmpty ? "no message" : said)")
         }
@@ -158,8 +173,10 @@ final class TarStreamRelay {
             ]
             let ready = poll(&fds, nfds_t(fds.count), min(deadline.remainingMilliseconds, 100))
             if ready < 0 && errno != EINTR { return .tarEnded }
-            if fds[2].revents != 0 || fds[3].revents != 0 || fds[4].revents != 0 { drainErrors() }
-            if tarErrors.diskIsFull { return .noSpace }
+            if fds[2].revents != 0 || fds[3].revents != 0 || fds[4].revents != 0 {
+                drainErrors()
+                if tarErrors.diskIsFull(in: tree) { return .noSpace }
+            }
             if ready <= 0 {
                 if Self.hasExited(tar) { return .tarEnded }
                 continue
