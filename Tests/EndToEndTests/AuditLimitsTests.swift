@@ -56,6 +56,44 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "unpack folder left behind")
     }
 
+    /// A package whose data.tar goes on after the archive's end: tar stops reading there,
+    /// and what dpkg-deb still streams (64 MiB of zeros) counts against the limit too.
+    @Test func aStreamThatGoesOnPastTheArchiveCountsAgainstTheLimit() throws {
+        let folder = try Repository.scratch("audit-padding")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manager = FileManager.default
+        let data = folder.appendingPathComponent("data"), control = folder.appendingPathComponent("control")
+        try manager.createDirectory(at: data.appendingPathComponent("usr/bin"), withIntermediateDirectories: true)
+        try manager.createDirectory(at: control, withIntermediateDirectories: true)
+        try manager.copyItem(atPath: AuditFixtures.get().path("affected-pattern"), toPath: data.appendingPathComponent("usr/bin/affected").path)
+        try "Package: padded\nVersion: 1\nArchitecture: all\nMaintainer: t <t@example.invalid>\nDescription: padded\n"
+            .write(to: control.appendingPathComponent("control"), atomically: true, encoding: .utf8)
+        try "2.0\n".write(to: folder.appendingPathComponent("debian-binary"), atomically: true, encoding: .utf8)
+        let tarFile = folder.appendingPathComponent("data.tar").path
+        for (tool, arguments) in [("/usr/bin/tar", ["-C", data.path, "-cf", tarFile, "."]),
+                                  ("/usr/bin/tar", ["-C", control.path, "-czf", folder.appendingPathComponent("control.tar.gz").path, "."])] {
+            let run = try ProcessRunner.run(tool, arguments)
+            try #require(run.status == 0, "\(run.stderr)")
+        }
+        let size = try #require(try manager.attributesOfItem(atPath: tarFile)[.size] as? Int)
+        #expect(truncate(tarFile, off_t(size + (64 << 20))) == 0)
+        for (tool, arguments) in [("/bin/gzip", ["-1", tarFile]),
+                                  ("/usr/bin/ar", ["rc", "padded.deb", "debian-binary", "control.tar.gz", "data.tar.gz"])] {
+            let run = try ProcessRunner.run("/usr/bin/env", ["-C", folder.path, tool] + arguments)
+            try #require(run.status == 0, "\(run.stderr)")
+        }
+        let deb = folder.appendingPathComponent("padded.deb").path
+
+        let limited = try CLI.run(["audit", deb, "--format", "json"], environment: [UnpackLimit.variable: "8M"])
+        #expect(limited.status == 2, "\(limited.stderr)")
+        let error = try AuditReport.decode(limited.stdout).files.first { $0.package == deb }?.error ?? ""
+        #expect(error.hasPrefix("expands to more than 8 MiB"), "\(error)")
+
+        let whole = try CLI.run(["audit", deb, "--format", "json"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        #expect(try AuditReport.decode(whole.stdout).files.first { $0.path == "\(deb):/usr/bin/affected" }?.class == .affectedPattern)
+    }
+
     @Test func anUnpackLimitThatIsNoSizeIsAUsageError() throws {
         let run = try CLI.run(["audit", "/usr/bin/true"], environment: [UnpackLimit.variable: "lots"])
         #expect(run.status == 2)

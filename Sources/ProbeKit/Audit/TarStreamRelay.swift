@@ -122,7 +122,7 @@ final class TarStreamRelay {
         }
         let end = relay.finish()
         let noSpace = "no space left on device in \(base) after unpacking \(relay.total >> 20) MiB of it: free space there or point TMPDIR elsewhere"
-        switch outcome {
+        switch end.overLimit ? .overLimit : outcome {
         case .overLimit:
             throw refuse("expands to more than \(limit) (\(UnpackLimit.variable) changes the limit): unpacking stopped at \(relay.total) bytes")
         case .noSpace:
@@ -209,6 +209,8 @@ final class TarStreamRelay {
         var tar: ChildProcess.Termination?
         /// dpkg-deb was killed because tar had failed: the failure is tar's.
         var stoppedForTar = false
+        /// What dpkg-deb wrote after tar had ended passed the limit too (it was killed then).
+        var overLimit = false
     }
 
     /// Waits for both programs (killed ones too) until the deadline, draining their
@@ -241,8 +243,18 @@ final class TarStreamRelay {
                 if !tarDone { tar.kill(); tar.wait(); tarDone = true }
                 break
             }
+            // Dropped, not written, but still counted: a stream that goes on past the archive's
+            // end (gigabytes of padding) is stopped at the limit like any other.
             var sink = [UInt8](repeating: 0, count: 65536)
-            while !dpkgDebDone && read(dpkgDeb.stdout, &sink, sink.count) > 0 {}
+            while !dpkgDebDone && !end.overLimit {
+                let count = read(dpkgDeb.stdout, &sink, sink.count)
+                guard count > 0 else { break }
+                total += UInt64(count)
+                if total > limit.bytes {
+                    end.overLimit = true
+                    dpkgDeb.kill()
+                }
+            }
             drainErrors()
             if !(dpkgDebDone && tarDone) { usleep(2000) }
         }
