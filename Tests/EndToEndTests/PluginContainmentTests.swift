@@ -145,7 +145,7 @@ import TestSupport
         for cell in cells where !Self.skippable(cell, outcome.report) {
             #expect(cell.outcome == .ok, "\(name) \(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
         }
-        #expect(outcome.seconds < 15, "\(name): \(outcome.seconds) s; the sleepers live 60 s")
+        #expect(outcome.seconds < 10, "\(name): \(outcome.seconds) s; the sleepers live 60 s")
     }
 
     /// 1 MB chunks to stderr without end: the cell times out naming the plug-in, and the parent

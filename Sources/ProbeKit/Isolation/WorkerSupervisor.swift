@@ -220,7 +220,16 @@ struct WorkerSupervisor {
 
         var current: (cell: Cell, started: Deadline)?
         var kernelTFO: Int? { hello.environment.tcpFastopen }
+        var unfinished = Set(configuration.cells)
         while true {
+            if unfinished.isEmpty {
+                // Every cell has its result: nothing the worker does from here on (joining
+                // server threads that a plug-in's forked process keeps waiting on a socket)
+                // is worth waiting for.
+                child.kill()
+                child.wait()
+                return .exited
+            }
             let limit = current.map { $0.started.adding(seconds: timeout + Self.overrunMargin) } ?? .after(seconds: Self.startupLimit)
             switch reader.next(until: limit) {
             case .line(let line):
@@ -230,6 +239,7 @@ struct WorkerSupervisor {
                     progress?(.started(runtime: launcher.spec.name, cell: cell.name))
                 } else if let result = message.result {
                     finish(result)
+                    unfinished.remove(result.cell)
                     current = nil
                 }
             case .end:
