@@ -13,6 +13,12 @@
  * A plug-in is loaded only inside tlsprobe's worker processes, after the
  * runtime's libssl; one that needs another libssl ABI (libssl.so.3 on a 1.1.1
  * or 4.0 runtime) is refused there with the reason, never loaded beside it.
+ *
+ * Each plug-in gets worker processes of its own (and one more that asks its
+ * name): its constructors, crashes, hangs, output and forks cost its own
+ * cells only. Writing to stdout or stderr is harmless (tlsprobe keeps the
+ * last few KB as diagnostics; its protocol runs on another descriptor);
+ * processes you fork are killed with the worker's process group.
  */
 #ifndef TLSPROBE_BIO_PLUGIN_H
 #define TLSPROBE_BIO_PLUGIN_H
