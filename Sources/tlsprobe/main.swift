@@ -25,7 +25,9 @@ ChildProcess.guardExecutable = MatrixRunner.currentExecutable
 if TLSProbe.writesTemporaryFiles(CommandLine.arguments) {
     PrivateFolder.removeLeftovers()
     do {
-        // No room for the run's threads and children is exit 3 now, not a hang in Dispatch later.
+        // No room for the run's descriptors, threads and children is exit 3 now, not a hang in
+        // Dispatch, timeouts or a runtime misread as damaged later.
+        try ResourceLimit.requireDescriptorRoom()
         try ResourceLimit.requireProcessRoom()
         _ = try PrivateFolder.make()
     } catch {

@@ -60,11 +60,26 @@ package enum ResourceLimit {
     /// The limit a skipped or failed cell's reason shows the run hit, or `nil`: the worker
     /// reports a thread it could not start as "pthread_create failed: EAGAIN …".
     package static func message(inReason reason: String) -> String? {
-        for operation in ["pthread_create", "fork", "posix_spawn"] where reason.contains("\(operation) failed: EAGAIN") {
+        // "pthread_create failed: EAGAIN", "posix_spawn(/usr/bin/tlsprobe) failed: EAGAIN".
+        if reason.contains("failed: EAGAIN"), ["pthread_create", "fork", "posix_spawn"].contains(where: { reason.contains($0) }) {
             return processesMessage
         }
         if reason.contains("EMFILE") || reason.contains("ENFILE") { return descriptorsMessage }
         return nil
+    }
+
+    /// Descriptors a run needs open at once, at least: measured, a one-runtime matrix needs 9
+    /// and a three-runtime one 14 (each worker's pipes, the loopback sockets, the cache's
+    /// files); with fewer, cells time out on accept's EMFILE and a cached runtime whose files
+    /// cannot be opened reads as damaged. 32 leaves room for a few more runtimes.
+    package static let descriptorRoom: rlim_t = 32
+
+    /// Refuses a run whose `ulimit -n` is below `minimum`, naming the limit: exit 3 then, rather
+    /// than timeouts and misreported runtimes. Throws the one-line message.
+    package static func requireDescriptorRoom(_ minimum: rlim_t = descriptorRoom) throws(EnvironmentError) {
+        var value = rlimit()
+        guard getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &value) == 0, value.rlim_cur < minimum else { return }
+        throw EnvironmentError("cannot open enough descriptors: the limit on open files (ulimit -n \(value.rlim_cur)) is below the \(minimum) a run needs")
     }
 
     /// Starts `count` threads that all live at once, then ends them: a run that has no
