@@ -47,21 +47,15 @@ import TestSupport
     }
 
     /// Starts `tlsprobe ARGUMENTS` in the background with `TMPDIR=base` (a new folder) and `environment`.
-    static func start(_ arguments: [String], base: String, environment: [String: String] = [:]) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Repository.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["TMPDIR": base]) { $1 }) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        return process
+    static func start(_ arguments: [String], base: String, environment: [String: String] = [:],
+                      executable: String = Repository.binary) throws -> BackgroundProcess {
+        try BackgroundProcess(executable, arguments,
+                              environment: ProcessInfo.processInfo.environment.merging(environment.merging(["TMPDIR": base]) { $1 }) { $1 })
     }
 
     /// Waits up to `seconds` for `process` to end; one that does not is SIGKILLed (and the test
     /// fails), so a defect shows as a failure rather than a test run that never ends.
-    static func finish(_ process: Process, within seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) {
+    static func finish(_ process: BackgroundProcess, within seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) {
         let ended = waitUntil(seconds) { !process.isRunning }
         #expect(ended, "pid \(process.processIdentifier) did not end within \(seconds) s", sourceLocation: sourceLocation)
         if !ended { kill(process.processIdentifier, SIGKILL) }
@@ -80,7 +74,7 @@ import TestSupport
 
     /// Sends `signal` once a process of the run's tree runs `program`, then expects the
     /// parent to end with 128 + N and nothing of the tree to remain, in processes or in `base`.
-    static func expectSignalEndsEverything(_ process: Process, base: String, during program: String, signal: Int32,
+    static func expectSignalEndsEverything(_ process: BackgroundProcess, base: String, during program: String, signal: Int32,
                                            within seconds: Double = 60, sourceLocation: SourceLocation = #_sourceLocation) {
         // Once the step has written something (apt's signature files, unpacked files): a signal
         // then used to leave it behind.
@@ -139,6 +133,53 @@ import TestSupport
         Self.expectSignalEndsEverything(process, base: base, during: "dpkg-deb", signal: signal)
     }
 
+    /// A signal during a worker build (`--runtime experimental`, whose libssl.so.4 this binary
+    /// cannot load): the build script, what it started in sessions of their own, and its
+    /// temporary files go, and nothing is installed into the cache after tlsprobe ended. The
+    /// binary runs from a copy beside a stand-in checkout whose `scripts/build-runtime-worker`
+    /// forks long-lived children as swift-build does (its compilers lead groups of their own)
+    /// and installs a worker a few seconds later, so no real build is spent.
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalDuringAWorkerBuildEndsItAndInstallsNothing(_ signal: Int32) throws {
+        let (base, cache) = try Self.folders("build")
+        let checkout = try ProcessScratch.make("signal-checkout")
+        let binary = checkout.appendingPathComponent(".build/debug/tlsprobe").path
+        try FileManager.default.createDirectory(atPath: checkout.appendingPathComponent(".build/debug").path, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: checkout.appendingPathComponent("scripts").path, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repository.binary, toPath: binary)
+        try Data().write(to: checkout.appendingPathComponent("Package.swift"))
+        let script = checkout.appendingPathComponent("scripts/build-runtime-worker").path
+        try """
+            #!/bin/bash
+            # A stand-in build: compilers in sessions of their own, temporary files, an install later.
+            mkdir -p "$TMPDIR/build-scratch" && head -c 100000 /dev/zero > "$TMPDIR/build-scratch/object.o"
+            setsid sleep 1011 &
+            (sleep 1012 &)
+            sleep 1013 &
+            sleep 4
+            mkdir -p "$(dirname "$3")" && cp /bin/true "$3"
+            """.write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let environment = ["XDG_CACHE_HOME": cache, "TLSPROBE_MAX_INDEX_AGE": "180"]
+        let fetched = try ProcessRunner.run(binary, ["runtime", "fetch", "experimental"], environment: environment)
+        try #require(fetched.status == 0, "cannot fetch experimental: \(fetched.stderr)")
+        let process = try Self.start(["matrix", "--runtime", "experimental", "--mode", "fd"], base: base, environment: environment,
+                                     executable: binary)
+        #expect(Self.waitUntil(30) { Self.processes(under: base).filter { $0.command.hasPrefix("sleep 101") }.count == 3 },
+                "the build never ran: \(Self.processes(under: base).map(\.command))")
+        kill(process.processIdentifier, signal)
+        Self.finish(process)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + signal, "status \(process.terminationStatus)")
+        #expect(Self.waitUntil(3) { Self.processes(under: base).isEmpty }, "left running: \(Self.processes(under: base).map(\.command))")
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? ["?"]
+        #expect(left.isEmpty, "left in TMPDIR: \(left)")
+        // Past the moment the script would have installed its worker.
+        sleep(5)
+        let installed = FileManager.default.enumerator(atPath: cache)?.compactMap { $0 as? String }
+            .filter { $0.hasSuffix("libssl.so.4/tlsprobe") } ?? []
+        #expect(installed.isEmpty, "installed after tlsprobe ended: \(installed)")
+    }
+
     /// SIGKILL leaves the parent no say: apt still ends (its guard's parent-death signal),
     /// and the run's private folder, left behind, is removed by the next start.
     @Test func aKilledFetchLeavesNoProcessAndItsFolderGoesAtTheNextStart() throws {
@@ -189,13 +230,8 @@ import TestSupport
         let (base, _) = try Self.folders("guard")
         let script = "sleep 1001 & setsid sleep 1002 & (sleep 1003 &) ; exec sleep 1004"
         // The guard's parent: a shell that starts it and waits, as tlsprobe does.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "\"$0\" guard $$ -- /bin/sh -c \"$1\"; exit $?", Repository.binary, script]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": base]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try Self.start(["-c", "\"$0\" guard $$ -- /bin/sh -c \"$1\"; exit $?", Repository.binary, script], base: base,
+                                     executable: "/bin/sh")
         #expect(Self.waitUntil(10) { Self.processes(under: base).filter { $0.command.hasPrefix("sleep 100") }.count == 4 },
                 "\(Self.processes(under: base).map(\.command))")
         let guardProcess = Self.processes(under: base).first { $0.command.hasPrefix(Repository.binary + " guard ") }
