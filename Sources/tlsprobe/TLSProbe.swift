@@ -9,7 +9,8 @@ struct TLSProbe: ParsableCommand {
         abstract: "Probe OpenSSL socket BIOs and TCP Fast Open against a loopback TLS server.",
         discussion: """
             Exit codes: 0 success; 1 an expectation failed (a proxy-core cell did not pass); \
-            2 usage error; 3 the environment cannot run probes at all.
+            2 usage error; 3 the environment cannot run probes at all, or a resource limit (ulimit -u, -n, -v) \
+            is too low; 128+N ended by signal N, after ending everything it started.
             """,
         version: ToolVersion.current,
         subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, MergeCommand.self, EnvCommand.self, RuntimeCommand.self, WorkerCommand.self, BenchThroughputCommand.self]
