@@ -105,4 +105,34 @@ import TestSupport
         #expect(error.operation == "posix_spawn(/nonexistent/tlsprobe-worker)")
         #expect(error.errno == ENOENT)
     }
+
+    /// The processes whose command line is exactly `command`.
+    static func running(_ command: String) -> [pid_t] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry in
+            guard let pid = pid_t(entry), let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  let state = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  !state.contains(") Z ") else { return nil }
+            return String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\0", with: " ") == command + " " ? pid : nil
+        }
+    }
+
+    /// A guarded child (a helper) that forked into another session and left an orphan: `kill`
+    /// asks its guard, which ends all of it, where a signal to the child's group alone left two
+    /// of the three running.
+    @Test func killingAGuardedChildEndsEveryDescendant() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Repository.binary), "needs the built tlsprobe for its guard")
+        ChildProcess.guardExecutable = Repository.binary
+        let child = try ChildProcess(arguments: ["/bin/sh", "-c", "setsid sleep 1031 & (sleep 1032 &); exec sleep 1033"],
+                                     environment: ["PATH": "/usr/bin:/bin"], guarded: true)
+        #expect(child.guarded)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline && ["sleep 1031", "sleep 1032", "sleep 1033"].contains(where: { Self.running($0).isEmpty }) { usleep(20_000) }
+        #expect(!Self.running("sleep 1031").isEmpty && !Self.running("sleep 1032").isEmpty)
+        child.kill()
+        #expect(child.wait() == .signaled(SIGTERM) || child.wait() == .exited(128 + SIGTERM))
+        for command in ["sleep 1031", "sleep 1032", "sleep 1033"] {
+            #expect(Self.running(command).isEmpty, "\(command) still runs")
+        }
+    }
 }
