@@ -30,9 +30,15 @@ package enum ResourceLimit {
     /// "cannot start a thread or process: the limit on processes (ulimit -u 3) is reached".
     /// `pthread_create` says EAGAIN both for too many processes and for no room to map a
     /// stack: under a finite `ulimit -v` (and no `ulimit -u`) the address space is named instead.
+    /// A process limit this high (root's default is tens of thousands) is named only when no
+    /// address-space limit could explain the EAGAIN instead.
+    static let highProcessLimit: rlim_t = 4096
+
     package static var processesMessage: String {
-        let processes = limit(__RLIMIT_NPROC, flag: "-u")
         let memory = limit(RLIMIT_AS, flag: "-v")
+        var value = rlimit()
+        let high = getrlimit(__rlimit_resource_t(__RLIMIT_NPROC.rawValue), &value) == 0 && value.rlim_cur >= highProcessLimit
+        let processes = high && memory != nil ? nil : limit(__RLIMIT_NPROC, flag: "-u")
         let named: String
         switch (processes, memory) {
         case (let processes?, let memory?): named = "the limit on processes (\(processes)) or on address space (\(memory))"
