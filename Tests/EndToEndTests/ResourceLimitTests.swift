@@ -39,11 +39,12 @@ import TestSupport
         return getpwnam(name) == nil ? nil : name
     }()
 
-    /// The few processes `ulimit -u 3` to 5 leave: exit 3 at once with one line naming the limit.
+    /// The few processes `ulimit -u 3` or 4 leave: exit 3 at once with one line naming the limit.
     /// It used to hang for good (libdispatch retries pthread_create forever) and to ignore
-    /// SIGTERM, SIGINT and SIGHUP, whose Dispatch sources had no thread to run on; at 4 and 5
-    /// the cells of a family were skipped as "no ipv6 loopback here" and the run passed.
-    @Test(arguments: [3, 4, 5])
+    /// SIGTERM, SIGINT and SIGHUP, whose Dispatch sources had no thread to run on; at 4 the
+    /// cells of a family were skipped as "no ipv6 loopback here" and the run passed. (At 5 a
+    /// one-mode run may fit whole, or end with exit 3 when it does not: both are right.)
+    @Test(arguments: [3, 4])
     func tooFewProcessesIsExit3NamingTheLimit(_ limit: Int) throws {
         let user = try #require(Self.unprivilegedUser, "needs root, to run the binary as a user the limit binds")
         // `timeout` turns a hang (the defect) into a failure instead of a stuck test run.
