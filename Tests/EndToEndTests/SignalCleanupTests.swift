@@ -96,7 +96,7 @@ import TestSupport
 
     /// A signal while apt fetches a runtime: apt-get and its methods (which apt moves to
     /// the _apt user) end, and its downloads in TMPDIR go; they used to run on for good.
-    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP, SIGQUIT])
     func aSignalDuringAFetchEndsAptAndLeavesNothing(_ signal: Int32) throws {
         let (base, cache) = try Self.folders("fetch")
         let process = try Self.start(["runtime", "fetch", "bookworm"], base: base,
@@ -125,7 +125,7 @@ import TestSupport
 
     /// A signal while dpkg-deb unpacks a package for an audit: dpkg-deb and its children
     /// end and the unpacked files go; they used to fill TMPDIR on their own afterwards.
-    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP, SIGQUIT])
     func aSignalDuringAnUnpackEndsDpkgDebAndLeavesNothing(_ signal: Int32) throws {
         let deb = try Self.bigPackage.get()
         let (base, _) = try Self.folders("unpack")
