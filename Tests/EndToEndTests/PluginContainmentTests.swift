@@ -23,15 +23,6 @@ import TestSupport
         }
     }
 
-    static func waitUntil(_ limit: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(limit)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     struct Finished {
         let run: ProcessRunner.Run
         let report: Report
@@ -51,7 +42,7 @@ import TestSupport
         let seconds = Date().timeIntervalSince(started)
         guard run.status == 0 || run.status == 1 else { throw CLIFailed(arguments: arguments, status: run.status, stderr: run.stderr) }
         // The parent kills its workers' groups before it exits: give the kernel a moment to tear them down.
-        _ = waitUntil(1) { marked(marker).isEmpty }
+        _ = Polling.waitUntil(1) { marked(marker).isEmpty }
         return Finished(run: run, report: try Report.decode(run.stdout), seconds: seconds, leftovers: marked(marker))
     }
 
@@ -73,6 +64,15 @@ import TestSupport
 
     static func pluginCells(_ outcome: Finished, _ name: String) -> [CellResult] {
         outcome.report.cells.filter { $0.mode == .plugin(name) }
+    }
+
+    /// The plug-in's eight cells all ran and are ok (but for IPv6 on a host without it).
+    static func expectPluginCellsOK(_ outcome: Finished, _ name: String) {
+        let cells = pluginCells(outcome, name)
+        #expect(cells.count == 8, "\(name)")
+        for cell in cells where !skippable(cell, outcome.report) {
+            #expect(cell.outcome == .ok, "\(name) \(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
+        }
     }
 
     /// Constructors that crash, exit or hang: every cell of the plug-in gets that outcome once,
@@ -107,11 +107,7 @@ import TestSupport
         let outcome = try Self.run(name)
         #expect(outcome.run.status == 0, "\(name): \(outcome.run.stderr)")
         Self.expectBuiltInsOK(outcome, name)
-        let cells = Self.pluginCells(outcome, name)
-        #expect(cells.count == 8, "\(name)")
-        for cell in cells where !Self.skippable(cell, outcome.report) {
-            #expect(cell.outcome == .ok, "\(name) \(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
-        }
+        Self.expectPluginCellsOK(outcome, name)
         #expect(outcome.report.plugins?.first?.note == nil, "\(name): its name was asked without trouble")
         #expect(outcome.seconds < 25, "\(name): \(outcome.seconds) s")
     }
@@ -125,11 +121,7 @@ import TestSupport
         let spec = try #require(outcome.report.plugins?.first)
         #expect(spec.name == "bad-name")
         #expect(spec.note?.contains("tlsprobe_plugin_name() ended the worker (SIGSEGV)") == true, "\(spec.note ?? "")")
-        let cells = Self.pluginCells(outcome, "bad-name")
-        #expect(cells.count == 8)
-        for cell in cells where !Self.skippable(cell, outcome.report) {
-            #expect(cell.outcome == .ok, "\(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
-        }
+        Self.expectPluginCellsOK(outcome, "bad-name")
     }
 
     /// A plug-in that forks (in every `new_bio`, or in its constructor, which runs in the worker
@@ -140,11 +132,7 @@ import TestSupport
         let outcome = try Self.run(name)
         #expect(outcome.run.status == 0, "\(name): \(outcome.run.stderr)")
         Self.expectBuiltInsOK(outcome, name)
-        let cells = Self.pluginCells(outcome, name)
-        #expect(cells.count == 8, "\(name)")
-        for cell in cells where !Self.skippable(cell, outcome.report) {
-            #expect(cell.outcome == .ok, "\(name) \(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
-        }
+        Self.expectPluginCellsOK(outcome, name)
         #expect(outcome.seconds < 10, "\(name): \(outcome.seconds) s; the sleepers live 60 s")
     }
 
@@ -201,7 +189,7 @@ import TestSupport
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let asking = Self.waitUntil(4) {
+        let asking = Polling.waitUntil(4) {
             Self.marked(marker).contains { pid in
                 let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
                 return data.split(separator: 0).contains { Data($0) == Data("--describe-plugin".utf8) }
@@ -210,7 +198,7 @@ import TestSupport
         #expect(asking, "a worker asking the plug-in's name")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(Self.waitUntil(3) { Self.marked(marker).isEmpty }, "left behind: \(Self.marked(marker))")
+        #expect(Polling.waitUntil(3) { Self.marked(marker).isEmpty }, "left behind: \(Self.marked(marker))")
     }
 
     /// A worker has no protocol without the supervisor's pipe on descriptor 3: started by hand,

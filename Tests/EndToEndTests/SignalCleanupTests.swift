@@ -37,15 +37,6 @@ import TestSupport
         return found
     }
 
-    static func waitUntil(_ limit: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(limit)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     /// Starts `tlsprobe ARGUMENTS` in the background with `TMPDIR=base` (a new folder) and `environment`.
     static func start(_ arguments: [String], base: String, environment: [String: String] = [:],
                       executable: String = Repository.binary) throws -> BackgroundProcess {
@@ -56,7 +47,7 @@ import TestSupport
     /// Waits up to `seconds` for `process` to end; one that does not is SIGKILLed (and the test
     /// fails), so a defect shows as a failure rather than a test run that never ends.
     static func finish(_ process: BackgroundProcess, within seconds: Double = 20, sourceLocation: SourceLocation = #_sourceLocation) {
-        let ended = waitUntil(seconds) { !process.isRunning }
+        let ended = Polling.waitUntil(seconds) { !process.isRunning }
         #expect(ended, "pid \(process.processIdentifier) did not end within \(seconds) s", sourceLocation: sourceLocation)
         if !ended { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
@@ -78,7 +69,7 @@ import TestSupport
                                            within seconds: Double = 60, sourceLocation: SourceLocation = #_sourceLocation) {
         // Once the step has written something (apt's signature files, unpacked files): a signal
         // then used to leave it behind.
-        let started = waitUntil(seconds) { processes(under: base).contains { $0.command.contains(program) } && !files(under: base).isEmpty }
+        let started = Polling.waitUntil(seconds) { processes(under: base).contains { $0.command.contains(program) } && !files(under: base).isEmpty }
         #expect(started, "\(program) never ran or wrote nothing: \(processes(under: base).map(\.command))", sourceLocation: sourceLocation)
         // The private folder exists while the run does (the step writes there).
         let during = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
@@ -88,7 +79,7 @@ import TestSupport
         #expect(process.terminationReason == .exit && process.terminationStatus == 128 + signal,
                 "status \(process.terminationStatus) (\(process.terminationReason == .exit ? "exit" : "signal"))",
                 sourceLocation: sourceLocation)
-        #expect(waitUntil(3) { processes(under: base).isEmpty }, "left running: \(processes(under: base).map(\.command))",
+        #expect(Polling.waitUntil(3) { processes(under: base).isEmpty }, "left running: \(processes(under: base).map(\.command))",
                 sourceLocation: sourceLocation)
         let left = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? ["?"]
         #expect(left.isEmpty, "left in TMPDIR: \(left)", sourceLocation: sourceLocation)
@@ -165,12 +156,12 @@ import TestSupport
         try #require(fetched.status == 0, "cannot fetch experimental: \(fetched.stderr)")
         let process = try Self.start(["matrix", "--runtime", "experimental", "--mode", "fd"], base: base, environment: environment,
                                      executable: binary)
-        #expect(Self.waitUntil(30) { Self.processes(under: base).filter { $0.command.hasPrefix("sleep 101") }.count == 3 },
+        #expect(Polling.waitUntil(30) { Self.processes(under: base).filter { $0.command.hasPrefix("sleep 101") }.count == 3 },
                 "the build never ran: \(Self.processes(under: base).map(\.command))")
         kill(process.processIdentifier, signal)
         Self.finish(process)
         #expect(process.terminationReason == .exit && process.terminationStatus == 128 + signal, "status \(process.terminationStatus)")
-        #expect(Self.waitUntil(3) { Self.processes(under: base).isEmpty }, "left running: \(Self.processes(under: base).map(\.command))")
+        #expect(Polling.waitUntil(3) { Self.processes(under: base).isEmpty }, "left running: \(Self.processes(under: base).map(\.command))")
         let left = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? ["?"]
         #expect(left.isEmpty, "left in TMPDIR: \(left)")
         // Past the moment the script would have installed its worker.
@@ -186,11 +177,11 @@ import TestSupport
         let (base, cache) = try Self.folders("kill")
         let process = try Self.start(["runtime", "fetch", "bookworm"], base: base,
                                      environment: ["XDG_CACHE_HOME": cache, "TLSPROBE_MAX_INDEX_AGE": "180"])
-        #expect(Self.waitUntil(60) { Self.processes(under: base).contains { $0.command.contains("apt-get") } },
+        #expect(Polling.waitUntil(60) { Self.processes(under: base).contains { $0.command.contains("apt-get") } },
                 "apt-get never ran")
         kill(process.processIdentifier, SIGKILL)
         Self.finish(process)
-        #expect(Self.waitUntil(3) { Self.processes(under: base).isEmpty }, "left running: \(Self.processes(under: base).map(\.command))")
+        #expect(Polling.waitUntil(3) { Self.processes(under: base).isEmpty }, "left running: \(Self.processes(under: base).map(\.command))")
         let leftover = try FileManager.default.contentsOfDirectory(atPath: base)
         #expect(leftover.contains { $0.hasPrefix("tlsprobe-\(process.processIdentifier)-") },
                 "a SIGKILLed run can remove nothing, so its folder should be there: \(leftover)")
@@ -232,7 +223,7 @@ import TestSupport
         // The guard's parent: a shell that starts it and waits, as tlsprobe does.
         let process = try Self.start(["-c", "\"$0\" guard $$ -- /bin/sh -c \"$1\"; exit $?", Repository.binary, script], base: base,
                                      executable: "/bin/sh")
-        #expect(Self.waitUntil(10) { Self.processes(under: base).filter { $0.command.hasPrefix("sleep 100") }.count == 4 },
+        #expect(Polling.waitUntil(10) { Self.processes(under: base).filter { $0.command.hasPrefix("sleep 100") }.count == 4 },
                 "\(Self.processes(under: base).map(\.command))")
         let guardProcess = Self.processes(under: base).first { $0.command.hasPrefix(Repository.binary + " guard ") }
         #expect(guardProcess != nil)
@@ -243,7 +234,7 @@ import TestSupport
             kill(guardProcess.pid, signal)
         }
         Self.finish(process)
-        #expect(Self.waitUntil(3) { Self.processes(under: base).isEmpty }, "left running: \(Self.processes(under: base).map(\.command))")
+        #expect(Polling.waitUntil(3) { Self.processes(under: base).isEmpty }, "left running: \(Self.processes(under: base).map(\.command))")
     }
 
     /// The guard passes the helper's own ending on: its exit status, or the signal it died of.

@@ -16,15 +16,6 @@ import TestSupport
         }
     }
 
-    static func waitUntil(_ limit: Double, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(limit)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(20_000)
-        }
-        return condition()
-    }
-
     /// A matrix whose first cell hangs, in the background, once its worker is running;
     /// `marker`, its timeout, tells its workers from every other test's.
     static func startHungMatrix(marker: String) throws -> Process {
@@ -35,7 +26,7 @@ import TestSupport
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        #expect(waitUntil(10) { !workers(marked: marker).isEmpty }, "no worker started")
+        #expect(Polling.waitUntil(10) { !workers(marked: marker).isEmpty }, "no worker started")
         return process
     }
 
@@ -48,7 +39,7 @@ import TestSupport
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 128 + signal,
                 "status \(process.terminationStatus)")
-        #expect(Self.waitUntil(2) { Self.workers(marked: marker).isEmpty }, "orphaned: \(Self.workers(marked: marker))")
+        #expect(Polling.waitUntil(2) { Self.workers(marked: marker).isEmpty }, "orphaned: \(Self.workers(marked: marker))")
     }
 
     /// SIGKILL leaves the parent no say: the kernel's parent-death signal ends the workers.
@@ -57,7 +48,7 @@ import TestSupport
         let process = try Self.startHungMatrix(marker: marker)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        #expect(Self.waitUntil(2) { Self.workers(marked: marker).isEmpty }, "orphaned: \(Self.workers(marked: marker))")
+        #expect(Polling.waitUntil(2) { Self.workers(marked: marker).isEmpty }, "orphaned: \(Self.workers(marked: marker))")
     }
 
     /// Killed right after a cell's result: the next worker runs the rest; no cell is lost,
