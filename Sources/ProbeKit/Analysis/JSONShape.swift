@@ -155,14 +155,8 @@ final class JSONShape: Hashable {
                 case .null?: break
                 case nil: return nil
                 }
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "}") else { return nil }
-                index += 1
+                guard let closed = afterElement(closer: UInt8(ascii: "}")) else { return nil }
+                if !closed { continue }
                 members.sort { $0.key < $1.key }
                 return interner.intern(kind: .object, keys: members.map(\.key), children: members.map(\.shape))
             }
@@ -183,16 +177,21 @@ final class JSONShape: Hashable {
                 case .null?: elements.append(interner.scalar)
                 case nil: return nil
                 }
-                skipWhitespace()
-                guard index < bytes.count else { return nil }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == UInt8(ascii: "]") else { return nil }
-                index += 1
+                guard let closed = afterElement(closer: UInt8(ascii: "]")) else { return nil }
+                if !closed { continue }
                 return interner.intern(kind: .array, keys: [], children: elements)
             }
+        }
+
+        /// Steps over what follows a member or element: `,` (`false`: another comes) or
+        /// `closer` (`true`: the object or array ends); `nil` for anything else.
+        private mutating func afterElement(closer: UInt8) -> Bool? {
+            skipWhitespace()
+            guard index < bytes.count else { return nil }
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: ",") || byte == closer else { return nil }
+            index += 1
+            return byte == closer
         }
 
         /// Steps over the string at `index` (its opening quote): a value's text is not wanted.
