@@ -70,6 +70,30 @@ int tlsprobe_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *pa
 
 int tlsprobe_set_parent_death_signal(int signal) { return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0, 0, 0); }
 
+#define TLSPROBE_PARENT_DEATH_SIGNAL SIGUSR2
+
+/* The parent-death signal of a worker: SIGKILL would end the worker alone, and what a
+ * plug-in forked (a death signal is not inherited across fork) would run on under init.
+ * This handler ends the worker's whole process group, itself included. */
+static void tlsprobe_on_parent_death(int signal) {
+    (void)signal;
+    kill(0, SIGKILL);
+    _exit(128 + SIGKILL);
+}
+
+int tlsprobe_die_with_parent_as_group(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = tlsprobe_on_parent_death;
+    sigfillset(&action.sa_mask);
+    if (sigaction(TLSPROBE_PARENT_DEATH_SIGNAL, &action, NULL) != 0) return -1;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, TLSPROBE_PARENT_DEATH_SIGNAL);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)TLSPROBE_PARENT_DEATH_SIGNAL, 0, 0, 0);
+}
+
 int tlsprobe_terminal_columns(int fd) {
     struct winsize size;
     if (ioctl(fd, TIOCGWINSZ, &size) != 0) return 0;

@@ -201,6 +201,35 @@ import TestSupport
         #expect(Polling.waitUntil(3) { Self.marked(marker).isEmpty }, "left behind: \(Self.marked(marker))")
     }
 
+    /// SIGKILL of the parent while a plug-in's forked sleepers live: the worker's death signal
+    /// ends its whole process group, so they go too (a death signal is not inherited across
+    /// fork: with SIGKILL as the worker's, they ran on under init for their 60 s).
+    @Test func aKilledParentLeavesNothingAPluginForked() throws {
+        let fixtures = try PluginFixtures.built.get().fixtures
+        let marker = UUID().uuidString
+        // posix_spawn and waitpid (BackgroundProcess): Foundation's Process can miss the end
+        // of a child that leaves orphans, and would wait for the sleepers instead.
+        let process = try BackgroundProcess(Repository.binary,
+                                            ["matrix", "--runtime", "system", "--mode", "fd", "--bio-plugin", try #require(fixtures["forks-in-new-bio"])],
+                                            environment: ProcessInfo.processInfo.environment.merging([Self.markVariable: marker]) { $1 })
+        let parent = process.processIdentifier
+        /// A marked process whose parent is marked but is not tlsprobe itself: a plug-in's fork.
+        func forked() -> Bool {
+            let marked = Set(Self.marked(marker))
+            return marked.contains { pid in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                      let end = stat.lastIndex(of: ")") else { return false }
+                let fields = stat[stat.index(after: end)...].split(separator: " ")
+                guard fields.count > 1, let ppid = pid_t(fields[1]) else { return false }
+                return ppid != parent && marked.contains(ppid)
+            }
+        }
+        #expect(Polling.waitUntil(10) { forked() }, "a sleeper the plug-in forked")
+        kill(parent, SIGKILL)
+        process.waitUntilExit()
+        #expect(Polling.waitUntil(3) { Self.marked(marker).isEmpty }, "left behind: \(Self.marked(marker))")
+    }
+
     /// A worker has no protocol without the supervisor's pipe on descriptor 3: started by hand,
     /// with 3 closed or not a pipe, it refuses in one line (exit 2) and writes nothing to stdout.
     @Test(arguments: ["exec 3<&-;", "exec 3>/dev/null;"])

@@ -33,6 +33,10 @@ int tlsprobe_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *pa
 /* prctl(PR_SET_PDEATHSIG): `signal` is sent to this process when its parent thread exits. 0 or -1 with errno. */
 int tlsprobe_set_parent_death_signal(int signal);
 
+/* A worker's death with its parent: on its parent-death signal (SIGUSR2, which nothing else in
+ * a worker uses) it SIGKILLs its whole process group, what a plug-in forked included. 0 or -1 with errno. */
+int tlsprobe_die_with_parent_as_group(void);
+
 /* The width of the terminal on `fd` (TIOCGWINSZ), or 0 when `fd` is no terminal. */
 int tlsprobe_terminal_columns(int fd);
 

@@ -8,9 +8,11 @@ import ProxyCore
 /// `emit` receives the protocol messages; the CLI writes them to the private
 /// descriptor 3 its supervisor gave it, never to stdout.
 package enum Worker {
-    /// Ties the worker's life to its supervisor's: the kernel kills it when the
-    /// parent goes (`PR_SET_PDEATHSIG`), and a parent that went before that was set
-    /// (the race the check closes) is noticed now. `false`: the parent is gone, stop.
+    /// Ties the worker's life to its supervisor's: when the parent goes, the kernel
+    /// signals the worker (`PR_SET_PDEATHSIG`), which then kills its whole process group,
+    /// so that what a plug-in forked goes too (a death signal is not inherited across
+    /// fork). A parent that went before that was set (the race the check closes) is
+    /// noticed now. `false`: the parent is gone, stop.
     package static func bindToParent(_ configuration: WorkerConfiguration) -> Bool {
         bindToParent(pid: configuration.parent)
     }
@@ -18,7 +20,7 @@ package enum Worker {
     /// `bindToParent` for a worker with no configuration (one asked for a plug-in's name):
     /// a plug-in that hangs there must not outlive a parent killed while it waits.
     package static func bindToParent(pid parent: Int32) -> Bool {
-        _ = tlsprobe_set_parent_death_signal(SIGKILL)
+        if tlsprobe_die_with_parent_as_group() != 0 { _ = tlsprobe_set_parent_death_signal(SIGKILL) }
         return getppid() == parent
     }
 
