@@ -268,10 +268,43 @@ void tlsprobe_private_folder_remove(void) {
     if (tlsprobe_folder_recorded) tlsprobe_remove_tree(tlsprobe_folder);
 }
 
+/* Folders being filled outside the private folder (a runtime or a worker made in the cache
+ * as `.NAME.partial-PID`, renamed into place when complete): removed like the private folder
+ * when the run ends before that. A slot is 0 free, 1 being written, 2 set. */
+#define TLSPROBE_PENDING_SLOTS 8
+static char tlsprobe_pending[TLSPROBE_PENDING_SLOTS][4096];
+static _Atomic int tlsprobe_pending_state[TLSPROBE_PENDING_SLOTS];
+
+int tlsprobe_pending_folder_add(const char *path) {
+    size_t length = strlen(path);
+    if (length == 0 || length >= sizeof tlsprobe_pending[0]) return -1;
+    for (int i = 0; i < TLSPROBE_PENDING_SLOTS; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&tlsprobe_pending_state[i], &expected, 1)) {
+            memcpy(tlsprobe_pending[i], path, length + 1);
+            atomic_store(&tlsprobe_pending_state[i], 2);
+            return i;
+        }
+    }
+    return -1;
+}
+
+void tlsprobe_pending_folder_remove(int slot) {
+    if (slot >= 0 && slot < TLSPROBE_PENDING_SLOTS) atomic_store(&tlsprobe_pending_state[slot], 0);
+}
+
+static void tlsprobe_pending_folders_remove_all(void) {
+    for (int i = 0; i < TLSPROBE_PENDING_SLOTS; i++) {
+        if (atomic_load(&tlsprobe_pending_state[i]) == 2) tlsprobe_remove_tree(tlsprobe_pending[i]);
+    }
+}
+
 static atomic_int tlsprobe_terminating;
 
 static void tlsprobe_end_everything(void) {
+    /* Children first: nothing may still be writing into what is removed. */
     tlsprobe_children_end(3000);
+    tlsprobe_pending_folders_remove_all();
     tlsprobe_private_folder_remove();
 }
 

@@ -93,6 +93,9 @@ import TestSupport
         let process = try Self.start(["runtime", "fetch", "bookworm"], base: base,
                                      environment: ["XDG_CACHE_HOME": cache, "TLSPROBE_MAX_INDEX_AGE": "180"])
         Self.expectSignalEndsEverything(process, base: base, during: "apt-get", signal: signal)
+        // Nor does the runtime's half-made folder stay in the cache until the next fetch.
+        let partials = try FileManager.default.subpathsOfDirectory(atPath: cache).filter { $0.contains(".partial-") }
+        #expect(partials.isEmpty, "left in the cache: \(partials)")
     }
 
     /// A `.deb` large enough that unpacking it takes a while, made once with dpkg-deb.

@@ -95,4 +95,10 @@ int tlsprobe_install_termination_handlers(void);
  * whatever group. Returns the exit status to leave with; re-raises PROGRAM's fatal signal. */
 int tlsprobe_guard(int parent, char *const argv[]);
 
+/* A folder being filled outside the private folder (a cache's `.NAME.partial-PID`): removed
+ * by a termination signal's handler or at exit until `tlsprobe_pending_folder_remove(slot)`.
+ * Returns the slot, or -1 when none is free or the path is too long. */
+int tlsprobe_pending_folder_add(const char *path);
+void tlsprobe_pending_folder_remove(int slot);
+
 #endif

@@ -1,3 +1,4 @@
+import CLinux
 import Foundation
 import ProxyCore
 #if canImport(Glibc)
@@ -81,6 +82,10 @@ package struct RuntimeCache: Sendable {
         for leftover in leftovers { try? FileManager.default.removeItem(atPath: parent + "/" + leftover) }
         let partial = "\(parent)/.\(name).partial-\(getpid())"
         guard mkdir(partial, 0o700) == 0 else { throw EnvironmentError("cannot create \(partial): \(ErrnoName.describe(errno))") }
+        // A signal before the rename removes it (after ending the fetch or the build filling it),
+        // as it removes the run's private folder: nothing half-made stays in the cache.
+        let pending = tlsprobe_pending_folder_add(partial)
+        defer { tlsprobe_pending_folder_remove(pending) }
         do {
             try make(partial)
             try CacheManifest.record(partial).write(into: partial)
