@@ -201,6 +201,22 @@ import TestSupport
         #expect(Polling.waitUntil(3) { Self.marked(marker).isEmpty }, "left behind: \(Self.marked(marker))")
     }
 
+    /// What a plug-in forks in a cell dies when that cell ends, not when its worker does: the
+    /// fixture's first `new_bio` forks a process that would create a file 1.5 s later, while its
+    /// worker still runs cells (0.3 s each) for longer than that.
+    @Test func whatAPluginForksDiesWithItsCell() throws {
+        let fixtures = try PluginFixtures.built.get().fixtures
+        let file = try ProcessScratch.make("late-writer").appendingPathComponent("written").path
+        let arguments = ["matrix", "--runtime", "system", "--mode", "fd", "--bio-plugin", try #require(fixtures["forks-a-late-writer"]),
+                         "--format", "json"]
+        let started = Date()
+        let run = try CLI.run(arguments, environment: ["TLSPROBE_LATE_WRITER_FILE": file])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(Date().timeIntervalSince(started) > 1.5, "the worker outlived the fork's 1.5 s")
+        usleep(1_700_000)
+        #expect(!FileManager.default.fileExists(atPath: file), "the fork outlived its cell and wrote \(file)")
+    }
+
     /// SIGKILL of the parent while a plug-in's forked sleepers live: the worker's death signal
     /// ends its whole process group, so they go too (a death signal is not inherited across
     /// fork: with SIGKILL as the worker's, they ran on under init for their 60 s).

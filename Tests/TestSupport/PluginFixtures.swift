@@ -17,7 +17,7 @@ package enum PluginFixtures {
     /// Plug-ins that misbehave as processes (constructors that crash, exit, hang, print or
     /// fork; a name that is a bad pointer; output on stdout and stderr; forks in `new_bio`).
     package static let containmentNames = ["constructor-crashes", "constructor-exits", "constructor-hangs", "constructor-prints",
-                                           "bad-name", "prints-in-new-bio", "forks-in-new-bio", "forks-in-constructor",
+                                           "bad-name", "prints-in-new-bio", "forks-in-new-bio", "forks-in-constructor", "forks-a-late-writer",
                                            "floods-stderr"]
     package static let built: Result<Built, any Error> = Result { try build() }
 

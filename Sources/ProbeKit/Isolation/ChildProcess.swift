@@ -1,4 +1,5 @@
 import CLinux
+import Foundation
 import ProxyCore
 #if canImport(Glibc)
 import Glibc
@@ -170,6 +171,34 @@ package final class ChildProcess {
         } else {
             Glibc.kill(-pid, SIGKILL)
         }
+    }
+
+    /// Kills every other process of the child's group, leaving the child itself: what a
+    /// plug-in forked in one cell dies when that cell ends, not when its worker does.
+    /// Members are found by their process group in `/proc/PID/stat`.
+    func killForks() {
+        guard termination == nil, !guarded,
+              let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return }
+        for entry in entries {
+            guard let member = pid_t(entry), member != pid, Self.processGroup(of: member) == pid else { continue }
+            Glibc.kill(member, SIGKILL)
+        }
+    }
+
+    /// The process group of `process` (the fifth field of `/proc/PID/stat`), or `nil` when it is gone.
+    static func processGroup(of process: pid_t) -> pid_t? {
+        let descriptor = open("/proc/\(process)/stat", O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = read(descriptor, &buffer, buffer.count)
+        guard count > 0 else { return nil }
+        // "PID (COMM) STATE PPID PGRP …": COMM may hold spaces and parentheses, so after the last ')'.
+        let text = buffer[..<count]
+        guard let close = text.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let fields = text[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 2 else { return nil }
+        return pid_t(String(decoding: fields[2], as: UTF8.self))
     }
 
     /// Reads what a non-blocking pipe holds into `target`; `false` at end of file.

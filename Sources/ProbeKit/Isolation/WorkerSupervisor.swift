@@ -238,6 +238,8 @@ struct WorkerSupervisor {
                     current = (cell, .now)
                     progress?(.started(runtime: launcher.spec.name, cell: cell.name))
                 } else if let result = message.result {
+                    // What a plug-in forked in this cell ends with the cell.
+                    if plugin != nil { child.killForks() }
                     finish(result)
                     unfinished.remove(result.cell)
                     current = nil
