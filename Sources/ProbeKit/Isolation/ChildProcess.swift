@@ -191,7 +191,7 @@ package final class ChildProcess {
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var buffer = [UInt8](repeating: 0, count: 1024)
-        let count = read(descriptor, &buffer, buffer.count)
+        let count = Glibc.read(descriptor, &buffer, buffer.count)
         guard count > 0 else { return nil }
         // "PID (COMM) STATE PPID PGRP …": COMM may hold spaces and parentheses, so after the last ')'.
         let text = buffer[..<count]
@@ -203,16 +203,26 @@ package final class ChildProcess {
 
     /// Reads what a non-blocking pipe holds into `target`; `false` at end of file.
     static func drain(_ fd: Int32, into target: inout [UInt8]) -> Bool {
+        read(fd, budget: .max) { target += $0 }
+    }
+
+    /// Reads what the non-blocking `fd` holds now, handing each chunk to `take`, but at most
+    /// `budget` bytes, so that a child writing without pause cannot keep the caller from its
+    /// deadlines. `false` at end of file (or a read error other than "nothing yet").
+    static func read(_ fd: Int32, budget: Int, _ take: (ArraySlice<UInt8>) -> Void) -> Bool {
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = read(fd, &chunk, chunk.count)
+        var taken = 0
+        while taken < budget {
+            let count = Glibc.read(fd, &chunk, chunk.count)
             if count > 0 {
-                target += chunk[..<count]
+                take(chunk[..<count])
+                taken += count
                 continue
             }
             if count == 0 { return false }
             return errno == EAGAIN || errno == EINTR
         }
+        return true
     }
 
     /// Blocks until the child ends.

@@ -103,19 +103,7 @@ final class LineReader {
 
     /// Reads what the line source holds now (a bounded amount); `false` at its end.
     private func readSource() -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        var taken = 0
-        while taken < 1 << 20 {
-            let count = read(source, &chunk, chunk.count)
-            if count > 0 {
-                take(chunk[..<count])
-                taken += count
-                continue
-            }
-            if count == 0 { return false }
-            return errno == EAGAIN || errno == EINTR
-        }
-        return true
+        ChildProcess.read(source, budget: 1 << 20) { take($0) }
     }
 
     private func take(_ bytes: ArraySlice<UInt8>) {

@@ -19,19 +19,7 @@ struct OutputTail {
     /// writes without pause cannot keep the caller from its deadlines; `false` at end of
     /// file (or a read error other than "nothing yet").
     mutating func read(from fd: Int32, budget: Int = 1 << 20) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        var taken = 0
-        while taken < budget {
-            let count = Glibc.read(fd, &chunk, chunk.count)
-            if count > 0 {
-                append(chunk[..<count])
-                taken += count
-                continue
-            }
-            if count == 0 { return false }
-            return errno == EAGAIN || errno == EINTR
-        }
-        return true
+        ChildProcess.read(fd, budget: budget) { append($0) }
     }
 
     mutating func append(_ chunk: ArraySlice<UInt8>) {
