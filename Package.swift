@@ -34,7 +34,7 @@ let package = Package(
         // Kernel constants, wait-status macros and glibc's _GNU_SOURCE extensions.
         .target(name: "CLinux"),
         // Interposers for sendto/send/sendmsg/write/writev/close: the workers' libc-boundary
-        // write observer. ProbeKit only: a proxy that links ProxyCore keeps its libc untouched.
+        // write observer. Matrix only: a proxy that links ProxyCore keeps its libc untouched.
         .target(name: "CWriteObserver"),
 
         // The fix: OriginConnector, its policy, the correct strategies, the TLS owners.
@@ -43,31 +43,55 @@ let package = Package(
         .target(name: "BIOPatterns", dependencies: ["ProxyCore", "COpenSSL"]),
         // Loopback TLS servers and the in-memory PKI they present; also what ProxyCore's tests connect to.
         .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL", "CLinux"]),
-        // The matrix: model, one-cell probe, worker isolation, analysis; and the ELF audit.
-        .target(name: "ProbeKit", dependencies: ["ProxyCore", "BIOPatterns", "Loopback", "COpenSSL", "CLibcap", "CLinux", "CElf",
-                                                 "CWriteObserver"]),
-        // Text, Markdown, JUnit: renders ProbeKit's report; calls no OpenSSL.
-        .target(name: "ReportRendering", dependencies: ["ProbeKit"]),
+
+        // What every command shares: the tool's version and the errors a command reports.
+        .target(name: "ToolCore"),
+        // Process plumbing: child processes in their own group, bounded pipe reads, lines,
+        // script runs, signal names, resource limits, the private temporary folder.
+        .target(name: "ProcessKit", dependencies: ["ToolCore", "ProxyCore", "CLinux"]),
+        // ELF inspection, one reader through libelf: the audit, the plug-in checks and the
+        // runtime launcher all read ELF files through it, never by hand.
+        .target(name: "ELFInspection", dependencies: ["ToolCore", "ProxyCore", "CElf", "CLinux"]),
+        // `tlsprobe audit`: binaries, packages and suites classified by what they import.
+        .target(name: "BinaryAudit", dependencies: ["ToolCore", "ProcessKit", "ELFInspection", "ProxyCore", "CLinux"]),
+        // The matrix's data: modes, cells, results, evidence, the report. Computes nothing.
+        .target(name: "MatrixModel", dependencies: ["ToolCore", "ProxyCore", "BIOPatterns"]),
+        // What the evidence means: diagnosis, verdict, the CI gate, merging reports.
+        .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "ToolCore", "ProxyCore"]),
+        // Running the matrix: the one-cell probe, plug-ins, workers and their isolation, runtimes.
+        .target(name: "Matrix", dependencies: ["MatrixModel", "MatrixAnalysis", "ToolCore", "ProcessKit", "ELFInspection", "BinaryAudit",
+                                               "ProxyCore", "BIOPatterns", "Loopback",
+                                               "COpenSSL", "CLibcap", "CLinux", "CWriteObserver"]),
+        // Text, Markdown, JUnit: renders the matrix's and the audit's reports; calls no OpenSSL.
+        .target(name: "ReportRendering", dependencies: ["MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection", "ToolCore", "ProxyCore"]),
         .executableTarget(
             name: "tlsprobe",
             dependencies: [
-                "ProbeKit",
-                "ReportRendering",
+                "Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection", "ProcessKit", "ToolCore",
+                "ReportRendering", "ProxyCore", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // What the fix costs on the data path, for scripts/bench: never installed.
+        .executableTarget(
+            name: "tlsprobe-bench",
+            dependencies: ["MatrixModel", "ProxyCore", "Loopback", "ToolCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // libFuzzer target for the ELF reader: scripts/fuzz-elf builds it with `--sanitize fuzzer`
         // in its own scratch folder and runs it for a bounded time. Never part of the package.
-        .executableTarget(name: "tlsprobe-fuzz-elf", dependencies: ["ProbeKit"], path: "Fuzz/ELFReader"),
+        .executableTarget(name: "tlsprobe-fuzz-elf", dependencies: ["ELFInspection"], path: "Fuzz/ELFReader"),
 
         // Helpers more than one test target uses: the process runner, repository paths, a loopback fixture.
         .target(name: "TestSupport", dependencies: ["ProxyCore", "Loopback"], path: "Tests/TestSupport"),
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "Loopback", "TestSupport", "COpenSSL"]),
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
-        .testTarget(name: "ProbeKitTests", dependencies: ["ProbeKit", "ReportRendering", "ProxyCore", "Loopback", "TestSupport", "CLinux"],
+        .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection",
+                                                      "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore", "Loopback",
+                                                      "TestSupport", "CLinux"],
                     exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["ProbeKit", "ReportRendering", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection",
+                                                          "ProcessKit", "ToolCore", "ReportRendering", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

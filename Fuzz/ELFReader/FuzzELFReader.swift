@@ -1,4 +1,4 @@
-import ProbeKit
+import ELFInspection
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +9,8 @@ import Glibc
 // and crafted ELF files. A trap anywhere in the reader is a crash libFuzzer saves and reports.
 //
 // Each input goes into one unlinked temporary file (Swift's Glibc has no memfd_create), which
-// the reader opens by path (`/proc/self/fd/N`), so it
-// takes exactly the way a file on disk takes: open, fstat, pread, libelf; and ELFCheck's header
-// check reads it too. A plain `swift build` links this file with an empty `main`: nothing runs.
+// the reader opens by path (`/proc/self/fd/N`), so it takes exactly the way a file on disk
+// takes: open, fstat, pread, libelf; the header-only read of `ELFReader.loadProblem` reads it too. A plain `swift build` links this file with an empty `main`: nothing runs.
 
 /// The file every input is written into; made (and unlinked) on the first input.
 nonisolated(unsafe) private var memoryFile: Int32 = -1
@@ -36,7 +35,7 @@ public func fuzzELFReader(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         written += count
     }
     let path = "/proc/self/fd/\(memoryFile)"
-    _ = ELFReader.read(path: path, display: "input", package: nil)
-    _ = ELFCheck.problem(with: path)
+    _ = ELFReader.read(path: path)
+    _ = ELFReader.loadProblem(path: path)
     return 0
 }

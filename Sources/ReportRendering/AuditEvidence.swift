@@ -1,4 +1,6 @@
-import ProbeKit
+import ELFInspection
+import BinaryAudit
+
 
 /// The evidence behind one audited file, in words every audit renderer shares:
 /// a short summary for a table row and the full lines for a details block or a
@@ -18,22 +20,22 @@ package enum AuditEvidence {
         case .affectedPattern, .inheritsSocketBIO:
             text = getters(file) + "; " + state(file)
         case .ownBIO:
-            text = "new" + (file.imported("BIO_meth_set_create") != nil ? "+set_create" : "")
+            text = "new" + (file.elf.imported("BIO_meth_set_create") != nil ? "+set_create" : "")
             if let data = data(file) { text += "; " + data }
         case .embeddedOpenSSL:
-            text = file.embeddedVersion ?? "defines " + file.definitions.joined(separator: ",")
-            if !file.definedVersions.isEmpty {
+            text = file.elf.embeddedVersion ?? "defines " + file.elf.definitions.joined(separator: ",")
+            if !file.elf.definedVersions.isEmpty {
                 text = "itself: " + text
-            } else if file.exportsDefinitions {
+            } else if file.elf.exportsDefinitions {
                 text += " (exported)"
             }
         case .noCustomBIO:
-            text = file.needs.isEmpty ? "imports BIO symbols" : "links " + file.needs.joined(separator: ",")
+            text = file.elf.needs.isEmpty ? "imports BIO symbols" : "links " + file.elf.needs.joined(separator: ",")
         case .notOpenSSL:
-            text = file.staticallyLinked ? "static, no OpenSSL found" : "no OpenSSL"
+            text = file.elf.staticallyLinked ? "static, no OpenSSL found" : "no OpenSSL"
         }
-        let unbound = file.imports.filter { !$0.isBound && decisive(file, $0.symbol) }.map(\.symbol)
-        if !unbound.isEmpty, file.type != "relocatable" {
+        let unbound = file.elf.imports.filter { !$0.isBound && decisive(file, $0.symbol) }.map(\.symbol)
+        if !unbound.isEmpty, file.elf.type != "relocatable" {
             text += " (unbound: " + unbound.joined(separator: ",") + ")"
         }
         return text
@@ -47,21 +49,21 @@ package enum AuditEvidence {
             return lines
         }
         if let package = file.package { lines.append("package: \(package)") }
-        let shape = [file.machine, file.bits.map { "\($0)-bit" }, file.type].compactMap { $0 }.joined(separator: " ")
-        lines.append("ELF: \(shape)\(file.staticallyLinked ? ", no DT_NEEDED (statically linked)" : "")")
-        if let soname = file.soname { lines.append("soname: \(soname)") }
-        if !file.needs.isEmpty {
-            lines.append("needs: \(file.needs.joined(separator: ", ")) (OpenSSL \(file.openSSLLines.joined(separator: ", ")))")
+        let shape = [file.elf.machine, file.elf.bits.map { "\($0)-bit" }, file.elf.type].compactMap { $0 }.joined(separator: " ")
+        lines.append("ELF: \(shape)\(file.elf.staticallyLinked ? ", no DT_NEEDED (statically linked)" : "")")
+        if let soname = file.elf.soname { lines.append("soname: \(soname)") }
+        if !file.elf.needs.isEmpty {
+            lines.append("needs: \(file.elf.needs.joined(separator: ", ")) (OpenSSL \(file.elf.openSSLLines.joined(separator: ", ")))")
         }
-        if !file.symbolVersions.isEmpty { lines.append("symbol versions: \(file.symbolVersions.joined(separator: ", "))") }
-        if !file.imports.isEmpty {
-            lines.append("imports: " + file.imports.map(describe).joined(separator: ", "))
+        if !file.elf.symbolVersions.isEmpty { lines.append("symbol versions: \(file.elf.symbolVersions.joined(separator: ", "))") }
+        if !file.elf.imports.isEmpty {
+            lines.append("imports: " + file.elf.imports.map(describe).joined(separator: ", "))
         }
-        if !file.definitions.isEmpty {
-            lines.append("defines: \(file.definitions.joined(separator: ", "))\(file.exportsDefinitions ? " (in its dynamic symbol table: re-exported)" : "")")
+        if !file.elf.definitions.isEmpty {
+            lines.append("defines: \(file.elf.definitions.joined(separator: ", "))\(file.elf.exportsDefinitions ? " (in its dynamic symbol table: re-exported)" : "")")
         }
-        if !file.definedVersions.isEmpty { lines.append("defines symbol versions: \(file.definedVersions.joined(separator: ", ")) (an OpenSSL library itself)") }
-        if let version = file.embeddedVersion { lines.append("version string: \(version)") }
+        if !file.elf.definedVersions.isEmpty { lines.append("defines symbol versions: \(file.elf.definedVersions.joined(separator: ", ")) (an OpenSSL library itself)") }
+        if let version = file.elf.embeddedVersion { lines.append("version string: \(version)") }
         if file.class == .embeddedOpenSSL {
             lines.append("only a dynamic test can tell whether its socket BIO owns the data pointer (OpenSSL 3.2+ does)")
         }
@@ -69,7 +71,7 @@ package enum AuditEvidence {
     }
 
     /// `BIO_meth_get_create@OPENSSL_3.0.0 (plt)`; `(unbound)` when no relocation binds it.
-    package static func describe(_ symbol: AuditImport) -> String {
+    package static func describe(_ symbol: SymbolImport) -> String {
         let version = symbol.version.map { "@" + $0 } ?? ""
         let binding = symbol.isBound ? symbol.relocations.map(\.rawValue).joined(separator: "+") : "unbound"
         return "\(symbol.symbol)\(version) (\(binding))"
@@ -77,20 +79,20 @@ package enum AuditEvidence {
 
     /// `create,ctrl,destroy`, or `10 getters` when it copies more than four methods.
     private static func getters(_ file: AuditedFile) -> String {
-        let names = file.methodGetters.map { String($0.symbol.dropFirst("BIO_meth_get_".count)) }
+        let names = file.elf.methodGetters.map { String($0.symbol.dropFirst("BIO_meth_get_".count)) }
         return names.count > 4 ? "\(names.count) getters" : names.joined(separator: ",")
     }
 
     /// Where a BIO with the socket BIO's methods keeps its state, as its imports show.
     private static func state(_ file: AuditedFile) -> String {
         if let data = data(file) { return data }
-        let exData = file.imports.contains { $0.symbol == "BIO_get_ex_data" || $0.symbol == "BIO_set_ex_data" }
+        let exData = file.elf.imports.contains { $0.symbol == "BIO_get_ex_data" || $0.symbol == "BIO_set_ex_data" }
         return exData ? "ex_data" : "no state"
     }
 
     /// `data set+get`: which of `BIO_set_data` and `BIO_get_data` it imports.
     private static func data(_ file: AuditedFile) -> String? {
-        let accessors = ["set", "get"].filter { file.imported("BIO_\($0)_data") != nil }
+        let accessors = ["set", "get"].filter { file.elf.imported("BIO_\($0)_data") != nil }
         return accessors.isEmpty ? nil : "data " + accessors.joined(separator: "+")
     }
 

@@ -1,4 +1,5 @@
-import ProbeKit
+import BinaryAudit
+
 
 /// The files of an audit under the path or package they were found in, so a
 /// table can name the input once and each file relative to it: the same rows

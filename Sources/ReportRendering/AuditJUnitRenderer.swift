@@ -1,4 +1,5 @@
-import ProbeKit
+import BinaryAudit
+
 
 /// An audit as JUnit XML for CI dashboards: one `testcase` per ELF file, in one
 /// `testsuite` for the files given directly and one per `.deb`. An

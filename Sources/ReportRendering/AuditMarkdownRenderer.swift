@@ -1,4 +1,6 @@
-import ProbeKit
+import BinaryAudit
+import MatrixAnalysis
+
 
 /// An audit as GitHub-flavoured Markdown, for a bug report or a distribution's
 /// tracker: the verdict as the title, the count per class with what each means,
@@ -55,8 +57,8 @@ package struct AuditMarkdownRenderer: Sendable {
                 [report.isFailure(file) ? "✗" : (file.class == .error ? "?" : ""),
                  MarkdownRenderer.code(file.class.rawValue),
                  MarkdownRenderer.code(file.path),
-                 file.needs.map { MarkdownRenderer.code($0) }.joined(separator: " "),
-                 file.symbolVersions.map { MarkdownRenderer.code($0) }.joined(separator: " "),
+                 file.elf.needs.map { MarkdownRenderer.code($0) }.joined(separator: " "),
+                 file.elf.symbolVersions.map { MarkdownRenderer.code($0) }.joined(separator: " "),
                  MarkdownRenderer.text(AuditEvidence.summary(file))]
             })
             if shown.count < findings.count {

@@ -1,4 +1,6 @@
-import ProbeKit
+import BinaryAudit
+import MatrixAnalysis
+
 
 /// The terminal view of an audit: the verdict, one row per file with findings
 /// (every class but `no-custom-bio` and `not-openssl`, which are only counted),
@@ -84,7 +86,7 @@ package struct AuditTextRenderer: Sendable {
     private func table(_ groups: [AuditInputGroup]) -> [String] {
         let rows = groups.map { group in
             group.files.map { file in
-                [file.class.rawValue, file.openSSLLines.isEmpty ? "-" : file.openSSLLines.joined(separator: ","),
+                [file.class.rawValue, file.elf.openSSLLines.isEmpty ? "-" : file.elf.openSSLLines.joined(separator: ","),
                  t(group.relative(file)), t(AuditEvidence.summary(file))]
             }
         }

@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import ProxyCore
 
 /// A cell's evidence in words, shared by the Markdown and JUnit renderers so a

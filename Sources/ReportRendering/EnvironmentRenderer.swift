@@ -1,4 +1,5 @@
-import ProbeKit
+import MatrixModel
+
 
 /// The terminal view of `EnvironmentFacts`.
 package struct EnvironmentRenderer: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
-import ProbeKit
+import MatrixAnalysis
+import MatrixModel
 import ProxyCore
 
 /// A report as JUnit XML for CI dashboards: one `testsuite` per runtime, one

@@ -1,5 +1,6 @@
 import Foundation
-import ProbeKit
+import MatrixAnalysis
+import MatrixModel
 import ProxyCore
 
 /// A report as GitHub-flavoured Markdown, to paste into a bug report. A

@@ -1,5 +1,6 @@
 import Foundation
-import ProbeKit
+import MatrixAnalysis
+import MatrixModel
 import ProxyCore
 
 /// The terminal view of a report: the verdict, the runtimes, failures first, the

@@ -1,6 +1,6 @@
 import ArgumentParser
+import BinaryAudit
 import Foundation
-import ProbeKit
 import ReportRendering
 
 /// `tlsprobe audit`: which of the ELF files and Debian packages given carry the

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import ProbeKit
+import MatrixModel
 import ReportRendering
 
 /// `tlsprobe env`: the facts every report carries, without running probes.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import Matrix
 import ReportRendering
-import ProbeKit
 
 /// Where and how named runtimes are fetched: shared by `matrix`, `gate` and `runtime fetch`.
 struct FetchOptions: ParsableArguments {

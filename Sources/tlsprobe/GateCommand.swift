@@ -1,6 +1,8 @@
 import ArgumentParser
+import BinaryAudit
 import Foundation
-import ProbeKit
+import MatrixAnalysis
+import MatrixModel
 import ReportRendering
 
 /// `tlsprobe gate`: runs the matrix and exits 0 or 1 on the conditions a CI job

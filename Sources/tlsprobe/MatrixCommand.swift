@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import ProbeKit
+import Matrix
+import MatrixModel
 import ReportRendering
 
 /// `tlsprobe matrix`: every BIO mode × TFO off/on × IPv4/IPv6 (× phase × runtime)

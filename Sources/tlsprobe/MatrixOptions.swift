@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
+import MatrixModel
 import ReportRendering
-import ProbeKit
 
 /// The axes of a matrix run, shared by `matrix` and `gate` so a CI gate probes
 /// exactly what the same options would show with `tlsprobe matrix`.

@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
-import ProbeKit
+import MatrixAnalysis
+import MatrixModel
 import ProxyCore
 import ReportRendering
+import ToolCore
 
 /// `tlsprobe merge`: one report from the JSON reports of many hosts or CI jobs.
 struct MergeCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import Foundation
-import ProbeKit
 import ProxyCore
+import ToolCore
 
 /// The file `--output` replaces: a new path, or an existing regular file (a symlink
 /// is followed to one and the target is written, not the link), in a folder this

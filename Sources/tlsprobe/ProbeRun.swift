@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import ProbeKit
+import Matrix
+import MatrixModel
+import ProcessKit
 
 /// What `matrix` and `gate` share around a run: the workers' start, the
 /// runtimes that could not be used, and the exit codes the environment decides.

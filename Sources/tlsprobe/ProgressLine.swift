@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import Matrix
 import Synchronization
 
 /// One line on stderr while a run goes on, when stderr is a terminal: cells done

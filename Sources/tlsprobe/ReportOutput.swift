@@ -1,8 +1,10 @@
 import ArgumentParser
+import BinaryAudit
 import Foundation
-import ProbeKit
+import MatrixModel
 import ProxyCore
 import ReportRendering
+import ToolCore
 
 /// Where and how `matrix`, `gate`, `merge` and `audit` put a report.
 ///

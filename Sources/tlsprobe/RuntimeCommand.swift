@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import Matrix
+import MatrixModel
 import ReportRendering
-import ProbeKit
 
 /// `tlsprobe runtime fetch trixie …`: fetches Debian lines' OpenSSL into the cache
 /// ahead of a run (a CI job's warm-up) and prints each folder, one per line. The

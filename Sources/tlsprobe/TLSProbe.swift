@@ -1,7 +1,7 @@
 import ArgumentParser
-import ProbeKit
+import ToolCore
 
-/// The root command. Subcommands parse, call ProbeKit, render and set the exit code;
+/// The root command. Subcommands parse, call the library modules, render and set the exit code;
 /// nothing below them prints or exits.
 struct TLSProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,7 +13,7 @@ struct TLSProbe: ParsableCommand {
             is too low; 128+N ended by signal N, after ending everything it started.
             """,
         version: ToolVersion.current,
-        subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, MergeCommand.self, EnvCommand.self, RuntimeCommand.self, WorkerCommand.self, BenchThroughputCommand.self]
+        subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, MergeCommand.self, EnvCommand.self, RuntimeCommand.self, WorkerCommand.self]
     )
 
     /// The subcommands that may fetch, build or unpack, and so get a private temporary folder.

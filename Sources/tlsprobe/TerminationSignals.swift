@@ -1,6 +1,5 @@
 import CLinux
 import Foundation
-import ProbeKit
 import ProxyCore
 
 /// SIGINT, SIGTERM, SIGHUP and SIGQUIT end a run and everything it started: the

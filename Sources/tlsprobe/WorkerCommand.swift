@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import ProbeKit
+import Matrix
+import ProcessKit
 
 /// `tlsprobe worker`: the process the matrix runs each runtime's cells in.
 /// Not for users; it speaks the JSON-lines protocol of `WorkerMessage` on the private

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
-import ProbeKit
+import Matrix
+import MatrixModel
+import ProcessKit
 import ReportRendering
 
 // A helper's guard (`tlsprobe guard`) does nothing else, and must start while this

@@ -1,7 +1,9 @@
+import BinaryAudit
 import Foundation
-import ProbeKit
-import Testing
+import MatrixAnalysis
+import MatrixModel
 import TestSupport
+import Testing
 
 /// `tlsprobe audit` and `gate --audit` as a maintainer or a CI job runs them: on
 /// the C fixtures, on real Debian packages from this machine's own mirror, and on
@@ -185,7 +187,7 @@ import TestSupport
         #expect(file("wrong-class")?.error?.contains("invalid ELF class 9") == true)
         #expect(file("unreadable")?.error?.contains("EACCES") == true, "\(String(describing: file("unreadable")))")
         #expect(report.files.first { $0.package == corrupt }?.error?.contains("dpkg-deb") == true, "\(report.files.map(\.path))")
-        #expect(file("i386.so")?.class == .affectedPattern && file("i386.so")?.bits == 32)
+        #expect(file("i386.so")?.class == .affectedPattern && file("i386.so")?.elf.bits == 32)
         #expect(file("own-bio")?.class == .ownBIO)
         #expect(report.skipped.symlinkLoops == 1)
         #expect(run.stderr.contains("truncated: ") && run.stderr.contains("corrupt.deb: not a package dpkg-deb can unpack"), "\(run.stderr)")
@@ -208,9 +210,9 @@ import TestSupport
             let file = try #require(report.files.first { $0.package == deb && $0.path == "\(deb):\(real.file)" },
                                     "\(real.file) not in \(real.package): \(report.files.filter { $0.package == deb }.map(\.path))")
             #expect(file.class == real.class, "\(real.package) \(real.file): \(file.class)")
-            #expect(file.needs.contains("libssl.so.3") || file.needs.contains("libcrypto.so.3"))
-            #expect(file.symbolVersions.contains("OPENSSL_3.0.0") && file.symbolVersions.allSatisfy { $0.hasPrefix("OPENSSL_3.") },
-                    "\(file.symbolVersions)")
+            #expect(file.elf.needs.contains("libssl.so.3") || file.elf.needs.contains("libcrypto.so.3"))
+            #expect(file.elf.symbolVersions.contains("OPENSSL_3.0.0") && file.elf.symbolVersions.allSatisfy { $0.hasPrefix("OPENSSL_3.") },
+                    "\(file.elf.symbolVersions)")
         }
         // openssl ships scripts and configuration too: skipped quietly, counted.
         #expect(report.skipped.notELF > 0)
@@ -238,8 +240,8 @@ import TestSupport
         let run = try CLI.run(["audit", "--format", "json", binary])
         let report = try json(run)
         let file = try #require(report.files.first)
-        #expect(Dictionary(uniqueKeysWithValues: file.imports.map { ($0.symbol, $0.version ?? "") }) == expected)
-        #expect(file.imports.allSatisfy { $0.isBound }, "\(file.imports)")
+        #expect(Dictionary(uniqueKeysWithValues: file.elf.imports.map { ($0.symbol, $0.version ?? "") }) == expected)
+        #expect(file.elf.imports.allSatisfy { $0.isBound }, "\(file.elf.imports)")
     }
 
     // MARK: gate --audit

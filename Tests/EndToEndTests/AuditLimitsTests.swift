@@ -1,7 +1,7 @@
+import BinaryAudit
 import Foundation
-import ProbeKit
-import Testing
 import TestSupport
+import Testing
 
 /// `.deb`s given to `tlsprobe audit` that expand without bound or onto a full disk,
 /// through the built binary: stopped at the limit, reported as what they are.

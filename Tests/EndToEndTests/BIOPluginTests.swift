@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// `--bio-plugin`: a proxy's own BIO code in every cell. The four examples of
 /// `examples/bio-plugins/` on the system OpenSSL, 3.5 and 3.6 (what each must do

@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import Testing
 
 /// The bug class beyond ATS's own design, and the fix without deprecated API, on the

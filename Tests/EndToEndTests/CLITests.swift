@@ -1,7 +1,8 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
+import ToolCore
 
 @Suite struct CLITests {
     @Test func binaryExists() {

@@ -1,7 +1,8 @@
 import Foundation
-import ProbeKit
-import Testing
+import Matrix
+import MatrixModel
 import TestSupport
+import Testing
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// The first command a newcomer runs: `tlsprobe matrix` with no `--runtime`. Where the
 /// host's own OpenSSL predates the 3.2 change (its socket BIO leaves the data pointer

@@ -1,7 +1,7 @@
+import BinaryAudit
 import Foundation
-import ProbeKit
-import Testing
 import TestSupport
+import Testing
 
 /// Untrusted ELF input that used to take the whole run down, through the built binary:
 /// crafted files among good ones, and FIFOs where a runtime's libraries should be.

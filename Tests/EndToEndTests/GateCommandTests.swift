@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// `tlsprobe gate`: one PASS/FAIL line per condition and the exit code a CI job acts on.
 /// What a condition must say about the system runtime comes from what it measured.

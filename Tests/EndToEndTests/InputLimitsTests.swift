@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// Numbers outside what the tool can honour are usage errors that name the range;
 /// the same runtime folder written two ways is one runtime.

@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// tlsprobe as a package installs it: `PREFIX/bin/tlsprobe` with no checkout above it,
 /// and the workers for the other OpenSSL ABIs under `PREFIX/lib/tlsprobe/workers/`.

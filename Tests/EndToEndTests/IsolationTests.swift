@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import Testing
 
 /// Crashing and hanging cells, made on purpose through the workers' environment:

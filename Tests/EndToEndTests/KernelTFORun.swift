@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 
 /// The kernel side, in private network namespaces the tool makes itself: one run of
 /// tcp_fastopen 0, 1 and 3 across the linked OpenSSL and Debian's 3.5 and 3.6,

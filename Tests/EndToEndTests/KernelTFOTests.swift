@@ -1,5 +1,6 @@
 import Foundation
-import ProbeKit
+import Matrix
+import MatrixModel
 import Testing
 
 /// tcp_fastopen 0, 1 and 3, each in a private network namespace (`KernelTFORun`).

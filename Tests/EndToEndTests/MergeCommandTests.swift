@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// `tlsprobe merge`: reports from several hosts in one.
 @Suite struct MergeCommandTests {

@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixAnalysis
 import TestSupport
+import Testing
 
 /// `merge` reads only what a tlsprobe report can be: a regular file of bounded size,
 /// whose fields, counts and cells hold together, each report given once.

@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// `merge` of a large report (well under the 64 MiB cap) in bounded memory: it used
 /// to turn the input into Foundation object trees twice and decode it four times,

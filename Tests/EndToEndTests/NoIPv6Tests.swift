@@ -1,5 +1,6 @@
 import Foundation
-import ProbeKit
+import Matrix
+import MatrixModel
 import Testing
 
 /// Without IPv6 loopback the IPv6 cells are `skipped` with the reason, never `ok`,

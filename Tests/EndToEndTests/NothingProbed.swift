@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// How `matrix` and `gate` end when not one cell could be probed: exit 3 and one
 /// line on stderr, `tlsprobe: nothing probed: REASONS`, naming every cell's reason.

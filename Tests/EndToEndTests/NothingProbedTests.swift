@@ -1,7 +1,8 @@
 import Foundation
-import ProbeKit
-import Testing
+import Matrix
+import MatrixModel
 import TestSupport
+import Testing
 
 /// A host where not one cell can be probed: a fresh network namespace (util-linux's
 /// `unshare --net`, as root), whose `lo` is down. 127.0.0.1 can still be bound there,

@@ -1,8 +1,8 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import ProxyCore
-import Testing
 import TestSupport
+import Testing
 
 /// `--runtime all`: every OpenSSL line people run (1.1.1, 3.0, 3.5, 3.6, 4.0), fetched on
 /// first use into the runtime cache, with a worker built for the 1.1.1 and 4.0 ABIs from

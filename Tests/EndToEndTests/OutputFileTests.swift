@@ -1,8 +1,8 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import ProxyCore
-import Testing
 import TestSupport
+import Testing
 
 /// `--output` writes only a new path or an existing regular file, keeps that file's
 /// owner and mode, follows a symlink to its target, and leaves no temporary file behind.

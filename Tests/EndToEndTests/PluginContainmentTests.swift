@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// Plug-ins are contained like cells: whatever a plug-in does as a process (constructors that
 /// crash, exit, hang, print or fork; a name that is a bad pointer; output on stdout or without

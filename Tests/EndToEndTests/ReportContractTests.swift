@@ -1,7 +1,9 @@
 import Foundation
-import ProbeKit
-import Testing
+import Matrix
+import MatrixAnalysis
+import MatrixModel
 import TestSupport
+import Testing
 
 /// What a CI owner and a maintainer rely on: every kind of JSON matches the schema,
 /// a gate's files agree with its exit code, the text fits 80 columns, the Markdown

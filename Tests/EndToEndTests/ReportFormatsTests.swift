@@ -1,7 +1,8 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixAnalysis
+import MatrixModel
 import TestSupport
+import Testing
 
 /// Real reports in every format, checked with the schemas and tools their readers use.
 @Suite struct ReportFormatsTests {

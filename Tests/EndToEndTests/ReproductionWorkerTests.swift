@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import Testing
 
 /// The reproductions of broken designs run only in worker processes whose OpenSSL

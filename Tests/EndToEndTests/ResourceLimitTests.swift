@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// Out of descriptors or memory is the machine's limit, reported as such with the
 /// errno's name and exit 3: never a timeout, a failed cell or a silent signal.

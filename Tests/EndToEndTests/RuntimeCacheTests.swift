@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
 import TestSupport
+import Testing
+import ToolCore
 #if canImport(Glibc)
 import Glibc
 #endif

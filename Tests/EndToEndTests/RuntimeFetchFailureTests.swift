@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// A line that cannot be fetched (here: a mirror nobody answers at) is named with the
 /// suite and apt's own error, the run exits 2, and the other runtimes still run.

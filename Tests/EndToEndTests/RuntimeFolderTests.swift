@@ -1,7 +1,7 @@
 import Foundation
-import ProbeKit
-import Testing
+import MatrixModel
 import TestSupport
+import Testing
 
 /// Runtime folders that cannot be used, and one a user's own OpenSSL build would leave.
 @Suite struct RuntimeFolderTests {

@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import Testing
 
 /// The regression and the fix side by side: the linked OpenSSL, whatever it is, and

@@ -1,5 +1,6 @@
 import Foundation
-import ProbeKit
+import Matrix
+import MatrixModel
 import TestSupport
 
 /// Debian's OpenSSL 3.5 (trixie) and 3.6 (sid), fetched by `tlsprobe runtime fetch`

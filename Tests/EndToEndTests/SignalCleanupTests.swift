@@ -1,7 +1,6 @@
 import Foundation
-import ProbeKit
-import Testing
 import TestSupport
+import Testing
 
 /// Everything tlsprobe starts dies with it, and everything it writes lies in one private
 /// folder that goes with it: a signal at each step (an apt fetch, a `.deb` unpack, a helper

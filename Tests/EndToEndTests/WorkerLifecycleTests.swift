@@ -1,7 +1,8 @@
 import Foundation
-import ProbeKit
-import Testing
+import Matrix
+import MatrixModel
 import TestSupport
+import Testing
 
 /// Workers live and die with their parent, and a worker lost between cells costs no cell.
 @Suite struct WorkerLifecycleTests {

@@ -1,5 +1,5 @@
 import Foundation
-import ProbeKit
+import MatrixModel
 import ProxyCore
 import Testing
 

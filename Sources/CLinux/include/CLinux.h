@@ -11,7 +11,7 @@
 #ifndef TLSPROBE_CLINUX_H
 #define TLSPROBE_CLINUX_H
 
-#include <elf.h>   /* Elf64_Ehdr, ELFMAG, ELFCLASS64: read by ELFCheck */
+#include <elf.h>   /* EM_X86_64 and its kind: this host's ELF machine, for ELFReader */
 #include <spawn.h>
 #include <stdint.h>
 

@@ -7,7 +7,7 @@
  * was asked (call, flags, destination family and length) and what it answered.
  * close is interposed too, so a watch ends with its descriptor.
  *
- * Only ProbeKit links this target, never ProxyCore: a proxy that depends on
+ * Only Matrix links this target, never ProxyCore: a proxy that depends on
  * the fix must not get its writes interposed.
  */
 #ifndef TLSPROBE_CWRITEOBSERVER_H

@@ -1,0 +1,111 @@
+import Foundation
+import ToolCore
+
+/// One `tlsprobe audit` run: every ELF file found under the paths given, its
+/// class and evidence, and what was walked past. `docs/audit-schema.json`
+/// describes the JSON form.
+package struct AuditReport: Sendable, Codable, Equatable {
+    /// Bumped whenever a field changes meaning, so consumers can refuse what they do not understand.
+    package static let currentSchemaVersion = 1
+
+    package var schemaVersion: Int
+    package var tool: String
+    package var toolVersion: String
+    /// ISO 8601, UTC.
+    package var generatedAt: String
+    /// The command line that produced the report.
+    package var command: [String]
+    package var hostname: String
+    /// The paths and packages as given.
+    package var inputs: [String]
+    /// Files read in parallel, one reader per core.
+    package var readers: Int
+    package var durationMilliseconds: Double
+    /// The `--fail-on` threshold, when one was set.
+    package var failOn: AuditFailureThreshold?
+    /// Files per class, every class present (0 when none).
+    package var summary: [String: Int]
+    /// The audit's conclusion in one line (`AuditReport.verdictLine`).
+    package var verdict: String
+    package var skipped: AuditSkipped
+    /// Every ELF file read and every input that could not be, in the order the
+    /// paths were given and, within a folder, by name.
+    package var files: [AuditedFile]
+
+    package init(command: [String], inputs: [String], readers: Int, durationMilliseconds: Double, failOn: AuditFailureThreshold?,
+                 skipped: AuditSkipped, files: [AuditedFile], hostname: String = ProcessInfo.processInfo.hostName,
+                 generatedAt: Date = Date()) {
+        self.schemaVersion = Self.currentSchemaVersion
+        self.tool = "tlsprobe"
+        self.toolVersion = ToolVersion.current
+        self.generatedAt = ISO8601DateFormatter().string(from: generatedAt)
+        self.command = command
+        self.hostname = hostname
+        self.inputs = inputs
+        self.readers = readers
+        self.durationMilliseconds = durationMilliseconds
+        self.failOn = failOn
+        self.skipped = skipped
+        self.files = files
+        var summary = Dictionary(uniqueKeysWithValues: AuditClass.allCases.map { ($0.rawValue, 0) })
+        for file in files { summary[file.class.rawValue, default: 0] += 1 }
+        self.summary = summary
+        self.verdict = Self.verdictLine(files: files)
+    }
+
+    /// `AFFECTED: …` when a file has the affected pattern; otherwise what the
+    /// files do with the socket BIO, the embedded copies only a dynamic test can
+    /// judge, and the files that could not be read.
+    static func verdictLine(files: [AuditedFile]) -> String {
+        func count(_ auditClass: AuditClass) -> Int { files.filter { $0.class == auditClass }.count }
+        func many(_ count: Int) -> String { count == 1 ? "1 file" : "\(count) files" }
+        let affected = count(.affectedPattern), inherits = count(.inheritsSocketBIO)
+        let embedded = count(.embeddedOpenSSL), errors = count(.error)
+        guard errors < files.count else {
+            return files.isEmpty ? "nothing audited: no ELF file found" : "nothing audited: \(many(errors)) could not be read"
+        }
+        var parts: [String] = []
+        if affected > 0 {
+            parts.append("AFFECTED: \(many(affected)) keep\(affected == 1 ? "s" : "") state in the data pointer of a BIO made from BIO_s_socket()'s methods, which OpenSSL 3.2+ uses itself")
+        } else {
+            parts.append(inherits > 0 ? "no file has the affected pattern" : "no file copies the socket BIO's methods")
+        }
+        if inherits > 0 {
+            parts.append("\(many(inherits)) inherit\(inherits == 1 ? "s" : "") the socket BIO's methods (BIO_meth_get_*, deprecated in OpenSSL 3.5)")
+        }
+        if embedded > 0 {
+            parts.append("\(many(embedded)) carr\(embedded == 1 ? "ies" : "y") OpenSSL inside (only a dynamic test can tell)")
+        }
+        if errors > 0 { parts.append("\(many(errors)) could not be read") }
+        return parts.joined(separator: "; ")
+    }
+
+    /// Files of `auditClass`.
+    package func files(_ auditClass: AuditClass) -> [AuditedFile] {
+        files.filter { $0.class == auditClass }
+    }
+
+    /// Files the `--fail-on` threshold fails on; empty without one.
+    package var failing: [AuditedFile] {
+        guard let failOn else { return [] }
+        return files.filter { failOn.fails($0.class) }
+    }
+
+    /// Whether JUnit and Markdown count `file` as a failure: `affected-pattern`
+    /// always, and whatever `--fail-on` adds.
+    package func isFailure(_ file: AuditedFile) -> Bool {
+        file.class == .affectedPattern || (failOn?.fails(file.class) ?? false)
+    }
+
+    /// 1 when a file is of the `--fail-on` class (a definite finding outranks an
+    /// unread file); otherwise 2 when a file or package could not be read; else 0.
+    package var exitCode: Int32 {
+        if !failing.isEmpty { return 1 }
+        if summary[AuditClass.error.rawValue, default: 0] > 0 { return 2 }
+        return 0
+    }
+
+    package static func decode(_ data: Data) throws -> AuditReport {
+        try JSONDecoder().decode(AuditReport.self, from: data)
+    }
+}

@@ -1,0 +1,71 @@
+import ELFInspection
+
+/// One ELF file as `tlsprobe audit` read it: its class and the evidence behind it.
+///
+/// The evidence is what `ELFReader` read from the file itself (its dynamic
+/// section, symbol tables, symbol versions, relocations, read-only data); the
+/// class is decided from it alone by `AuditClassifier`. The JSON keeps every
+/// field of the evidence at the top level of the file's object.
+package struct AuditedFile: Sendable, Equatable, Codable {
+    /// The file's path; for a file unpacked from a package, `PACKAGE.deb:/usr/bin/x`.
+    package var path: String
+    /// The `.deb` it came from, as given on the command line.
+    package var package: String?
+    package var `class`: AuditClass
+    /// Why the file could not be audited; present exactly when `class` is `error`.
+    package var error: String?
+    /// What the file says; empty for a file that could not be read.
+    package var elf: ELFFile
+
+    package init(path: String, package: String? = nil, class auditClass: AuditClass, error: String? = nil, elf: ELFFile = ELFFile()) {
+        self.path = path
+        self.package = package
+        self.class = auditClass
+        self.error = error
+        self.elf = elf
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case path, package, `class`, error
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        package = try container.decodeIfPresent(String.self, forKey: .package)
+        self.class = try container.decode(AuditClass.self, forKey: .class)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        elf = try ELFFile(from: decoder)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try elf.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encodeIfPresent(package, forKey: .package)
+        try container.encode(self.class, forKey: .class)
+        try container.encodeIfPresent(error, forKey: .error)
+    }
+
+    /// What the audit makes of `path`: `nil` for a file that is not ELF (skipped and
+    /// counted), else the file classed from what `ELFReader` read, or its error.
+    /// `display` and `package` are what the report calls it.
+    package static func read(path: String, display: String, package: String?) -> AuditedFile? {
+        switch ELFReader.read(path: path) {
+        case .notELF:
+            return nil
+        case .unreadable(let reason):
+            return .failed(display, package: package, reason: reason)
+        case .elf(let elf):
+            var file = AuditedFile(path: display, package: package, class: .notOpenSSL, elf: elf)
+            file.class = AuditClassifier.classify(file)
+            return file
+        }
+    }
+
+    /// A file that could not be audited, and why.
+    package static func failed(_ path: String, package: String? = nil, reason: String) -> AuditedFile {
+        AuditedFile(path: path, package: package, class: .error, error: reason)
+    }
+
+}

@@ -1,0 +1,138 @@
+import Foundation
+@testable import BinaryAudit
+@testable import ELFInspection
+@testable import Matrix
+@testable import MatrixAnalysis
+@testable import MatrixModel
+@testable import ProcessKit
+@testable import ToolCore
+import ProxyCore
+import Testing
+
+/// The findings and verdict clauses of ATS PR 11501's first revision (`nulled-fastopen`) and
+/// PostgreSQL ≤ 16.1's record in BIO data (`appdata-pointer`): each made from its own cells only.
+@Suite struct BugClassDiagnosisTests {
+    static let owning = DiagnosisTests.owning
+    static let notOwning = DiagnosisTests.notOwning
+
+    /// A nulled-fastopen cell whose connection completed and whose accounting found `leaked`.
+    static func nulled(_ tfo: TFOSetting, _ phase: Phase = .handshake, leaked: Int, foreign: Int = 0,
+                       on runtime: RuntimeSummary = owning) -> CellResult {
+        var cell = ReportFixture.ok(ReportFixture.cell(.nulledFastOpen, tfo, .ipv4, phase), runtime: runtime.name, milliseconds: 1)
+        if phase == .teardown {
+            cell.firstWrite = nil
+            cell.tlsVersion = nil
+        }
+        cell.record(MemoryEvidence(leakedAllocations: leaked, leakedBytes: leaked * 120, foreignFrees: foreign))
+        return cell
+    }
+
+    /// An appdata-pointer cell: its record check and its accounting.
+    static func appData(intact: Bool, foreign: Int, leaked: Int = 1, on runtime: RuntimeSummary = owning) -> CellResult {
+        var cell = CellResult(ReportFixture.cell(.appDataPointer, .off, .ipv4), runtime: runtime.name, kernelTFO: 1,
+                              outcome: intact ? .ok : .failed, reason: intact ? nil : "OpenSSL wrote into the application's connection record")
+        cell.applicationRecord = ApplicationRecordEvidence(
+            checkedAfter: "BIO_set_fd", patternIntact: intact, fileDescriptorIntact: intact,
+            detail: intact ? "after BIO_set_fd the pattern at offset 8 reads 0x65626f7270736c74 as written and the descriptor at offset 0 reads 7 as written"
+                           : "after BIO_set_fd the pattern at offset 8 reads 0x0000000000000000 (written 0x65626f7270736c74) and the descriptor at offset 0 reads 0 (written 7)")
+        cell.record(MemoryEvidence(leakedAllocations: leaked, leakedBytes: leaked * 120, foreignFrees: foreign))
+        return cell
+    }
+
+    // MARK: nulled-fastopen
+
+    @Test func aTFOOffLeakGivesThePointerNulledFinding() throws {
+        let cells = [Self.nulled(.off, leaked: 1), Self.nulled(.off, .teardown, leaked: 1), Self.nulled(.on, .teardown, leaked: 1, foreign: 1)]
+        let findings = Diagnosis.findings(runtimes: [Self.owning], cells: cells)
+        try #require(findings.count == 1)
+        let finding = findings[0]
+        #expect(finding.mechanism == .pointerNulled)
+        #expect(finding.title == "NULL conn address (ATS PR 11501 r1) leaks OpenSSL's socket-BIO struct on TFO-off connections on OpenSSL 3.5.9")
+        #expect(finding.evidence == ["nulled-fastopen/tfo-off/ipv4", "nulled-fastopen/tfo-off/ipv4/teardown",
+                                    "nulled-fastopen/tfo-on/ipv4/teardown"])
+        #expect(finding.explanation.contains("The handshake itself completes (first write: write)"))
+        #expect(finding.explanation.contains("frees the application's address"))
+        #expect(cells[0].outcome == .failed && cells[0].reason?.contains("leaked") == true, "the leak alone fails the cell")
+    }
+
+    enum NotNulled: String, CaseIterable, Sendable {
+        /// OpenSSL 3.0: nothing to replace, nothing leaks; even a leak there is not this mechanism.
+        case notOwningRuntime
+        /// The legacy design's leak is its own finding.
+        case legacyCell
+        /// Only TFO-on cells leak: that is the legacy behaviour, not the NULL's.
+        case tfoOnOnly
+        case clean
+
+        var cells: [CellResult] {
+            switch self {
+            case .notOwningRuntime: [BugClassDiagnosisTests.nulled(.off, leaked: 1, on: BugClassDiagnosisTests.notOwning)]
+            case .legacyCell:
+                [{ var cell = BugClassDiagnosisTests.nulled(.off, leaked: 1); cell.mode = .legacyFastOpen; return cell }()]
+            case .tfoOnOnly: [BugClassDiagnosisTests.nulled(.on, leaked: 2)]
+            case .clean: [BugClassDiagnosisTests.nulled(.off, leaked: 0), BugClassDiagnosisTests.nulled(.on, leaked: 0)]
+            }
+        }
+    }
+
+    @Test(arguments: NotNulled.allCases)
+    func noPointerNulledFindingWithoutItsEvidence(_ variant: NotNulled) {
+        let runtimes = [Self.owning, Self.notOwning]
+        #expect(!Diagnosis.findings(runtimes: runtimes, cells: variant.cells).contains { $0.mechanism == .pointerNulled })
+    }
+
+    // MARK: appdata-pointer
+
+    @Test(arguments: [(false, 1), (false, 0), (true, 1)])
+    func aWrittenOrFreedRecordGivesTheRecordFinding(_ intact: Bool, _ foreign: Int) throws {
+        let findings = Diagnosis.findings(runtimes: [Self.owning], cells: [Self.appData(intact: intact, foreign: foreign)])
+        try #require(findings.count == 1)
+        let finding = findings[0]
+        #expect(finding.mechanism == .recordOverwritten)
+        #expect(finding.evidence == ["appdata-pointer/tfo-off/ipv4"])
+        let verb = [intact ? nil : "writes into", foreign > 0 ? "frees" : nil].compactMap { $0 }.joined(separator: " and ")
+        #expect(finding.title == "OpenSSL \(verb) the application's record kept in BIO data on OpenSSL 3.5.9")
+        #expect(finding.explanation.contains("OpenSSL wrote into the record: right after BIO_set_fd") == !intact)
+        #expect(finding.explanation.contains("freed the record") == (foreign > 0))
+        #expect(!finding.explanation.contains("(written 7)"), "the explanation is the same on every runtime; values stay in the cells")
+    }
+
+    @Test func anIntactRecordThatOpenSSLNeverFreedGivesNoFinding() {
+        let cells = [Self.appData(intact: true, foreign: 0, leaked: 0, on: Self.notOwning)]
+        #expect(Diagnosis.findings(runtimes: [Self.notOwning], cells: cells) == [])
+        #expect(cells[0].outcome == .ok)
+    }
+
+    // MARK: The verdict
+
+    @Test func theVerdictHasAClauseForEachPatternProbed() {
+        let runtimes = [Self.notOwning, Self.owning]
+        let cells = [Self.nulled(.off, leaked: 1), Self.nulled(.off, leaked: 0, on: Self.notOwning),
+                     Self.appData(intact: false, foreign: 1), Self.appData(intact: true, foreign: 0, leaked: 0, on: Self.notOwning),
+                     ReportFixture.ok(ReportFixture.cell(.proxyCore, .off, .ipv4), runtime: Self.owning.name, milliseconds: 1)]
+        let line = Verdict.line(runtimes: runtimes, cells: cells, diagnosis: Diagnosis.findings(runtimes: runtimes, cells: cells))
+        #expect(line.contains("NULL-address fast-open BIO (ATS PR 11501 r1): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL's socket-BIO struct leaked on TFO-off connections; not affected on 3.0.19 (system)"), "\(line)")
+        #expect(line.contains("app record in BIO data (PostgreSQL ≤ 16.1): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL wrote into the application's record and freed it; not affected on 3.0.19 (system)"), "\(line)")
+        #expect(!line.contains("legacy fast-open BIO"), "no legacy cell was probed")
+    }
+
+    @Test func whereNoRuntimeIsAffectedTheClauseSaysSo() {
+        let cells = [Self.nulled(.off, leaked: 0, on: Self.notOwning), Self.appData(intact: true, foreign: 0, leaked: 0, on: Self.notOwning)]
+        let line = Verdict.line(runtimes: [Self.notOwning], cells: cells, diagnosis: [])
+        #expect(line.contains("NULL-address fast-open BIO (ATS PR 11501 r1): not affected on 3.0.19 (system)"), "\(line)")
+        #expect(line.contains("app record in BIO data (PostgreSQL ≤ 16.1): not affected on 3.0.19 (system)"), "\(line)")
+    }
+
+    /// Without accounting (`--no-accounting`) a crash leaves no memory evidence: the clause says
+    /// what happened and that no mechanism was found, never "not affected".
+    @Test func aCrashWithoutEvidenceIsNeverNotAffected() {
+        var crashed = CellResult(ReportFixture.cell(.legacyFastOpen, .on, .ipv4, .teardown), runtime: Self.owning.name, kernelTFO: 1,
+                                 outcome: .crashed, reason: "the worker died (SIGABRT) during the cell; it said: free(): invalid pointer")
+        crashed.signal = "SIGABRT"
+        var clean = ReportFixture.ok(ReportFixture.cell(.legacyFastOpen, .on, .ipv4, .teardown), runtime: Self.notOwning.name, milliseconds: 1)
+        clean.firstWrite = nil
+        let runtimes = [Self.notOwning, Self.owning]
+        let line = Verdict.line(runtimes: runtimes, cells: [clean, crashed], diagnosis: [])
+        #expect(line.contains("legacy fast-open BIO: crashed with SIGABRT on OpenSSL 3.5.9 (/srv/runtimes/trixie), no mechanism found; not affected on 3.0.19 (system)"), "\(line)")
+    }
+}
