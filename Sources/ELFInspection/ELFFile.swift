@@ -34,6 +34,8 @@ package struct ELFFile: Sendable, Equatable, Codable {
     package var embeddedVersion: String?
     /// `e_machine` as a number, for comparing with this host's; the report names it by `machine`.
     package var machineCode: UInt16?
+    /// The linker's build id (`NT_GNU_BUILD_ID`) in hex: what keys tlsprobe's own runtime cache.
+    package var buildID: String?
 
     private enum CodingKeys: String, CodingKey {
         case bits, machine, type, staticallyLinked, soname, needs, openSSLLines, symbolVersions, definedVersions,

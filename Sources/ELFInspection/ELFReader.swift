@@ -30,9 +30,10 @@ package final class ELFReader {
         case unreadable(String)
     }
 
-    /// How far a read goes: the header is enough to tell whether this process could load the file.
+    /// How far a read goes: the header is enough to tell whether this process could load the file,
+    /// the notes name the build; the audit needs everything.
     package enum Depth: Sendable {
-        case header, everything
+        case header, buildID, everything
     }
 
     struct Unreadable: Error {
@@ -186,9 +187,11 @@ package final class ELFReader {
         file.bits = elfClass == ELFCLASS64 ? 64 : 32
         file.machine = Self.machineName(header.e_machine)
         file.machineCode = header.e_machine
-        guard depth == .everything else { return file }
+        guard depth != .header else { return file }
         try checkTables()
         try loadSections()
+        file.buildID = try readBuildID()
+        guard depth == .everything else { return file }
 
         let dynamic = try readDynamic()
         file.soname = dynamic.soname
@@ -602,6 +605,30 @@ package final class ELFReader {
         for offset in imports.indices {
             imports[offset].relocations = SymbolImport.Relocation.allCases.filter { found[offset].contains($0) }
         }
+    }
+
+    // MARK: Build id
+
+    /// The linker's `NT_GNU_BUILD_ID` note, in hex; `nil` when the file has none.
+    private func readBuildID() throws(Unreadable) -> String? {
+        for index in sections.indices where sections[index].header.sh_type == UInt32(SHT_NOTE) {
+            guard let notes = try data(index), let bytes = notes.pointee.d_buf else { continue }
+            var offset = 0
+            while offset < notes.pointee.d_size {
+                var note = GElf_Nhdr()
+                var nameOffset = 0, descriptionOffset = 0
+                let next = gelf_getnote(notes, offset, &note, &nameOffset, &descriptionOffset)
+                guard next > offset else { break }
+                offset = next
+                let isGNU = note.n_namesz == 4 && nameOffset + 4 <= notes.pointee.d_size
+                    && memcmp(bytes + nameOffset, "GNU", 4) == 0
+                guard note.n_type == UInt32(NT_GNU_BUILD_ID), isGNU, note.n_descsz > 0,
+                      descriptionOffset + Int(note.n_descsz) <= notes.pointee.d_size else { continue }
+                let id = UnsafeRawBufferPointer(start: bytes + descriptionOffset, count: Int(note.n_descsz))
+                return id.map { String(format: "%02x", $0) }.joined()
+            }
+        }
+        return nil
     }
 
     // MARK: Embedded version

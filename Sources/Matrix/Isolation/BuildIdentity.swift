@@ -1,10 +1,6 @@
-import CElf
 import ELFInspection
 import Foundation
 import ToolCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Which build of tlsprobe is running: its version and the linker's build id
 /// (`NT_GNU_BUILD_ID`, read with libelf from the running executable).
@@ -36,32 +32,7 @@ package struct BuildIdentity: Sendable, Equatable {
 
     /// The build id in `path`'s `SHT_NOTE` sections; `nil` when there is none or the file cannot be read.
     package static func buildID(of path: String) -> String? {
-        guard ELFReader.libelfReady else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        guard let elf = elf_begin(descriptor, ELF_C_READ, nil) else { return nil }
-        defer { elf_end(elf) }
-        var section = elf_nextscn(elf, nil)
-        while let current = section {
-            section = elf_nextscn(elf, current)
-            var header = GElf_Shdr()
-            guard gelf_getshdr(current, &header) != nil, header.sh_type == UInt32(SHT_NOTE),
-                  let data = elf_getdata(current, nil), let bytes = data.pointee.d_buf else { continue }
-            var offset = 0
-            while offset < data.pointee.d_size {
-                var note = GElf_Nhdr()
-                var nameOffset = 0, descriptionOffset = 0
-                let next = gelf_getnote(data, offset, &note, &nameOffset, &descriptionOffset)
-                guard next > offset else { break }
-                offset = next
-                let name = note.n_namesz == 4 ? String(decoding: UnsafeRawBufferPointer(start: bytes + nameOffset, count: 3), as: UTF8.self) : ""
-                guard note.n_type == UInt32(NT_GNU_BUILD_ID), name == "GNU", note.n_descsz > 0,
-                      descriptionOffset + Int(note.n_descsz) <= data.pointee.d_size else { continue }
-                let id = UnsafeRawBufferPointer(start: bytes + descriptionOffset, count: Int(note.n_descsz))
-                return id.map { String(format: "%02x", $0) }.joined()
-            }
-        }
-        return nil
+        guard case .elf(let file) = ELFReader.read(path: path, depth: .buildID) else { return nil }
+        return file.buildID
     }
 }
