@@ -75,10 +75,10 @@ struct ReportOutput {
             try OutputFile(path).write(text)
         } catch let error as InputError {
             Terminal.writeError("tlsprobe: \(error)\n")
-            throw ExitCode(2)
+            throw ExitStatus.usage.exitCode
         } catch {
             Terminal.writeError("tlsprobe: cannot write --output \(path): \(error)\n")
-            throw ExitCode(2)
+            throw ExitStatus.usage.exitCode
         }
     }
 
