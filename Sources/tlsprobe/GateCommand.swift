@@ -79,7 +79,7 @@ struct GateCommand: ParsableCommand {
     }
 
     /// The conditions, parsed; a malformed one is a usage error naming what was expected.
-    func gate() throws -> Gate {
+    func gate() throws(ValidationError) -> Gate {
         var modes: [BIOMode] = []
         for item in require.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
             let name = item.trimmingCharacters(in: .whitespaces)

@@ -52,7 +52,7 @@ enum ProbeRun {
     ///
     /// Exit 3 too when a limit of the machine (`ulimit -u`, `ulimit -n`) kept any cell from
     /// being probed: a half-probed matrix would otherwise pass for a whole one.
-    static func requireSomethingProbed(_ report: Report) throws {
+    static func requireSomethingProbed(_ report: Report) throws(ExitCode) {
         let limit = report.cells.lazy.compactMap({ $0.reason.flatMap(ResourceLimit.message(inReason:)) }).first
         guard report.cells.allSatisfy({ $0.outcome == .skipped }) else {
             guard let limit else { return }

@@ -55,7 +55,7 @@ struct WorkerCommand: ParsableCommand {
     /// Refuses to run without the supervisor's pipe on descriptor 3, rather than write the
     /// protocol into whatever else might be there (or nowhere). It is kept from programs a
     /// plug-in might exec (close-on-exec); a process it forks still inherits it.
-    static func requireChannel() throws {
+    static func requireChannel() throws(ValidationError) {
         var status = stat()
         guard fstat(channel, &status) == 0, status.st_mode & S_IFMT == S_IFIFO else {
             throw ValidationError("worker: descriptor \(channel) is not a pipe; workers speak to the tlsprobe that starts them (matrix, gate) over it, and are not run by hand")
