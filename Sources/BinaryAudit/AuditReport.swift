@@ -97,12 +97,12 @@ package struct AuditReport: Sendable, Codable, Equatable {
         file.class == .affectedPattern || (failOn?.fails(file.class) ?? false)
     }
 
-    /// 1 when a file is of the `--fail-on` class (a definite finding outranks an
-    /// unread file); otherwise 2 when a file or package could not be read; else 0.
-    package var exitCode: Int32 {
-        if !failing.isEmpty { return 1 }
-        if summary[AuditClass.error.rawValue, default: 0] > 0 { return 2 }
-        return 0
+    /// `failing` when a file is of the `--fail-on` class (a definite finding outranks an
+    /// unread file); otherwise `unreadable` when a file or package could not be read.
+    package var outcome: AuditOutcome {
+        if !failing.isEmpty { return .failing }
+        if !files(.error).isEmpty { return .unreadable }
+        return .clean
     }
 
     package static func decode(_ data: Data) throws -> AuditReport {

@@ -18,7 +18,7 @@ import Glibc
 /// it imports a BIO symbol of interest, its relocations; never its code.
 ///
 /// Anything that does not hold together (a header or section past the end of the
-/// file, an invalid class, a table libelf refuses) is thrown as `Unreadable` with
+/// file, an invalid class, a table libelf refuses) is thrown as `UnreadableFile` with
 /// the reason, and becomes that file's `error`.
 package final class ELFReader {
     /// What reading one path gave.
@@ -34,10 +34,6 @@ package final class ELFReader {
     /// the notes name the build; the audit needs everything.
     package enum Depth: Sendable {
         case header, buildID, everything
-    }
-
-    struct Unreadable: Error {
-        let reason: String
     }
 
     /// libelf's once-per-process handshake on the ELF version; a Swift global is
@@ -134,7 +130,7 @@ package final class ELFReader {
     private var sectionsRead = Set<Int>()
     private var bytesRead: UInt64 = 0
 
-    private init(descriptor: Int32, size: UInt64) throws(Unreadable) {
+    private init(descriptor: Int32, size: UInt64) throws(UnreadableFile) {
         guard let elf = elf_begin(descriptor, ELF_C_READ, nil) else { throw Self.libelf("elf_begin") }
         self.elf = elf
         self.size = size
@@ -145,9 +141,9 @@ package final class ELFReader {
     }
 
     /// libelf's own words for what it refused.
-    private static func libelf(_ what: String) -> Unreadable {
+    private static func libelf(_ what: String) -> UnreadableFile {
         let message = elf_errmsg(elf_errno()).map { String(cString: $0) } ?? "unknown libelf error"
-        return Unreadable(reason: "\(what): \(message)")
+        return UnreadableFile(reason: "\(what): \(message)")
     }
 
     /// `offset + length`, or `nil` when the sum does not fit in 64 bits.
@@ -163,24 +159,24 @@ package final class ELFReader {
     }
 
     /// Refuses a table of `count` entries of `entrySize` bytes at `offset` that does not lie inside the file.
-    private func checkInside(_ what: String, offset: UInt64, count: UInt64, entrySize: UInt64) throws(Unreadable) {
+    private func checkInside(_ what: String, offset: UInt64, count: UInt64, entrySize: UInt64) throws(UnreadableFile) {
         guard let length = Self.length(count, entrySize) else {
-            throw Unreadable(reason: "\(what): \(count) entries of \(entrySize) bytes are more than 2^64 bytes")
+            throw UnreadableFile(reason: "\(what): \(count) entries of \(entrySize) bytes are more than 2^64 bytes")
         }
         guard length > 0 else { return }
         guard let end = Self.end(offset, length) else {
-            throw Unreadable(reason: "\(what) runs past 2^64: \(length) bytes from byte \(offset)")
+            throw UnreadableFile(reason: "\(what) runs past 2^64: \(length) bytes from byte \(offset)")
         }
         guard end <= size else {
-            throw Unreadable(reason: "truncated: \(what) ends at byte \(end), the file has \(size)")
+            throw UnreadableFile(reason: "truncated: \(what) ends at byte \(end), the file has \(size)")
         }
     }
 
-    private func inspect(_ depth: Depth) throws(Unreadable) -> ELFFile {
+    private func inspect(_ depth: Depth) throws(UnreadableFile) -> ELFFile {
         guard elf_kind(elf) == ELF_K_ELF else { throw Self.libelf("not an ELF file libelf can read") }
         let elfClass = gelf_getclass(elf)
         guard elfClass == ELFCLASS32 || elfClass == ELFCLASS64 else {
-            throw Unreadable(reason: "invalid ELF class \(elfClass) (neither 32- nor 64-bit)")
+            throw UnreadableFile(reason: "invalid ELF class \(elfClass) (neither 32- nor 64-bit)")
         }
         guard gelf_getehdr(elf, &header) != nil else { throw Self.libelf("ELF header") }
         var file = ELFFile()
@@ -237,7 +233,7 @@ package final class ELFReader {
 
     /// Program and section header tables inside the file: a truncated file fails here, by
     /// name, and so does one whose offsets are past its end or overflow 64 bits.
-    private func checkTables() throws(Unreadable) {
+    private func checkTables() throws(UnreadableFile) {
         if header.e_shoff != 0 {
             try checkInside("the section header table", offset: header.e_shoff,
                             count: UInt64(header.e_shnum), entrySize: UInt64(header.e_shentsize))
@@ -248,7 +244,7 @@ package final class ELFReader {
         }
     }
 
-    private func loadSections() throws(Unreadable) {
+    private func loadSections() throws(UnreadableFile) {
         var count = 0
         guard elf_getshdrnum(elf, &count) == 0 else { throw Self.libelf("section count") }
         // With more than 0xff00 sections e_shnum is 0 and section 0 holds the count: check the table again with it.
@@ -268,10 +264,10 @@ package final class ELFReader {
         }
         // elf_nextscn starts after section 0, the null section.
         if count > 0 && sections.count != count - 1 {
-            throw Unreadable(reason: "section table: \(count) sections announced, \(sections.count + 1) readable")
+            throw UnreadableFile(reason: "section table: \(count) sections announced, \(sections.count + 1) readable")
         }
         if sections.isEmpty && hasProgramHeader(UInt32(PT_DYNAMIC)) {
-            throw Unreadable(reason: "no section headers (stripped with sstrip?): the dynamic symbol table cannot be found without them")
+            throw UnreadableFile(reason: "no section headers (stripped with sstrip?): the dynamic symbol table cannot be found without them")
         }
     }
 
@@ -287,7 +283,7 @@ package final class ELFReader {
         return false
     }
 
-    private func fileType() throws(Unreadable) -> String {
+    private func fileType() throws(UnreadableFile) -> String {
         switch Int32(header.e_type) {
         case ET_EXEC: return "executable"
         case ET_DYN: return hasProgramHeader(UInt32(PT_INTERP)) ? "pie-executable" : "shared-object"
@@ -315,12 +311,12 @@ package final class ELFReader {
     /// A section's data, read now. An empty section has none. Its bytes are known to
     /// lie inside the file (`loadSections`); the bytes of all sections read together
     /// may not exceed the file's size.
-    private func data(_ index: Int) throws(Unreadable) -> UnsafeMutablePointer<Elf_Data>? {
+    private func data(_ index: Int) throws(UnreadableFile) -> UnsafeMutablePointer<Elf_Data>? {
         let sectionHeader = sections[index].header
         guard sectionHeader.sh_size > 0 else { return nil }
         if sectionsRead.insert(index).inserted {
             guard let total = Self.end(bytesRead, sectionHeader.sh_size), total <= size else {
-                throw Unreadable(reason: "sections overlap: reading section \(elf_ndxscn(sections[index].scn)) would take more bytes than the file's \(size)")
+                throw UnreadableFile(reason: "sections overlap: reading section \(elf_ndxscn(sections[index].scn)) would take more bytes than the file's \(size)")
             }
             bytesRead = total
         }
@@ -331,22 +327,22 @@ package final class ELFReader {
     /// How many whole entries of `type` section `index` holds: what libelf's `gelf_get*`
     /// will index, capped at the `int` it indexes with. An `sh_entsize` of 0 is taken
     /// as the type's own size; any other size than that (1, or 2^63) is refused.
-    private func entries(_ index: Int, _ contents: UnsafeMutablePointer<Elf_Data>, of type: Elf_Type) throws(Unreadable) -> Int {
+    private func entries(_ index: Int, _ contents: UnsafeMutablePointer<Elf_Data>, of type: Elf_Type) throws(UnreadableFile) -> Int {
         let entrySize = gelf_fsize(elf, type, 1, UInt32(EV_CURRENT))
         guard entrySize > 0 else { return 0 }
         let stated = sections[index].header.sh_entsize
         guard stated == 0 || stated == UInt64(exactly: entrySize) else {
-            throw Unreadable(reason: "section \(elf_ndxscn(sections[index].scn)): sh_entsize \(stated), not the \(entrySize) bytes of its entries")
+            throw UnreadableFile(reason: "section \(elf_ndxscn(sections[index].scn)): sh_entsize \(stated), not the \(entrySize) bytes of its entries")
         }
         return min(contents.pointee.d_size / entrySize, Int(Int32.max))
     }
 
     /// The strings of the section whose index `link` names (a symbol table's `sh_link`).
-    private func strings(linkedBy index: Int) throws(Unreadable) -> StringTable {
+    private func strings(linkedBy index: Int) throws(UnreadableFile) -> StringTable {
         let link = Int(sections[index].header.sh_link)
         guard let table = sections.firstIndex(where: { elf_ndxscn($0.scn) == link }),
               sections[table].header.sh_type == UInt32(SHT_STRTAB) else {
-            throw Unreadable(reason: "section \(elf_ndxscn(sections[index].scn)) links to \(link), which is not a string table")
+            throw UnreadableFile(reason: "section \(elf_ndxscn(sections[index].scn)) links to \(link), which is not a string table")
         }
         guard let contents = try data(table), let base = contents.pointee.d_buf else { return StringTable(base: nil, size: 0) }
         return StringTable(base: UnsafeRawPointer(base), size: contents.pointee.d_size)
@@ -383,7 +379,7 @@ package final class ELFReader {
         var jumpRelocations: UInt64?
     }
 
-    private func readDynamic() throws(Unreadable) -> Dynamic {
+    private func readDynamic() throws(UnreadableFile) -> Dynamic {
         var dynamic = Dynamic()
         guard let index = sections.firstIndex(where: { $0.header.sh_type == UInt32(SHT_DYNAMIC) }),
               let contents = try data(index) else { return dynamic }
@@ -405,9 +401,9 @@ package final class ELFReader {
 
     /// The string a `DT_NEEDED` or `DT_SONAME` entry names: one past its string table
     /// is a broken dynamic section (the loader could not use it either).
-    private func name(_ entry: GElf_Dyn, _ tag: String, in strings: StringTable) throws(Unreadable) -> String {
+    private func name(_ entry: GElf_Dyn, _ tag: String, in strings: StringTable) throws(UnreadableFile) -> String {
         guard let name = strings.string(at: entry.d_un.d_val) else {
-            throw Unreadable(reason: "dynamic section: \(tag) names string \(entry.d_un.d_val), outside its string table (\(strings.size) bytes)")
+            throw UnreadableFile(reason: "dynamic section: \(tag) names string \(entry.d_un.d_val), outside its string table (\(strings.size) bytes)")
         }
         return name
     }
@@ -449,13 +445,13 @@ package final class ELFReader {
 
         init(bytes: Int) { remaining = bytes / 16 + 1 }
 
-        mutating func spend(_ what: String) throws(Unreadable) {
+        mutating func spend(_ what: String) throws(UnreadableFile) {
             remaining -= 1
-            guard remaining >= 0 else { throw Unreadable(reason: "\(what): more records chained than the section holds") }
+            guard remaining >= 0 else { throw UnreadableFile(reason: "\(what): more records chained than the section holds") }
         }
     }
 
-    private func readVersionNeeds() throws(Unreadable) -> VersionNeeds {
+    private func readVersionNeeds() throws(UnreadableFile) -> VersionNeeds {
         var needs = VersionNeeds()
         guard let index = sections.firstIndex(where: { $0.header.sh_type == UInt32(SHT_GNU_verneed) }),
               let contents = try data(index) else { return needs }
@@ -470,7 +466,7 @@ package final class ELFReader {
             let file = strings.string(at: need.vn_file) ?? ""
             needs.files.append(file)
             guard var auxOffset = Self.chained(Int(offset), need.vn_aux, limit: limit) else {
-                throw Unreadable(reason: "version requirement of \(file): vn_aux \(need.vn_aux) points past the section")
+                throw UnreadableFile(reason: "version requirement of \(file): vn_aux \(need.vn_aux) points past the section")
             }
             for _ in 0..<Int(need.vn_cnt) {
                 try budget.spend("version requirements of \(file)")
@@ -482,20 +478,20 @@ package final class ELFReader {
                 }
                 guard aux.vna_next > 0 else { break }
                 guard let next = Self.chained(Int(auxOffset), aux.vna_next, limit: limit) else {
-                    throw Unreadable(reason: "version requirement of \(file): vna_next \(aux.vna_next) points past the section")
+                    throw UnreadableFile(reason: "version requirement of \(file): vna_next \(aux.vna_next) points past the section")
                 }
                 auxOffset = next
             }
             guard need.vn_next > 0 else { break }
             guard let next = Self.chained(Int(offset), need.vn_next, limit: limit) else {
-                throw Unreadable(reason: "version requirement of \(file): vn_next \(need.vn_next) points past the section")
+                throw UnreadableFile(reason: "version requirement of \(file): vn_next \(need.vn_next) points past the section")
             }
             offset = next
         }
         return needs
     }
 
-    private func readVersionDefinitions() throws(Unreadable) -> [String] {
+    private func readVersionDefinitions() throws(UnreadableFile) -> [String] {
         guard let index = sections.firstIndex(where: { $0.header.sh_type == UInt32(SHT_GNU_verdef) }),
               let contents = try data(index) else { return [] }
         let strings = try strings(linkedBy: index)
@@ -509,7 +505,7 @@ package final class ELFReader {
             guard gelf_getverdef(contents, offset, &definition) != nil else { throw Self.libelf("version definition at \(offset)") }
             if definition.vd_flags & UInt16(VER_FLG_BASE) == 0 {
                 guard let auxOffset = Self.chained(Int(offset), definition.vd_aux, limit: limit) else {
-                    throw Unreadable(reason: "version definition at \(offset): vd_aux \(definition.vd_aux) points past the section")
+                    throw UnreadableFile(reason: "version definition at \(offset): vd_aux \(definition.vd_aux) points past the section")
                 }
                 var aux = GElf_Verdaux()
                 if gelf_getverdaux(contents, auxOffset, &aux) != nil, let name = strings.string(at: aux.vda_name) {
@@ -518,7 +514,7 @@ package final class ELFReader {
             }
             guard definition.vd_next > 0 else { break }
             guard let next = Self.chained(Int(offset), definition.vd_next, limit: limit) else {
-                throw Unreadable(reason: "version definition at \(offset): vd_next \(definition.vd_next) points past the section")
+                throw UnreadableFile(reason: "version definition at \(offset): vd_next \(definition.vd_next) points past the section")
             }
             offset = next
         }
@@ -534,7 +530,7 @@ package final class ELFReader {
         var definitions: Set<String> = []
     }
 
-    private func readSymbols(in index: Int, versions: [UInt16: String]) throws(Unreadable) -> Symbols {
+    private func readSymbols(in index: Int, versions: [UInt16: String]) throws(UnreadableFile) -> Symbols {
         var symbols = Symbols()
         guard let contents = try data(index) else { return symbols }
         let strings = try strings(linkedBy: index)
@@ -571,7 +567,7 @@ package final class ELFReader {
 
     /// Marks each import bound by a dynamic relocation: in the PLT relocations
     /// (`DT_JMPREL`) a call through the PLT, elsewhere a GOT or data word.
-    private func bind(_ imports: inout [SymbolImport], indices: [Int], symbolTable: Int, jumpRelocations: UInt64?) throws(Unreadable) {
+    private func bind(_ imports: inout [SymbolImport], indices: [Int], symbolTable: Int, jumpRelocations: UInt64?) throws(UnreadableFile) {
         var position: [UInt64: Int] = [:]
         for (offset, index) in indices.enumerated() {
             if let index = UInt64(exactly: index) { position[index] = offset }
@@ -610,7 +606,7 @@ package final class ELFReader {
     // MARK: Build id
 
     /// The linker's `NT_GNU_BUILD_ID` note, in hex; `nil` when the file has none.
-    private func readBuildID() throws(Unreadable) -> String? {
+    private func readBuildID() throws(UnreadableFile) -> String? {
         for index in sections.indices where sections[index].header.sh_type == UInt32(SHT_NOTE) {
             guard let notes = try data(index), let bytes = notes.pointee.d_buf else { continue }
             var offset = 0
@@ -636,7 +632,7 @@ package final class ELFReader {
     /// `OpenSSL 3.0.19 27 Jan 2026`, OpenSSL's `OPENSSL_VERSION_TEXT`, from the
     /// file's `.rodata`: a NUL-terminated string starting `OpenSSL X.Y.Z`. One
     /// with a release date is preferred over a bare version.
-    private func embeddedVersion() throws(Unreadable) -> String? {
+    private func embeddedVersion() throws(UnreadableFile) -> String? {
         let names = sections.indices.filter { sections[$0].header.sh_type == UInt32(SHT_PROGBITS) }
         var shstrndx = 0
         guard elf_getshdrstrndx(elf, &shstrndx) == 0 else { throw Self.libelf("section name table") }

@@ -17,23 +17,19 @@ package struct RegularFile: ~Copyable {
     /// The size `fstat` gave, never negative.
     package let size: UInt64
 
-    package struct Refused: Error {
-        package let reason: String
-    }
-
     /// `cannot open: ENOENT (…)`, `not a regular file (a FIFO)`.
-    package init(path: String) throws(Refused) {
+    package init(path: String) throws(UnreadableFile) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
-        guard descriptor >= 0 else { throw Refused(reason: "cannot open: \(ErrnoName.describe(errno))") }
+        guard descriptor >= 0 else { throw UnreadableFile(reason: "cannot open: \(ErrnoName.describe(errno))") }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else {
             let code = errno
             close(descriptor)
-            throw Refused(reason: "cannot stat: \(ErrnoName.describe(code))")
+            throw UnreadableFile(reason: "cannot stat: \(ErrnoName.describe(code))")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
             close(descriptor)
-            throw Refused(reason: "not a regular file (\(Self.kind(info.st_mode)))")
+            throw UnreadableFile(reason: "not a regular file (\(Self.kind(info.st_mode)))")
         }
         self.descriptor = descriptor
         self.size = UInt64(exactly: info.st_size) ?? 0

@@ -2,7 +2,7 @@ import BinaryAudit
 import MatrixModel
 
 /// The conditions a CI job states about a matrix run; `evaluate` judges a report
-/// against them and the CLI turns the verdicts into an exit code.
+/// against them and the CLI turns the verdicts into an exit status.
 ///
 /// A gate never passes for want of evidence: a required mode without an `ok`
 /// cell, or a runtime whose legacy cells did not run, fails its condition.
@@ -46,9 +46,9 @@ package struct Gate: Sendable {
         return verdicts
     }
 
-    /// The verdicts as the report carries them, with the exit code they make.
-    package func outcome(_ report: Report, audit: AuditReport? = nil) -> GateOutcome {
-        GateOutcome(verdicts: evaluate(report, audit: audit), requiredModes: requiredModes.map(\.rawValue))
+    /// `verdicts` as the report carries them, with the exit status the CLI decided they make.
+    package func outcome(_ verdicts: [GateVerdict], exitCode: Int) -> GateOutcome {
+        GateOutcome(verdicts: verdicts, requiredModes: requiredModes.map(\.rawValue), exitCode: exitCode)
     }
 
     /// The project's own binaries: no file of the `--fail-on` class or worse, and

@@ -14,7 +14,7 @@ extension Report {
     }
 
     /// Runtimes that could not be used (bad folder, wrong library loaded, worker would not start).
-    package var runtimeErrors: [RuntimeError] {
-        runtimes.compactMap { runtime in runtime.error.map { RuntimeError(runtime: runtime.name, message: $0) } }
+    package var runtimeErrors: [InputError] {
+        runtimes.compactMap { runtime in runtime.error.map { InputError(runtime: runtime.name, message: $0) } }
     }
 }

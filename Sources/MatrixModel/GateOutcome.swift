@@ -1,19 +1,24 @@
 /// What `tlsprobe gate` decided, as every output of the run carries it: the
 /// JSON's `gate` object, the Markdown's gate section, the JUnit's gate suite,
-/// and the exit code, all from this one value so they cannot disagree.
+/// and the exit status, all from this one value so they cannot disagree.
 package struct GateOutcome: Sendable, Equatable, Codable {
     package var verdicts: [GateVerdict]
     /// The modes whose cells the gate judges; failures of other cells (the
     /// reproductions, above all) are reported, never counted against the gate.
     package var requiredModes: [String]
+    /// Whether every condition held: the outcome itself.
     package var passed: Bool
-    /// 0 when every condition held, 1 when one did not, 3 when nothing could be probed.
+    /// The status the run exits with, as the CLI decided it from `passed` and the run
+    /// (a run that probed nothing ends 3 whatever the verdicts) and recorded here before
+    /// anything is rendered, so that the JSON's `exitCode`, the Markdown's "(exit N)" and
+    /// the JUnit's "exit code" say what the process returned. Only the CLI maps outcomes
+    /// to exit statuses; this type carries the number and never computes it.
     package var exitCode: Int
 
-    package init(verdicts: [GateVerdict], requiredModes: [String]) {
+    package init(verdicts: [GateVerdict], requiredModes: [String], exitCode: Int) {
         self.verdicts = verdicts
         self.requiredModes = requiredModes
         passed = verdicts.allSatisfy(\.passed)
-        exitCode = passed ? 0 : 1
+        self.exitCode = exitCode
     }
 }

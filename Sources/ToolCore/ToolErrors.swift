@@ -1,9 +1,11 @@
 // The few errors tlsprobe's modules throw, in one place. The CLI maps each to an exit
-// code: InputError and RuntimeError are the user's to fix (2), EnvironmentError
-// means this machine cannot run probes at all (3).
+// status: InputError is the user's to fix (2), EnvironmentError means this machine
+// cannot run probes at all (3).
 
-/// Something the user gave cannot be used: a report to merge, a version range.
-/// `source` names it (the file, or the option and its value).
+/// Something the user gave or chose cannot be used: a report to merge, a version range,
+/// an `--output` file, or a runtime (a bad folder, the wrong library loaded, a worker
+/// that will not start, a line that cannot be fetched). `source` names it (the file, the
+/// option and its value, `runtime NAME`); the CLI treats them all alike, with exit 2.
 package struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     package var source: String
     package var message: String
@@ -13,21 +15,12 @@ package struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
     }
 
-    package var description: String { "\(source): \(message)" }
-}
-
-/// A runtime that cannot be used (a bad folder, the wrong library loaded, a
-/// worker that will not start), with a message naming it.
-package struct RuntimeError: Error, Sendable, CustomStringConvertible {
-    package let runtime: String
-    package let message: String
-
+    /// A runtime that cannot be used: `runtime NAME: message`.
     package init(runtime: String, message: String) {
-        self.runtime = runtime
-        self.message = message
+        self.init(source: "runtime \(runtime)", message: message)
     }
 
-    package var description: String { "runtime \(runtime): \(message)" }
+    package var description: String { "\(source): \(message)" }
 }
 
 /// This machine cannot run probes, or a kind of probe: no loopback interface,

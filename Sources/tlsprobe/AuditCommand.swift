@@ -49,12 +49,13 @@ struct AuditCommand: ParsableCommand {
             try Auditor.checkEnvironment()
         } catch {
             Terminal.writeError("tlsprobe: \(error)\n")
-            throw ExitCode(3)
+            throw ExitStatus.environment.exitCode
         }
         let report = Auditor(paths: paths, failOn: failOn).run()
         Self.reportErrors(report)
         try reportOptions.destination.emit(report)
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        let status = ExitStatus(report.outcome)
+        if status != .success { throw status.exitCode }
     }
 
     /// Files that could not be read, on stderr too: a CI log shows them whatever the format.

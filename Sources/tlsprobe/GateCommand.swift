@@ -79,7 +79,7 @@ struct GateCommand: ParsableCommand {
     }
 
     /// The conditions, parsed; a malformed one is a usage error naming what was expected.
-    func gate() throws -> Gate {
+    func gate() throws(ValidationError) -> Gate {
         var modes: [BIOMode] = []
         for item in require.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
             let name = item.trimmingCharacters(in: .whitespaces)
@@ -110,7 +110,7 @@ struct GateCommand: ParsableCommand {
                 try Auditor.checkEnvironment()
             } catch {
                 Terminal.writeError("tlsprobe: \(error)\n")
-                throw ExitCode(3)
+                throw ExitStatus.environment.exitCode
             }
             auditReport = Auditor(paths: audit, failOn: failOn).run()
             AuditCommand.reportErrors(auditReport!)
@@ -126,12 +126,13 @@ struct GateCommand: ParsableCommand {
                 try reportOutput.write(report, to: output)
                 if output != "-" { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
             }
-            throw ExitCode(2)
+            throw ExitStatus.usage.exitCode
         }
-        var outcome = gate.outcome(report, audit: auditReport)
+        let verdicts = gate.evaluate(report, audit: auditReport)
         let nothingProbed = report.cells.allSatisfy { $0.outcome == .skipped }
-        if nothingProbed { outcome.exitCode = 3 }
-        // The file, the lines below and the exit code all come from `outcome`.
+        let status = ExitStatus(gatePassed: verdicts.allSatisfy(\.passed), nothingProbed: nothingProbed)
+        // The file, the lines below and the exit status all come from `outcome`, which records `status`.
+        let outcome = gate.outcome(verdicts, exitCode: Int(status.rawValue))
         report.gate = outcome
         if let reportOutput, let output {
             try reportOutput.write(report, to: output)
@@ -146,6 +147,6 @@ struct GateCommand: ParsableCommand {
         say("verdict: \(report.verdict)\n")
         if let reportOutput, let output, output != "-" { say("report: \(output) (\(reportOutput.format.rawValue))\n") }
         if nothingProbed { try ProbeRun.requireSomethingProbed(report) }
-        if outcome.exitCode != 0 { throw ExitCode(Int32(outcome.exitCode)) }
+        if status != .success { throw status.exitCode }
     }
 }

@@ -19,12 +19,13 @@ enum HelperGuard {
         arguments.count > 1 && arguments[1] == subcommand
     }
 
-    /// Runs the guard and returns the status to exit with; 2 for a malformed command line.
+    /// Runs the guard and returns the status to exit with: the program's own, 128 + N when a
+    /// signal N ended it (set in C), or `usage` for a malformed command line.
     static func run(_ arguments: [String]) -> Int32 {
         guard arguments.count > 4, arguments[3] == "--", let parent = Int32(arguments[2]), parent > 0,
               arguments[4].hasPrefix("/") else {
             Terminal.writeError("tlsprobe: guard is internal: tlsprobe guard PARENT-PID -- /PATH/TO/PROGRAM [ARGUMENTS]\n")
-            return 2
+            return ExitStatus.usage.rawValue
         }
         let argv = arguments.dropFirst(4).map { strdup($0) } + [nil]
         return tlsprobe_guard(parent, argv)

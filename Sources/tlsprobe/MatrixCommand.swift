@@ -27,11 +27,11 @@ struct MatrixCommand: ParsableCommand {
         if options.runtimes.isEmpty, let line = Self.regressionLine(fetch: options.fetch) { plan.runtimes.append(.line(line)) }
         let report = try ProbeRun.run(plan, plugins: options.plugins, fetch: options.fetch)
         try reportOptions.destination.emit(report)
-        if !report.runtimeErrors.isEmpty { throw ExitCode(2) }
+        if !report.runtimeErrors.isEmpty { throw ExitStatus.usage.exitCode }
         try ProbeRun.requireSomethingProbed(report)
         // The fixed connector must pass everywhere; anything else is an expectation failure.
         if report.failures.contains(where: { $0.mode == .proxyCore }) {
-            throw ExitCode(1)
+            throw ExitStatus.expectationFailed.exitCode
         }
     }
 

@@ -103,7 +103,7 @@ struct MatrixOptions: ParsableArguments {
     }
 
     /// `--kernel-tfo 0,1,3,0x607`: decimal or hex, each within the sysctl's 16 bits.
-    func kernelTFOValues() throws -> [Int] {
+    func kernelTFOValues() throws(ValidationError) -> [Int] {
         guard let kernelTFO else { return [] }
         var values: [Int] = []
         for part in kernelTFO.split(separator: ",", omittingEmptySubsequences: false) {

@@ -36,10 +36,10 @@ struct MergeCommand: ParsableCommand {
                 inputs.append(ReportMerger.Input(source: path, data: try Self.read(path)))
             } catch let error as InputError {
                 Terminal.writeError("tlsprobe: refusing to merge: \(error)\n")
-                throw ExitCode(2)
+                throw ExitStatus.usage.exitCode
             } catch {
                 Terminal.writeError("tlsprobe: cannot read \(path): \(error)\n")
-                throw ExitCode(2)
+                throw ExitStatus.usage.exitCode
             }
         }
         let merged: MergedReport
@@ -47,7 +47,7 @@ struct MergeCommand: ParsableCommand {
             merged = try ReportMerger.merge(inputs, command: CommandLine.arguments)
         } catch {
             Terminal.writeError("tlsprobe: refusing to merge: \(error)\n")
-            throw ExitCode(2)
+            throw ExitStatus.usage.exitCode
         }
         try reportOptions.destination.emit(merged.report, hosts: merged.hosts)
     }

@@ -41,9 +41,9 @@ enum ProbeRun {
         // limit, not a bad runtime: exit 3 with the limit named.
         if let limit = errors.lazy.compactMap({ ResourceLimit.message(inReason: "\($0)") }).first {
             Terminal.writeError("tlsprobe: \(limit)\n")
-            throw ExitCode(3)
+            throw ExitStatus.environment.exitCode
         }
-        guard errors.count < report.runtimes.count else { throw ExitCode(2) }
+        guard errors.count < report.runtimes.count else { throw ExitStatus.usage.exitCode }
         return report
     }
 
@@ -52,16 +52,16 @@ enum ProbeRun {
     ///
     /// Exit 3 too when a limit of the machine (`ulimit -u`, `ulimit -n`) kept any cell from
     /// being probed: a half-probed matrix would otherwise pass for a whole one.
-    static func requireSomethingProbed(_ report: Report) throws {
+    static func requireSomethingProbed(_ report: Report) throws(ExitCode) {
         let limit = report.cells.lazy.compactMap({ $0.reason.flatMap(ResourceLimit.message(inReason:)) }).first
         guard report.cells.allSatisfy({ $0.outcome == .skipped }) else {
             guard let limit else { return }
             Terminal.writeError("tlsprobe: \(limit)\n")
-            throw ExitCode(3)
+            throw ExitStatus.environment.exitCode
         }
         let reasons = Set(report.cells.compactMap(\.reason)).sorted()
         let named = limit.map { "; \($0)" } ?? ""
         Terminal.writeError("tlsprobe: nothing probed: \(reasons.isEmpty ? "no cell was planned" : reasons.joined(separator: "; "))\(named)\n")
-        throw ExitCode(3)
+        throw ExitStatus.environment.exitCode
     }
 }

@@ -22,7 +22,7 @@ struct ReportOutput {
 
     /// Checked before any probe runs, so a typo costs nothing: see `OutputFile`.
     /// `-` is standard output.
-    static func validate(output: String?) throws {
+    static func validate(output: String?) throws(ValidationError) {
         guard let output, output != "-" else { return }
         do {
             _ = try OutputFile(output)
@@ -69,16 +69,16 @@ struct ReportOutput {
     }
 
     /// `text` atomically to `path` (`-`: stdout).
-    private func write(text: String, to path: String) throws {
+    private func write(text: String, to path: String) throws(ExitCode) {
         if path == "-" { return Terminal.write(text) }
         do {
             try OutputFile(path).write(text)
         } catch let error as InputError {
             Terminal.writeError("tlsprobe: \(error)\n")
-            throw ExitCode(2)
+            throw ExitStatus.usage.exitCode
         } catch {
             Terminal.writeError("tlsprobe: cannot write --output \(path): \(error)\n")
-            throw ExitCode(2)
+            throw ExitStatus.usage.exitCode
         }
     }
 

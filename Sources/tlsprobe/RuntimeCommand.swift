@@ -55,7 +55,7 @@ struct RuntimeCommand: ParsableCommand {
                     failed = true
                 }
             }
-            if failed { throw ExitCode(2) }
+            if failed { throw ExitStatus.usage.exitCode }
         }
     }
 }

@@ -11,7 +11,7 @@ enum Terminal {
             try writeAll(text, to: STDOUT_FILENO)
         } catch {
             writeError("tlsprobe: cannot write to standard output: \(ErrnoName.describe(error.errno))\n")
-            exit(2)
+            exit(ExitStatus.usage.rawValue)
         }
     }
 

@@ -19,7 +19,7 @@ enum TerminationSignals {
         let failure = tlsprobe_install_termination_handlers()
         if failure != 0 {
             Terminal.writeError("tlsprobe: cannot handle termination signals: \(ErrnoName.describe(failure))\n")
-            exit(3)
+            exit(ExitStatus.environment.rawValue)
         }
     }
 }

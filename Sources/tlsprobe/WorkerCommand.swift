@@ -28,9 +28,9 @@ struct WorkerCommand: ParsableCommand {
             }
             try Self.requireChannel()
             // A plug-in that hangs while it loads or names itself dies with the parent.
-            guard Worker.bindToParent(pid: parent) else { _exit(0) }
+            guard Worker.bindToParent(pid: parent) else { _exit(ExitStatus.success.rawValue) }
             BIOPluginDescriber.describe(path: arguments[1]) { Self.send($0.line()) }
-            _exit(0)
+            _exit(ExitStatus.success.rawValue)
         }
         let configuration: WorkerConfiguration
         do {
@@ -39,7 +39,7 @@ struct WorkerCommand: ParsableCommand {
             throw ValidationError(error.description)
         }
         try Self.requireChannel()
-        guard Worker.bindToParent(configuration) else { _exit(0) }
+        guard Worker.bindToParent(configuration) else { _exit(ExitStatus.success.rawValue) }
         // Before any thread exists and before OpenSSL allocates anything.
         let namespaceProblem = Worker.prepareProcess(configuration)
         Worker.run(configuration, namespaceProblem: namespaceProblem) { message in
@@ -49,13 +49,13 @@ struct WorkerCommand: ParsableCommand {
         // Every message is out (unbuffered writes) and every thread the worker started
         // has been joined: end here, without running OpenSSL's atexit cleanup, which
         // has nothing left to do for a process about to vanish and only risks races.
-        _exit(0)
+        _exit(ExitStatus.success.rawValue)
     }
 
     /// Refuses to run without the supervisor's pipe on descriptor 3, rather than write the
     /// protocol into whatever else might be there (or nowhere). It is kept from programs a
     /// plug-in might exec (close-on-exec); a process it forks still inherits it.
-    static func requireChannel() throws {
+    static func requireChannel() throws(ValidationError) {
         var status = stat()
         guard fstat(channel, &status) == 0, status.st_mode & S_IFMT == S_IFIFO else {
             throw ValidationError("worker: descriptor \(channel) is not a pipe; workers speak to the tlsprobe that starts them (matrix, gate) over it, and are not run by hand")
@@ -68,7 +68,7 @@ struct WorkerCommand: ParsableCommand {
         do {
             try Terminal.writeAll(line, to: channel)
         } catch {
-            _exit(0)
+            _exit(ExitStatus.success.rawValue)
         }
     }
 }

@@ -34,7 +34,7 @@ if TLSProbe.writesTemporaryFiles(CommandLine.arguments) {
         _ = try PrivateFolder.make()
     } catch {
         Terminal.writeError("tlsprobe: \(error)\n")
-        exit(3)
+        exit(ExitStatus.environment.rawValue)
     }
 }
 
@@ -46,7 +46,7 @@ if TLSProbe.writesTemporaryFiles(CommandLine.arguments) {
 // all a worker, which must install OpenSSL's allocation hooks first) measures anything.
 if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
     Terminal.write(VersionRenderer().render(EnvironmentFacts.gather()))
-    exit(0)
+    exit(ExitStatus.success.rawValue)
 }
 
 do {
@@ -55,7 +55,7 @@ do {
 } catch {
     if TLSProbe.exitCode(for: error) == .validationFailure {
         Terminal.writeError("tlsprobe: \(oneLine(TLSProbe.message(for: error)))\n")
-        exit(2)
+        exit(ExitStatus.usage.rawValue)
     }
     TLSProbe.exit(withError: error)
 }

@@ -200,7 +200,7 @@ import TestSupport
         #expect(report.skipped.symlinksWithinTree == 2 && report.skipped.symlinksOutOfTree == 2 && report.skipped.danglingSymlinks == 2)
         // The second walk's own, README and affected, and own given again.
         #expect(report.skipped.specialFiles == 2 && report.skipped.duplicates == 4)
-        #expect(report.exitCode == 0)
+        #expect(report.outcome == .clean)
         #expect(report.summary.count == AuditClass.allCases.count && report.summary["affected-pattern"] == 1)
     }
 
@@ -216,7 +216,7 @@ import TestSupport
         #expect(report.files[0].error?.contains("ENOENT") == true)
         #expect(report.files[1].error?.contains("dpkg-deb") == true, "\(report.files[1].error ?? "")")
         #expect(report.files[1].package == corrupt)
-        #expect(report.exitCode == 2)
+        #expect(report.outcome == .unreadable)
         #expect(report.verdict.hasSuffix("2 files could not be read"), "\(report.verdict)")
     }
 
@@ -231,10 +231,10 @@ import TestSupport
     @Test func failOnIsAThreshold() throws {
         let built = try AuditFixtures.get()
         let inherits = [built.path("inherits-socket-bio")]
-        #expect(Auditor(paths: inherits, failOn: .affectedPattern, command: []).run().exitCode == 0)
-        #expect(Auditor(paths: inherits, failOn: .inheritsSocketBIO, command: []).run().exitCode == 1)
-        #expect(Auditor(paths: [built.path("affected-pattern")], failOn: .inheritsSocketBIO, command: []).run().exitCode == 1)
-        #expect(Auditor(paths: [built.path("affected-pattern")], command: []).run().exitCode == 0, "without --fail-on: 0 when all was read")
+        #expect(Auditor(paths: inherits, failOn: .affectedPattern, command: []).run().outcome == .clean)
+        #expect(Auditor(paths: inherits, failOn: .inheritsSocketBIO, command: []).run().outcome == .failing)
+        #expect(Auditor(paths: [built.path("affected-pattern")], failOn: .inheritsSocketBIO, command: []).run().outcome == .failing)
+        #expect(Auditor(paths: [built.path("affected-pattern")], command: []).run().outcome == .clean, "without --fail-on: clean when all was read")
     }
 
     // MARK: Gate

@@ -32,7 +32,7 @@ import Testing
         #expect(merged.report.diagnosis.map(\.runtime) == b.diagnosis.map { "ci-b:\($0.runtime)" })
         #expect(merged.report.diagnosis.map(\.evidence) == b.diagnosis.map(\.evidence))
         #expect(merged.report.summary == a.summary.merging(b.summary, uniquingKeysWith: +))
-        #expect(merged.report.runtimeErrors.map(\.runtime) == ["ci-b:/srv/runtimes/missing"])
+        #expect(merged.report.runtimeErrors.map(\.source) == ["runtime ci-b:/srv/runtimes/missing"])
         #expect(merged.report.environment == a.environment)
     }
 

@@ -42,7 +42,7 @@ package struct MatrixRunner: Sendable {
         var provisioner = provisioner
         if let progress { provisioner.step = { progress(.preparing(runtime: $0, step: $1)) } }
         let launchers = plan.runtimes.map { spec in
-            Result { () throws(RuntimeError) in try RuntimeLauncher.make(for: spec, provisioner: provisioner) }
+            Result { () throws(InputError) in try RuntimeLauncher.make(for: spec, provisioner: provisioner) }
         }
         let jobs = plan.runtimes.indices.flatMap { runtime in namespaces.map { Job(runtime: runtime, namespaceTFO: $0) } }
         let runs = Mutex<[Int: WorkerSupervisor.Run]>([:])

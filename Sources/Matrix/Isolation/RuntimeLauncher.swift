@@ -29,7 +29,7 @@ package struct RuntimeLauncher: Sendable {
     /// The libssl soname this binary was built for, from its headers: `libssl.so.3`.
     static let ownABI = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
 
-    static func make(for spec: RuntimeSpec, provisioner: RuntimeProvisioner) throws(RuntimeError) -> RuntimeLauncher {
+    static func make(for spec: RuntimeSpec, provisioner: RuntimeProvisioner) throws(InputError) -> RuntimeLauncher {
         var environment = ProcessInfo.processInfo.environment
         // A crashing worker should die at once with its signal; Swift's backtracer
         // would spend time symbolicating and, for a raised signal, even resume.
@@ -41,14 +41,14 @@ package struct RuntimeLauncher: Sendable {
         case .line(let line): path = try provisioner.folder(for: line)
         case .folder(let given): path = given
         }
-        func fail(_ message: String) -> RuntimeError { RuntimeError(runtime: spec.name, message: message) }
+        func fail(_ message: String) -> InputError { InputError(runtime: spec.name, message: message) }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw fail("no such folder")
         }
         guard isDirectory.boolValue else { throw fail("not a folder") }
         let folder = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-        func trust(_ file: String) throws(RuntimeError) {
+        func trust(_ file: String) throws(InputError) {
             if let problem = FolderTrust.problem(with: file) { throw fail("refusing to run code from it: \(problem)") }
         }
         try trust(folder)
@@ -94,7 +94,7 @@ package struct RuntimeLauncher: Sendable {
 
     /// The one libssl soname the folder's `libssl.so.*` files declare (`DT_SONAME`),
     /// read from the files rather than taken from their names.
-    private static func libssl(in folder: String, fail: (String) -> RuntimeError) throws(RuntimeError) -> String {
+    private static func libssl(in folder: String, fail: (String) -> InputError) throws(InputError) -> String {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
             .filter { $0.hasPrefix("libssl.so.") }.sorted()
         var sonames: [String] = []
@@ -116,7 +116,7 @@ package struct RuntimeLauncher: Sendable {
     }
 
     /// A library's own `DT_SONAME`; `nil` for a file that is not ELF or has none.
-    private static func soname(of path: String, fail: (String) -> RuntimeError) throws(RuntimeError) -> String? {
+    private static func soname(of path: String, fail: (String) -> InputError) throws(InputError) -> String? {
         switch ELFReader.read(path: path) {
         case .notELF: return nil
         case .unreadable(let reason): throw fail("\(path): \(reason)")
@@ -128,19 +128,19 @@ package struct RuntimeLauncher: Sendable {
     func abi(of hello: WorkerHello) -> String? {
         if let abi { return abi }
         guard let path = hello.openSSL.libsslPath else { return nil }
-        return try? Self.soname(of: path) { RuntimeError(runtime: spec.name, message: $0) }
+        return try? Self.soname(of: path) { InputError(runtime: spec.name, message: $0) }
     }
 
     /// Refuses a worker whose libssl is not the requested folder's.
-    func verify(_ hello: WorkerHello) throws(RuntimeError) {
+    func verify(_ hello: WorkerHello) throws(InputError) {
         guard let folder, let abi else { return }
         guard let loaded = hello.openSSL.libsslPath else {
-            throw RuntimeError(runtime: spec.name, message: "the worker cannot tell where its libssl came from")
+            throw InputError(runtime: spec.name, message: "the worker cannot tell where its libssl came from")
         }
         let resolved = URL(fileURLWithPath: loaded).resolvingSymlinksInPath().path
         let requested = URL(fileURLWithPath: "\(folder)/\(abi)").resolvingSymlinksInPath().path
         guard resolved == requested else {
-            throw RuntimeError(runtime: spec.name, message: "the worker loaded \(resolved), not \(requested)")
+            throw InputError(runtime: spec.name, message: "the worker loaded \(resolved), not \(requested)")
         }
     }
 }

@@ -66,21 +66,21 @@ package struct RuntimeProvisioner: Sendable {
     }
 
     /// The folder of `line`, fetched into the cache now if it is not there yet.
-    package func folder(for line: OpenSSLLine) throws(RuntimeError) -> String {
+    package func folder(for line: OpenSSLLine) throws(InputError) -> String {
         let name = line.rawValue
         let final = cache.runtimes + "/" + name
         let what = "OpenSSL \(line.series) (Debian \(name))"
         do {
             try cache.prepare(cache.runtimes)
         } catch {
-            throw RuntimeError(runtime: name, message: error.description)
+            throw InputError(runtime: name, message: error.description)
         }
         if FileManager.default.fileExists(atPath: final), CacheManifest.damage(in: final) == nil { return final }
         let mirror: DebianMirror
         switch DebianMirror.choose(given: self.mirror, environment: environment) {
         case .success(let chosen): mirror = chosen
         case .failure(let why):
-            throw RuntimeError(runtime: name, message: "cannot fetch \(what): \(why); give a Debian mirror with --mirror URL (or TLSPROBE_DEBIAN_MIRROR)")
+            throw InputError(runtime: name, message: "cannot fetch \(what): \(why); give a Debian mirror with --mirror URL (or TLSPROBE_DEBIAN_MIRROR)")
         }
         do {
             return try cache.locked(cache.runtimes, name) { () throws(EnvironmentError) -> String in
@@ -100,24 +100,24 @@ package struct RuntimeProvisioner: Sendable {
                 return final
             }
         } catch {
-            throw RuntimeError(runtime: name,
+            throw InputError(runtime: name,
                                message: "cannot fetch \(what) from mirror \(mirror.url) (\(mirror.origin)): \(error.description); choose another with --mirror URL")
         }
     }
 
     /// The worker for a folder whose libssl ABI (`abi`, such as `libssl.so.4`) is not this binary's (`own`).
-    func worker(for folder: String, abi: String, runtime: String, own: String) throws(RuntimeError) -> String {
+    func worker(for folder: String, abi: String, runtime: String, own: String) throws(InputError) -> String {
         let shipped = shippedWorker(for: abi)
         if FileManager.default.fileExists(atPath: shipped) { return shipped }
         let home = "\(cache.workers)/\(abi)"
         let built = home + "/tlsprobe"
         if FileManager.default.fileExists(atPath: home), CacheManifest.damage(in: home) == nil { return built }
         guard let sourceTree else {
-            throw RuntimeError(runtime: runtime,
+            throw InputError(runtime: runtime,
                                message: "holds \(abi), which this tlsprobe (built for \(own)) cannot load, and no worker for \(abi) is installed (looked for \(shipped))")
         }
         guard FileManager.default.fileExists(atPath: folder + "/pkgconfig/openssl.pc") else {
-            throw RuntimeError(runtime: runtime,
+            throw InputError(runtime: runtime,
                                message: "holds \(abi), which this tlsprobe (built for \(own)) cannot load; building a worker for it needs the folder's include/ and pkgconfig/, as `tlsprobe runtime fetch` makes them")
         }
         do {
@@ -133,7 +133,7 @@ package struct RuntimeProvisioner: Sendable {
                 }
             }
         } catch {
-            throw RuntimeError(runtime: runtime, message: "cannot build a worker for \(abi): \(error.description)")
+            throw InputError(runtime: runtime, message: "cannot build a worker for \(abi): \(error.description)")
         }
         return built
     }

@@ -125,7 +125,7 @@ package struct WorkerSupervisor {
             } catch let error as EnvironmentError {
                 for cell in remaining { record(skippedResult(cell, error.description)) }
                 return .skipped(error.description)
-            } catch let error as RuntimeError {
+            } catch let error as InputError {
                 summary.error = error.message
                 return nil
             } catch {
@@ -161,7 +161,7 @@ package struct WorkerSupervisor {
             // The machine's limits (ulimit -n, -u, -v), not the runtime: nothing can be probed.
             throw EnvironmentError("cannot start a worker: \(error.operation) failed: \(ErrnoName.describe(error.errno))")
         } catch {
-            throw RuntimeError(runtime: launcher.spec.name, message: "cannot start a worker: \(error)")
+            throw InputError(runtime: launcher.spec.name, message: "cannot start a worker: \(error)")
         }
         defer { child.killGroup() }
         let reader = LineReader(child: child)
@@ -215,7 +215,7 @@ package struct WorkerSupervisor {
             throw EnvironmentError(namespaceError)
         }
         if let setupError = hello.setupError {
-            throw RuntimeError(runtime: launcher.spec.name, message: setupError)
+            throw InputError(runtime: launcher.spec.name, message: setupError)
         }
         try launcher.verify(hello)
         summary.accept(hello)
