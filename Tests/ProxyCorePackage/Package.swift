@@ -11,8 +11,8 @@ import PackageDescription
 // ProxyCore as a product: Sources/ and Tests/ here are symbolic links to the root package's
 // own folders, so both packages build the very same files.
 //
-// scripts/test runs it: `swift build --build-tests --package-path Tests/ProxyCorePackage`,
-// then `swift test --skip-build --disable-xctest --package-path Tests/ProxyCorePackage`.
+// scripts/test runs it, linked and against trixie's OpenSSL, as
+// `swift test --disable-xctest --package-path Tests/ProxyCorePackage --scratch-path .build-proxycore`.
 let package = Package(
     name: "ProxyCoreTests",
     targets: [
