@@ -38,9 +38,6 @@ if TLSProbe.writesTemporaryFiles(CommandLine.arguments) {
     }
 }
 
-// Usage errors exit 2 with one line naming the valid values, as tlsprobe's
-// exit-code contract says (ArgumentParser's own default is 64, and it lists
-// long value sets one per line).
 // `tlsprobe --version` tells everything a bug report needs; it is answered here,
 // not by the root command's configuration, so that no other command (least of
 // all a worker, which must install OpenSSL's allocation hooks first) measures anything.
@@ -49,6 +46,9 @@ if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
     exit(0)
 }
 
+// Usage errors exit 2 with one line naming the valid values, as tlsprobe's
+// exit-code contract says (ArgumentParser's own default is 64, and it lists
+// long value sets one per line).
 do {
     var command = try TLSProbe.parseAsRoot()
     try command.run()
