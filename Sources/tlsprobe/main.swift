@@ -11,7 +11,7 @@ if HelperGuard.isRequested(CommandLine.arguments) {
     exit(HelperGuard.run(CommandLine.arguments))
 }
 
-// The process's one signal decision: OpenSSL's socket BIO writes with write(2),
+// SIGPIPE is ignored: OpenSSL's socket BIO writes with write(2),
 // which raises SIGPIPE on a socket whose peer is gone or that never connected
 // (the socket-conn-address trap). Proxies ignore it; every probe, loopback
 // server and worker of this process must see EPIPE instead of dying.
