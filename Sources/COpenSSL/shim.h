@@ -1,6 +1,10 @@
 /*
- * The few OpenSSL macros Swift cannot import (function-like macros and
- * variadic functions), as static inline functions. Nothing else lives here.
+ * What Swift cannot take from OpenSSL's headers itself, as static inline
+ * functions and constants: function-like macros and variadic functions, the
+ * headers' own version, a bit older headers lack (BIO_SOCK_TFO), an EC key
+ * generator that also works on 1.1.1 (which has no EVP_EC_gen), and the
+ * deprecated socket-BIO getters, called in this one place with their warning
+ * silenced.
  */
 #ifndef TLSPROBE_COPENSSL_SHIM_H
 #define TLSPROBE_COPENSSL_SHIM_H

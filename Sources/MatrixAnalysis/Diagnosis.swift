@@ -20,7 +20,7 @@ package enum Diagnosis {
         }
     }
 
-    /// Design §1, TFO off: OpenSSL's zeroed struct taken for the destination.
+    /// The regression with TFO off (README, "Why"): OpenSSL's zeroed struct taken for the destination.
     static func dataPointerRegression(_ runtime: RuntimeSummary, _ version: String, _ cells: [CellResult]) -> Finding? {
         guard runtime.openSSL?.socketBIOOwnsData == true else { return nil }
         let evidence = cells.filter {
@@ -41,7 +41,7 @@ package enum Diagnosis {
         )
     }
 
-    /// Design §1: OpenSSL's pointer replaced or cleared by the legacy BIO (a leak), or the
+    /// The README's "Why": OpenSSL's pointer replaced or cleared by the legacy BIO (a leak), or the
     /// application's address freed by OpenSSL (teardown with TFO on).
     static func pointerOverwritten(_ runtime: RuntimeSummary, _ version: String, _ cells: [CellResult]) -> Finding? {
         guard runtime.openSSL?.socketBIOOwnsData == true else { return nil }
@@ -64,7 +64,7 @@ package enum Diagnosis {
         )
     }
 
-    /// Design §1, migration trap: the socket BIO accepts the address but never connects.
+    /// The migration trap (`socket-conn-address`): the socket BIO accepts the address but never connects.
     static func migrationTrap(_ runtime: RuntimeSummary, _ version: String, _ cells: [CellResult]) -> Finding? {
         let evidence = cells.filter {
             $0.mode == .socketConnAddress && $0.tfo == .on && $0.outcome == .failed && $0.firstWrite?.syscall == "write"

@@ -1,6 +1,6 @@
 /// One conclusion the evidence supports, with the cells that show it.
 package struct Finding: Sendable, Codable, Equatable {
-    /// Which mechanism of design §1 the evidence shows; the verdict line is built from these.
+    /// Which mechanism (the README's "Why") the evidence shows; the verdict line is built from these.
     package enum Mechanism: String, Sendable, Codable {
         /// The legacy fast-open BIO took OpenSSL's struct for its destination: sendto with address length 0.
         case dataPointerRegression = "data-pointer-regression"

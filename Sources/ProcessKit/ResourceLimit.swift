@@ -28,13 +28,13 @@ package enum ResourceLimit {
         return "ulimit \(flag) \(resource == RLIMIT_AS ? value.rlim_cur / 1024 : value.rlim_cur)"
     }
 
-    /// "cannot start a thread or process: the limit on processes (ulimit -u 3) is reached".
-    /// `pthread_create` says EAGAIN both for too many processes and for no room to map a
-    /// stack: under a finite `ulimit -v` (and no `ulimit -u`) the address space is named instead.
     /// A process limit this high (root's default is tens of thousands) is named only when no
     /// address-space limit could explain the EAGAIN instead.
     static let highProcessLimit: rlim_t = 4096
 
+    /// "cannot start a thread or process: the limit on processes (ulimit -u 3) is reached".
+    /// `pthread_create` says EAGAIN both for too many processes and for no room to map a
+    /// stack: under a finite `ulimit -v` (and no `ulimit -u`) the address space is named instead.
     package static var processesMessage: String {
         let memory = limit(RLIMIT_AS, flag: "-v")
         var value = rlimit()

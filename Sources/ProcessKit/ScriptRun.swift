@@ -3,8 +3,8 @@ import ProxyCore
 import Glibc
 #endif
 
-/// One run of a helper program (apt-get and dpkg-deb fetching a runtime, the source
-/// tree's `scripts/build-runtime-worker`, or a worker asked to describe a plug-in):
+/// One run of a helper program (apt-get and dpkg-deb fetching a runtime, the runtime's
+/// loader listing what its libssl needs, or the source tree's `scripts/build-runtime-worker`):
 /// its stderr handed on line by line as it comes (progress), its stdout kept
 /// (the result), all under a deadline.
 package struct ScriptRun {
@@ -48,11 +48,6 @@ package struct ScriptRun {
         let termination = child.wait()
         return ScriptRun(termination: termination, stdout: String(decoding: out, as: UTF8.self),
                          stderrLines: lines, timedOut: timedOut)
-    }
-
-    /// The last non-empty line of stdout: the one-line answer of a worker asked to describe a plug-in.
-    var result: String? {
-        stdout.split(separator: "\n").last.map(String.init)
     }
 
     /// Whether it ran to the end and exited 0.

@@ -359,19 +359,6 @@ package struct MarkdownRenderer: Sendable {
         return [fence + info] + body + [fence]
     }
 
-    /// For text inside raw HTML such as `<summary>`.
-    static func html(_ value: String) -> String {
-        value.map { character -> String in
-            switch character {
-            case "&": "&amp;"
-            case "<": "&lt;"
-            case ">": "&gt;"
-            case "\"": "&quot;"
-            default: printable(character)
-            }
-        }.joined()
-    }
-
     /// C0 controls and DEL shown as `\x1B`, so a terminal escape in an OpenSSL
     /// string is visible rather than invisible or mangled.
     static func printable(_ character: Character) -> String {

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// How a command prints its result.
+/// How `tlsprobe env` prints its facts.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }

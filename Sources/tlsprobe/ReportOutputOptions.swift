@@ -1,7 +1,8 @@
 import ArgumentParser
 
-/// `--format` and `--output` as `matrix` and `merge` take them: the report on
-/// stdout, or in a file with the text table on stdout.
+/// `--format` and `--output` as `matrix`, `merge` and `audit` take them: the report on
+/// stdout, or in a file with the text rendering on stdout. `gate` has options of its own:
+/// it writes a report only to an `--output` file, and prints its conditions.
 struct ReportOutputOptions: ParsableArguments {
     @Option(help: "Report format: on stdout, or in the --output file.")
     var format: ReportFormat = .text

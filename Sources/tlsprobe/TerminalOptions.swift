@@ -2,7 +2,8 @@ import ArgumentParser
 import CLinux
 import Foundation
 
-/// How the text rendering looks on this terminal: `matrix`, `gate` and `merge` share it.
+/// How the text rendering looks on this terminal: `matrix`, `merge` and `audit` share it
+/// (through `ReportOutputOptions`).
 struct TerminalOptions: ParsableArguments {
     enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
         case auto, always, never

@@ -11,7 +11,7 @@ if HelperGuard.isRequested(CommandLine.arguments) {
     exit(HelperGuard.run(CommandLine.arguments))
 }
 
-// The process's one signal decision: OpenSSL's socket BIO writes with write(2),
+// SIGPIPE is ignored: OpenSSL's socket BIO writes with write(2),
 // which raises SIGPIPE on a socket whose peer is gone or that never connected
 // (the socket-conn-address trap). Proxies ignore it; every probe, loopback
 // server and worker of this process must see EPIPE instead of dying.
@@ -38,9 +38,6 @@ if TLSProbe.writesTemporaryFiles(CommandLine.arguments) {
     }
 }
 
-// Usage errors exit 2 with one line naming the valid values, as tlsprobe's
-// exit-code contract says (ArgumentParser's own default is 64, and it lists
-// long value sets one per line).
 // `tlsprobe --version` tells everything a bug report needs; it is answered here,
 // not by the root command's configuration, so that no other command (least of
 // all a worker, which must install OpenSSL's allocation hooks first) measures anything.
@@ -49,6 +46,9 @@ if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
     exit(ExitStatus.success.rawValue)
 }
 
+// Usage errors exit 2 with one line naming the valid values, as tlsprobe's
+// exit-code contract says (ArgumentParser's own default is 64, and it lists
+// long value sets one per line).
 do {
     var command = try TLSProbe.parseAsRoot()
     try command.run()

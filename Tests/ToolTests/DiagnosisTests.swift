@@ -44,7 +44,7 @@ import Testing
         return cell
     }
 
-    // MARK: The data-pointer regression (design §1, TFO off)
+    // MARK: The data-pointer regression (TFO off)
 
     @Test func dataPointerFindingNeedsAnOwningRuntimeAndALengthZeroSendto() throws {
         let cells = [Self.regression(.ipv4), Self.regression(.ipv6)]
@@ -129,7 +129,7 @@ import Testing
         #expect(Diagnosis.findings(runtimes: [Self.owning], cells: clean) == [])
     }
 
-    // MARK: The migration trap (design §1)
+    // MARK: The migration trap (socket-conn-address)
 
     @Test func migrationTrapFromAFailedPlainWrite() throws {
         let findings = Diagnosis.findings(runtimes: [Self.owning], cells: [Self.trap()])

@@ -2,7 +2,7 @@ import MatrixModel
 import ProxyCore
 
 /// What each cell must do on the runtime and kernel this process sees,
-/// derived from the mechanism (design §1), not from a recorded run.
+/// derived from the mechanism (the README's "Why"), not from a recorded run.
 struct MatrixExpectations {
     let runtime: OpenSSLRuntime
     let environment: EnvironmentFacts

@@ -5,8 +5,10 @@ import ProxyCore
 import Synchronization
 import ToolCore
 
-/// Runs a `MatrixPlan`: one supervised worker process per runtime, the
-/// runtimes in parallel, and a complete report at the end.
+/// Runs a `MatrixPlan`: one `WorkerSupervisor` per runtime and network namespace, each
+/// with worker processes of its own (a plug-in's cells in workers of their own), the
+/// runtimes in parallel, and one report at the end. A runtime that cannot be provisioned
+/// or turns out unusable has its error in the report instead of the cells it did not run.
 package struct MatrixRunner: Sendable {
     package let plan: MatrixPlan
     package let command: [String]

@@ -7,10 +7,17 @@ import ToolCore
 import Glibc
 #endif
 
-/// Runs one runtime's cells in worker processes and always comes back with an
-/// outcome for every cell: a worker that dies marks its current cell
-/// `crashed`, one that overruns is killed and the cell is a `timeout`; a new
-/// worker then takes the remaining cells.
+/// Runs one runtime's cells in worker processes and comes back with an outcome for
+/// every cell while the runtime itself is usable: a worker that dies marks its current
+/// cell `crashed`, one that overruns is killed and the cell is a `timeout`; a new
+/// worker then takes the remaining cells. When the machine cannot run workers at all,
+/// every remaining cell is `skipped` with the reason.
+///
+/// When the runtime is unusable, the run stops and sets `summary.error` instead: a
+/// worker that cannot be spawned, or whose hello reports a setup error or a library
+/// other than the one asked for (a `RuntimeError`), or three workers in a row lost
+/// before finishing a cell. The cells not yet run then have no result, as when the
+/// runtime cannot even be provisioned: the report names the runtime's error.
 ///
 /// Each plug-in's cells run in workers of their own, never beside the built-in modes or
 /// another plug-in: whatever a plug-in does when it is loaded (a constructor that
@@ -119,6 +126,7 @@ package struct WorkerSupervisor {
                         remaining.removeFirst()
                     }
                 case .exited:
+                    // Leaves the switch only: a new worker takes the remaining cells.
                     break
                 }
                 if summary.error != nil { return nil }
