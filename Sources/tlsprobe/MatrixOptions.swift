@@ -84,7 +84,7 @@ struct MatrixOptions: ParsableArguments {
             }
         }
         if phase == .teardown, !modes.isEmpty, !modes.contains(where: \.hasTeardown), plugins.isEmpty {
-            throw ValidationError("--phase teardown applies to \(Phase.teardownModes.map(\.rawValue).sorted().joined(separator: ", ")) only")
+            throw ValidationError("--phase teardown applies to \(BIOMode.allCases.filter(\.hasTeardown).map(\.rawValue).sorted().joined(separator: ", ")) only")
         }
     }
 
