@@ -22,6 +22,17 @@ package enum Reproduction: String, Sendable, Codable, CaseIterable, ConnectionRe
 
     package var name: String { rawValue }
 
+    package var bioHoldsApplicationMemory: Bool {
+        switch self {
+        // The application's destination address in BIO data.
+        case .legacyFastOpen, .nulledFastOpen: true
+        // The application's connection record in BIO data.
+        case .appDataPointer: true
+        // `BIO_set_conn_address` copies the address into OpenSSL's own `BIO_ADDR`.
+        case .socketConnAddress: false
+        }
+    }
+
     /// Builds the process-wide objects the reproductions share (their `BIO_METHOD`s) now, so
     /// that no cell's allocation accounting counts them as its own; the fast-open BIO's
     /// method is made with the `OriginConnector`.

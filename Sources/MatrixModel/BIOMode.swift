@@ -46,10 +46,14 @@ package enum BIOMode: Sendable, Hashable {
     }
 
     /// Whether the mode has a teardown phase: its BIO may hold memory of the
-    /// application's (a destination, a record). Unknown for a plug-in, so probed.
+    /// application's (a destination, a record), as its recipe says. The policy may
+    /// choose `filter-fastopen`, whose BIO does; a plug-in's is unknown, so probed.
     package var hasTeardown: Bool {
-        if case .plugin = self { return true }
-        return Phase.teardownModes.contains(self)
+        switch self {
+        case .strategy(let strategy): strategy.bioHoldsApplicationMemory
+        case .reproduction(let reproduction): reproduction.bioHoldsApplicationMemory
+        case .proxyCore, .plugin: true
+        }
     }
 
     /// The plug-in's name, for `plugin:NAME`.
@@ -60,9 +64,30 @@ package enum BIOMode: Sendable, Hashable {
 }
 
 extension BIOMode: CaseIterable {
-    /// The matrix's order: the plain socket BIO first, each broken design next to its fix, the policy last.
-    package static let allCases: [BIOMode] = [.fd, .legacyFastOpen, .nulledFastOpen, .exDataFastOpen, .filterFastOpen,
-                                              .nativeTFO, .socketConnAddress, .appDataPointer, .fastOpenConnect, .proxyCore]
+    /// The matrix's order: every strategy in `OriginConnector.Strategy`'s order (the plain
+    /// socket BIO first), each reproduction just before the strategy it is shown against,
+    /// the policy last. Made of `allCases` of both, so no mode can be left out.
+    package static let allCases: [BIOMode] =
+        OriginConnector.Strategy.allCases.flatMap { strategy in
+            Reproduction.allCases.filter { shownBefore($0) == strategy }.map(BIOMode.reproduction) + [.strategy(strategy)]
+        } + [.proxyCore]
+
+    /// The strategy a broken design is shown next to (before), so a report reads the
+    /// design and then what replaces it. Exhaustive: a new reproduction does not compile
+    /// until it has its place.
+    private static func shownBefore(_ reproduction: Reproduction) -> OriginConnector.Strategy {
+        switch reproduction {
+        // ATS's legacy fast-open BIO and PR 11501's first revision; upstream ATS's fix keeps
+        // the destination in ex_data.
+        case .legacyFastOpen, .nulledFastOpen: .exDataFastOpen
+        // A plain socket BIO expected to connect with TFO; the fix asks the kernel for
+        // TCP_FASTOPEN_CONNECT and connects itself.
+        case .socketConnAddress: .fastOpenConnect
+        // PostgreSQL's record in a socket-method BIO: shown with the other socket-BIO design,
+        // before the plain-socket strategy that stores nothing in BIO data.
+        case .appDataPointer: .fastOpenConnect
+        }
+    }
 }
 
 extension BIOMode: RawRepresentable, Codable {

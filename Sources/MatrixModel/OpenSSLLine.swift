@@ -16,6 +16,9 @@ package enum OpenSSLLine: String, CaseIterable, Sendable, Hashable, Codable {
     /// Debian experimental: OpenSSL 4.0 (`libssl.so.4`).
     case experimental
 
+    /// The Debian suite whose OpenSSL this is (`trixie`), the line's name.
+    package var suite: String { rawValue }
+
     /// The OpenSSL series the suite carries, the other name `--runtime` accepts.
     package var series: String {
         switch self {
@@ -24,6 +27,19 @@ package enum OpenSSLLine: String, CaseIterable, Sendable, Hashable, Codable {
         case .trixie: "3.5"
         case .sid: "3.6"
         case .experimental: "4.0"
+        }
+    }
+
+    /// The soname of the suite's libssl, its ABI. A program built against one libssl
+    /// soname cannot load another: where this is not the soname the tlsprobe binary was
+    /// built for, the line runs a worker built for it (`RuntimeLauncher.needsWorker(abi:)`
+    /// decides, and `tlsprobe runtime workers` tells the packaging which to build). The
+    /// launcher goes by the fetched folder's own libssl; this is what the line is expected to hold.
+    package var libsslSoname: String {
+        switch self {
+        case .bullseye: "libssl.so.1.1"
+        case .bookworm, .trixie, .sid: "libssl.so.3"
+        case .experimental: "libssl.so.4"
         }
     }
 
@@ -58,10 +74,14 @@ package enum OpenSSLLine: String, CaseIterable, Sendable, Hashable, Codable {
 
     /// A suite's name or its series: `trixie` or `3.5`.
     package init?(name: String) {
-        guard let line = Self.allCases.first(where: { $0.rawValue == name || $0.series == name }) else { return nil }
+        guard let line = Self.allCases.first(where: { $0.suite == name || $0.series == name }) else { return nil }
         self = line
     }
 
     /// Every name `--runtime` takes for a line, suites first.
-    package static var names: [String] { allCases.map(\.rawValue) + allCases.map(\.series) }
+    package static var names: [String] { allCases.map(\.suite) + allCases.map(\.series) }
+
+    /// The suites and the series, as the help lists them: `bullseye|…|experimental`, `1.1.1|…|4.0`.
+    package static var suiteList: String { allCases.map(\.suite).joined(separator: "|") }
+    package static var seriesList: String { allCases.map(\.series).joined(separator: "|") }
 }

@@ -21,6 +21,15 @@ extension OriginConnector {
 
         package var name: String { rawValue }
 
+        package var bioHoldsApplicationMemory: Bool {
+            switch self {
+            // The destination, in BIO ex_data or in the filter BIO's own data, until the first write.
+            case .exDataFastOpen, .filterFastOpen: true
+            // OpenSSL's socket BIO on a descriptor: it holds nothing of the application's.
+            case .fd, .nativeTFO, .fastOpenConnect: false
+            }
+        }
+
         package func open(_ request: ConnectionRequest) throws -> TLSConnection {
             let socket = request.socket
             switch self {

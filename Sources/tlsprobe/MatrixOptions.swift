@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Matrix
 import MatrixModel
 import ReportRendering
 
@@ -19,16 +20,16 @@ struct MatrixOptions: ParsableArguments {
         case handshake, teardown, both
     }
 
-    // Completion: the linked library and the lines by suite and series (a static list, so an
-    // installed completion script needs no call back into the binary).
+    // The lines in the help and the completion come from `OpenSSLLine` (the completion is a
+    // static list, so an installed completion script needs no call back into the binary).
     @Option(name: .customLong("runtime"),
             help: ArgumentHelp(
                 "An OpenSSL runtime; repeat for several (default: system; matrix also adds trixie where this host's OpenSSL predates the 3.2 change).",
                 discussion: """
                     'system' is the library tlsprobe is linked against. \
-                    bullseye|bookworm|trixie|sid|experimental, or their OpenSSL series 1.1.1|3.0|3.5|3.6|4.0, \
+                    \(OpenSSLLine.suiteList), or their OpenSSL series \(OpenSSLLine.seriesList), \
                     is that Debian suite's OpenSSL, fetched on first use with apt (signatures checked) into \
-                    $XDG_CACHE_HOME/tlsprobe (the 1.1.1 and 4.0 ABIs run the workers installed with tlsprobe); \
+                    $XDG_CACHE_HOME/tlsprobe\(MatrixOptions.workerNote); \
                     'all' is every one of them. Anything else is a folder with libssl.so.N and libcrypto.so.N \
                     (write ./trixie for a folder of that name). tlsprobe runs nothing from a folder that another user can write.
                     """,
@@ -49,6 +50,16 @@ struct MatrixOptions: ParsableArguments {
 
     @Option(help: "handshake: connect and echo; teardown: release the connection before its first write (fast-open modes and proxy-core only).")
     var phase: PhaseChoice = .both
+
+    /// ` (the 1.1.1 and 4.0 ABIs run the workers installed with tlsprobe)`: the series of the
+    /// lines whose libssl this binary cannot load, as `RuntimeLauncher` decides.
+    static var workerNote: String {
+        let series = RuntimeLauncher.workerLines.map(\.series)
+        guard let last = series.last else { return "" }
+        let listed = series.count == 1 ? last : series.dropLast().joined(separator: ", ") + " and " + last
+        return series.count == 1 ? " (the \(listed) ABI runs the worker installed with tlsprobe)"
+                                 : " (the \(listed) ABIs run the workers installed with tlsprobe)"
+    }
 
     /// Longest a cell may take: an hour is far past any real handshake, and keeps deadline arithmetic finite.
     static let timeoutRange = 0.001...3600.0
@@ -84,7 +95,7 @@ struct MatrixOptions: ParsableArguments {
             }
         }
         if phase == .teardown, !modes.isEmpty, !modes.contains(where: \.hasTeardown), plugins.isEmpty {
-            throw ValidationError("--phase teardown applies to \(Phase.teardownModes.map(\.rawValue).sorted().joined(separator: ", ")) only")
+            throw ValidationError("--phase teardown applies to \(BIOMode.allCases.filter(\.hasTeardown).map(\.rawValue).sorted().joined(separator: ", ")) only")
         }
     }
 

@@ -12,7 +12,7 @@ struct RuntimeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runtime",
         abstract: "Fetch Debian's OpenSSL lines into tlsprobe's cache.",
-        subcommands: [Fetch.self]
+        subcommands: [Fetch.self, Workers.self]
     )
 
     struct Fetch: ParsableCommand {
@@ -25,7 +25,7 @@ struct RuntimeCommand: ParsableCommand {
                 """
         )
 
-        @Argument(help: ArgumentHelp("bullseye|bookworm|trixie|sid|experimental, their series 1.1.1|3.0|3.5|3.6|4.0, or all.",
+        @Argument(help: ArgumentHelp("\(OpenSSLLine.suiteList), their series \(OpenSSLLine.seriesList), or all.",
                                      valueName: "line"),
                   completion: .list(["all"] + OpenSSLLine.names))
         var names: [String]
@@ -56,6 +56,23 @@ struct RuntimeCommand: ParsableCommand {
                 }
             }
             if failed { throw ExitStatus.usage.exitCode }
+        }
+    }
+
+    /// `tlsprobe runtime workers`: the lines whose libssl this binary cannot load, one per
+    /// soname, as `SONAME LINE` lines (`libssl.so.4 experimental`). scripts/package builds and
+    /// ships a worker for each, so which workers exist is decided here, as for a run, and
+    /// nowhere in a script.
+    struct Workers: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the OpenSSL lines that need a worker built for their libssl (for packaging).",
+            shouldDisplay: false
+        )
+
+        func run() {
+            for line in RuntimeLauncher.workerLines {
+                Terminal.write("\(line.libsslSoname) \(line.suite)\n")
+            }
         }
     }
 }

@@ -37,6 +37,10 @@ import ToolCore
         (["matrix", "--runtime", "system", "--timeout", "0"], "positive"),
         (["matrix", "--runtime", "system", "--timeout=-3"], "positive"),
         (["env", "--format", "yaml"], "text"),
+        // Derived from the recipes and the lines, as they were listed by hand before.
+        (["matrix", "--runtime", "system", "--mode", "fd", "--phase", "teardown"],
+         "appdata-pointer, exdata-fastopen, filter-fastopen, legacy-fastopen, nulled-fastopen, proxy-core only"),
+        (["runtime", "fetch", "bogus"], "expected all, bullseye, bookworm, trixie, sid, experimental, 1.1.1, 3.0, 3.5, 3.6, 4.0"),
         // The crash and hang hooks are the workers' environment now (TLSPROBE_TEST_CRASH, TLSPROBE_TEST_HANG), never an option.
         (["matrix", "--runtime", "system", "--debug-crash", "fd/tfo-off/ipv4"], "--debug-crash"),
         (["matrix", "--runtime", "system", "--debug-hang", "fd/tfo-off/ipv4"], "--debug-hang"),
@@ -63,5 +67,18 @@ import ToolCore
         let first = try #require(version.output.split(separator: "\n").first.map(String.init), "\(version.transcript)")
         #expect(first.hasPrefix("tlsprobe \(ToolVersion.current) "), "\(first)")
         #expect(first.hasSuffix(facts.openSSL.runtimeVersionText), "\(first)")
+    }
+
+    /// What scripts/package builds workers for: `SONAME LINE`, one per soname this binary cannot load.
+    @Test func runtimeWorkersNamesALinePerForeignSoname() throws {
+        let run = try CLI.run(["runtime", "workers"])
+        #expect(run.status == 0, "\(run.transcript)")
+        let entries = run.output.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(!entries.isEmpty)
+        for entry in entries {
+            let line = try #require(entry.count == 2 ? OpenSSLLine(name: entry[1]) : nil, "\(entry)")
+            #expect(line.libsslSoname == entry[0])
+        }
+        #expect(Set(entries.map { $0[0] }).count == entries.count, "one line per soname")
     }
 }

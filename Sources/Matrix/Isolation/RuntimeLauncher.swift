@@ -27,7 +27,20 @@ package struct RuntimeLauncher: Sendable {
     static let loaderName = "ld-linux-x86-64.so.2"
 
     /// The libssl soname this binary was built for, from its headers: `libssl.so.3`.
-    static let ownABI = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
+    package static let ownABI = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
+
+    /// Whether a runtime whose libssl has soname `abi` needs a worker built for it: a program
+    /// linked against one libssl soname cannot load another. The one place this is decided,
+    /// for a fetched line, a folder of the user's, and the workers a package ships.
+    package static func needsWorker(abi: String) -> Bool { abi != ownABI }
+
+    /// The lines this binary cannot load, one per libssl soname (the first line with it, in
+    /// `OpenSSLLine`'s order): what `scripts/package` builds and ships workers for, through
+    /// `tlsprobe runtime workers`.
+    package static var workerLines: [OpenSSLLine] {
+        var sonames = Set<String>()
+        return OpenSSLLine.allCases.filter { needsWorker(abi: $0.libsslSoname) && sonames.insert($0.libsslSoname).inserted }
+    }
 
     static func make(for spec: RuntimeSpec, provisioner: RuntimeProvisioner) throws(InputError) -> RuntimeLauncher {
         var environment = ProcessInfo.processInfo.environment
@@ -76,7 +89,7 @@ package struct RuntimeLauncher: Sendable {
             try trust("\(folder)/\(name)")
         }
         var executable = provisioner.executable
-        if abi != ownABI {
+        if needsWorker(abi: abi) {
             executable = try provisioner.worker(for: folder, abi: abi, runtime: spec.name, own: ownABI)
             if let problem = ELFReader.loadProblem(path: executable) { throw fail("its worker \(executable): \(problem)") }
             try trust(executable)

@@ -14,6 +14,10 @@ struct PluginRecipe: ConnectionRecipe {
 
     var name: String { plugin.spec.mode.rawValue }
 
+    /// The plug-in is handed the peer's record; whether its BIO keeps it is up to code
+    /// nobody has vetted, so the teardown phase probes it (`BIOMode.hasTeardown`).
+    var bioHoldsApplicationMemory: Bool { true }
+
     func open(_ request: ConnectionRequest) throws -> TLSConnection {
         if !plugin.connectsItself(tfo: request.tfo) {
             try request.socket.connect(to: request.address, deadline: request.deadline)
