@@ -19,8 +19,8 @@ struct RuntimeCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Fetch OpenSSL lines into the cache (if not there yet) and print their folders.",
             discussion: """
-                Each line comes with apt, through a private configuration: the suite's InRelease signature \\
-                is checked against the Debian archive keyring and every file against its hash. \\
+                Each line comes with apt, through a private configuration: the suite's InRelease signature \
+                is checked against the Debian archive keyring and every file against its hash. \
                 Exit codes: 0 every line is there; 2 a name is not a line, or a line could not be fetched.
                 """
         )
