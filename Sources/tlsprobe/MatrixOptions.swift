@@ -48,7 +48,7 @@ struct MatrixOptions: ParsableArguments {
     @Option(help: "Address family of the loopback server.")
     var family: FamilyChoice = .both
 
-    @Option(help: "handshake: connect and echo; teardown: release the connection before its first write (fast-open modes and proxy-core only).")
+    @Option(help: "handshake: connect and echo; teardown: release the connection before its first write (the modes whose BIO holds the application's memory: \(BIOMode.allCases.filter(\.hasTeardown).map(\.rawValue).joined(separator: ", ")); plug-ins).")
     var phase: PhaseChoice = .both
 
     /// ` (the 1.1.1 and 4.0 ABIs run the workers installed with tlsprobe)`: the series of the
