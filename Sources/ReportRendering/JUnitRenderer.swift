@@ -170,8 +170,8 @@ package struct JUnitRenderer: Sendable {
             ]
         }
         if let accounted = runtime.memoryAccounting { properties.append(("memoryAccounting", String(accounted))) }
-        if let policy = runtime.policyTFOOff { properties.append(("proxy-core.tfo-off", policy)) }
-        if let policy = runtime.policyTFOOn { properties.append(("proxy-core.tfo-on", policy)) }
+        if let policy = runtime.policyTFOOff { properties.append(("proxy-core.tfo-off", policy.rawValue)) }
+        if let policy = runtime.policyTFOOn { properties.append(("proxy-core.tfo-on", policy.rawValue)) }
         return properties
     }
 

@@ -270,7 +270,7 @@ package struct MarkdownRenderer: Sendable {
                     ssl.libsslPath.map { Self.code($0) } ?? "unknown",
                     ssl.socketBIOOwnsData ? "yes" : "no", ssl.nativeTFO ? "yes" : "no",
                     runtime.memoryAccounting == true ? "yes" : "no",
-                    "\(Self.text(runtime.policyTFOOff ?? "?")) / \(Self.text(runtime.policyTFOOn ?? "?"))"]
+                    "\(Self.text(runtime.policyTFOOff?.rawValue ?? "?")) / \(Self.text(runtime.policyTFOOn?.rawValue ?? "?"))"]
         }
         return Self.table(header: header, rows: rows)
     }

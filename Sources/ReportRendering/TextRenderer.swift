@@ -129,7 +129,7 @@ package struct TextRenderer: Sendable {
             return wrap("runtime \(t(runtime.name)): not probed (every cell skipped)", indent: "  ")
         }
         return wrap("runtime \(t(runtime.name)): \(t(ssl.runtimeVersionText)) (\(t(runtime.libssl ?? "ABI unknown"))) from \(t(ssl.libsslPath ?? "unknown path")) (headers: \(t(ssl.headerVersionText)))", indent: "  ")
-            + wrap("socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff ?? "?")) (TFO off), \(t(runtime.policyTFOOn ?? "?")) (TFO on)", first: "  ", indent: "    ")
+            + wrap("socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff?.rawValue ?? "?")) (TFO off), \(t(runtime.policyTFOOn?.rawValue ?? "?")) (TFO on)", first: "  ", indent: "    ")
     }
 
     private func label(_ cell: CellResult, in report: Report) -> String {

@@ -42,8 +42,8 @@ enum ReportFixture {
         runtime.openSSL = openSSL
         runtime.memoryAccounting = openSSL.map { _ in true }
         runtime.libssl = openSSL.map { _ in "libssl.so.3" }
-        runtime.policyTFOOff = openSSL.map { _ in "fd" }
-        runtime.policyTFOOn = openSSL.map { _ in "fastopen-connect" }
+        runtime.policyTFOOff = openSSL.map { _ in .fd }
+        runtime.policyTFOOn = openSSL.map { _ in .fastOpenConnect }
         runtime.error = error
         return runtime
     }
