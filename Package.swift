@@ -58,7 +58,8 @@ let package = Package(
         // `tlsprobe audit`: binaries, packages and suites classified by what they import.
         .target(name: "BinaryAudit", dependencies: ["ToolCore", "ProcessKit", "ELFInspection", "ProxyCore", "CLinux"]),
         // The matrix's data: modes, cells, results, evidence, the report. Computes nothing.
-        .target(name: "MatrixModel", dependencies: ["ToolCore", "ProxyCore", "BIOPatterns",
+        // BinaryAudit for `AuditClass`, the class a plug-in's spec carries.
+        .target(name: "MatrixModel", dependencies: ["ToolCore", "ProxyCore", "BIOPatterns", "BinaryAudit",
                                                     .product(name: "SystemPackage", package: "swift-system")]),
         // What the evidence means: diagnosis, verdict, the CI gate, merging reports.
         .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "ToolCore", "ProxyCore"]),

@@ -1,5 +1,4 @@
 import Foundation
-import MatrixModel
 import ProcessKit
 import ProxyCore
 import ToolCore

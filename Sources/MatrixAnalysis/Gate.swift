@@ -48,7 +48,7 @@ package struct Gate: Sendable {
 
     /// The verdicts as the report carries them, with the exit code they make.
     package func outcome(_ report: Report, audit: AuditReport? = nil) -> GateOutcome {
-        GateOutcome(verdicts: evaluate(report, audit: audit), requiredModes: requiredModes.map(\.rawValue))
+        GateOutcome(verdicts: evaluate(report, audit: audit), requiredModes: requiredModes)
     }
 
     /// The project's own binaries: no file of the `--fail-on` class or worse, and

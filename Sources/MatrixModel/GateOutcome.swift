@@ -5,12 +5,12 @@ package struct GateOutcome: Sendable, Equatable, Codable {
     package var verdicts: [GateVerdict]
     /// The modes whose cells the gate judges; failures of other cells (the
     /// reproductions, above all) are reported, never counted against the gate.
-    package var requiredModes: [String]
+    package var requiredModes: [BIOMode]
     package var passed: Bool
     /// 0 when every condition held, 1 when one did not, 3 when nothing could be probed.
     package var exitCode: Int
 
-    package init(verdicts: [GateVerdict], requiredModes: [String]) {
+    package init(verdicts: [GateVerdict], requiredModes: [BIOMode]) {
         self.verdicts = verdicts
         self.requiredModes = requiredModes
         passed = verdicts.allSatisfy(\.passed)

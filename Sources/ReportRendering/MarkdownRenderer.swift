@@ -63,7 +63,7 @@ package struct MarkdownRenderer: Sendable {
             lines += Self.table(header: ["condition", "verdict", "why"], rows: gate.verdicts.map {
                 [Self.text($0.condition), $0.passed ? "✓ pass" : "✗ **FAIL**", Self.text($0.detail)]
             })
-            lines += ["", "Only the cells of \(gate.requiredModes.map { Self.code($0, inTable: false) }.joined(separator: ", ")) count for the gate; the reproductions fail by design."]
+            lines += ["", "Only the cells of \(gate.requiredModes.map { Self.code($0.rawValue, inTable: false) }.joined(separator: ", ")) count for the gate; the reproductions fail by design."]
         }
 
         lines += ["", "### Matrix at a glance", ""]
@@ -103,7 +103,7 @@ package struct MarkdownRenderer: Sendable {
         if let plugins = report.plugins {
             lines += ["", "BIO plug-ins (`--bio-plugin`), with their static class from `tlsprobe audit`:", ""]
             lines += Self.table(header: ["mode", "file", "audit class", "note"], rows: plugins.map {
-                [Self.code($0.mode.rawValue), Self.code($0.path), $0.auditClass ?? "-", Self.text($0.note ?? "-")]
+                [Self.code($0.mode.rawValue), Self.code($0.path), $0.auditClass?.rawValue ?? "-", Self.text($0.note ?? "-")]
             })
         }
 
@@ -164,7 +164,7 @@ package struct MarkdownRenderer: Sendable {
         let rows = keys.map { key -> [String] in
             var label = key.phase == .teardown ? "\(key.mode.rawValue) (teardown)" : key.mode.rawValue
             if let plugin = report.plugins?.first(where: { $0.mode == key.mode }), let auditClass = plugin.auditClass {
-                label += " · audit: \(auditClass)"
+                label += " · audit: \(auditClass.rawValue)"
             }
             return [label] + columns.map { column in
                 let cells = report.cells.filter {

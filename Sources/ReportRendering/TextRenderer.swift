@@ -43,7 +43,7 @@ package struct TextRenderer: Sendable {
         }
         for plugin in report.plugins ?? [] {
             let note = plugin.note.map { " · \(t($0))" } ?? ""
-            lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass ?? "unreadable"))\(note)", indent: "  ")
+            lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass?.rawValue ?? "unreadable"))\(note)", indent: "  ")
         }
         lines.append("")
 

@@ -28,8 +28,8 @@ import Testing
         let plugins = try #require(report.plugins)
         // Each name is the plug-in's own tlsprobe_plugin_name(); each class is the audit's, read from the file.
         #expect(Dictionary(uniqueKeysWithValues: plugins.map { ($0.name, $0.auditClass) }) == [
-            "legacy-fastopen": "affected-pattern", "exdata-fastopen": "inherits-socket-bio",
-            "filter-fastopen": "own-bio", "socket-copy": "inherits-socket-bio",
+            "legacy-fastopen": .affectedPattern, "exdata-fastopen": .inheritsSocketBIO,
+            "filter-fastopen": .ownBIO, "socket-copy": .inheritsSocketBIO,
         ])
         #expect(report.runtimes.count == 3)
         for runtime in report.runtimes {
