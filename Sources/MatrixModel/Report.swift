@@ -26,8 +26,8 @@ package struct Report: Sendable, Codable, Equatable {
     package var verdict: String
     /// Only in a `tlsprobe gate` run: its conditions and verdicts.
     package var gate: GateOutcome?
-    /// Cells per outcome.
-    package var summary: [String: Int]
+    /// Cells per outcome; in the JSON an object keyed by the outcome's name (`Outcome: CodingKeyRepresentable`).
+    package var summary: [Outcome: Int]
 
     /// A report with its conclusions already drawn: MatrixAnalysis computes the diagnosis and
     /// the verdict (`Report(command:timeoutSeconds:environment:runtimes:cells:)` there).
@@ -45,7 +45,7 @@ package struct Report: Sendable, Codable, Equatable {
         self.cells = cells
         self.diagnosis = diagnosis
         self.verdict = verdict
-        self.summary = Dictionary(grouping: cells, by: \.outcome.rawValue).mapValues(\.count)
+        self.summary = Dictionary(grouping: cells, by: \.outcome).mapValues(\.count)
     }
 
     /// Cells whose outcome is a failure (`failed`, `crashed`, `timeout`).

@@ -50,7 +50,7 @@ package struct MarkdownRenderer: Sendable {
         let machines = hosts.map { "host \(Self.code($0.name)), kernel \(Self.code($0.environment.kernelRelease))" }
         lines.append("tlsprobe \(Self.text(report.toolVersion)) · \(Self.text(report.generatedAt)) · \(machines.joined(separator: "; "))")
         lines.append("")
-        let counts = Outcome.allCases.compactMap { outcome in report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" } }
+        let counts = Outcome.allCases.compactMap { outcome in report.summary[outcome].map { "\($0) \(outcome.rawValue)" } }
         var result = "**\(report.cells.count) cells: \(counts.joined(separator: ", ")).**"
         let failures = report.failures.count
         result += failures == 0 ? " No failures." : " \(failures) failing cell\(failures == 1 ? "" : "s")."

@@ -89,7 +89,7 @@ package struct TextRenderer: Sendable {
             lines += wrap("\(cell.outcome.rawValue) \(label(cell, in: report)): \(t(cell.reason ?? ""))")
         }
         let counts = Outcome.allCases.compactMap { outcome in
-            report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" }
+            report.summary[outcome].map { "\($0) \(outcome.rawValue)" }
         }
         lines.append("\(report.cells.count) cells: \(counts.joined(separator: ", "))")
         lines += observers(report)
