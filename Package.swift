@@ -12,6 +12,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `Errno`: a first write's errno as one typed value, not a number and a name side by side.
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // C: only what Swift cannot reach.
@@ -38,7 +40,8 @@ let package = Package(
         .target(name: "CWriteObserver"),
 
         // The fix: OriginConnector, its policy, the correct strategies, the TLS owners.
-        .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux"]),
+        // swift-system is a product dependency: `FirstWrite.errno` is its `Errno`, public API.
+        .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux", .product(name: "SystemPackage", package: "swift-system")]),
         // The broken designs, reproduced for the matrix. Never a product.
         .target(name: "BIOPatterns", dependencies: ["ProxyCore", "COpenSSL"]),
         // Loopback TLS servers and the in-memory PKI they present; also what ProxyCore's tests connect to.
@@ -55,13 +58,16 @@ let package = Package(
         // `tlsprobe audit`: binaries, packages and suites classified by what they import.
         .target(name: "BinaryAudit", dependencies: ["ToolCore", "ProcessKit", "ELFInspection", "ProxyCore", "CLinux"]),
         // The matrix's data: modes, cells, results, evidence, the report. Computes nothing.
-        .target(name: "MatrixModel", dependencies: ["ToolCore", "ProxyCore", "BIOPatterns"]),
+        // BinaryAudit for `AuditClass`, the class a plug-in's spec carries.
+        .target(name: "MatrixModel", dependencies: ["ToolCore", "ProxyCore", "BIOPatterns", "BinaryAudit",
+                                                    .product(name: "SystemPackage", package: "swift-system")]),
         // What the evidence means: diagnosis, verdict, the CI gate, merging reports.
         .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "ToolCore", "ProxyCore"]),
         // Running the matrix: the one-cell probe, plug-ins, workers and their isolation, runtimes.
         .target(name: "Matrix", dependencies: ["MatrixModel", "MatrixAnalysis", "ToolCore", "ProcessKit", "ELFInspection", "BinaryAudit",
                                                "ProxyCore", "BIOPatterns", "Loopback",
-                                               "COpenSSL", "CLibcap", "CLinux", "CWriteObserver"]),
+                                               "COpenSSL", "CLibcap", "CLinux", "CWriteObserver",
+                                               .product(name: "SystemPackage", package: "swift-system")]),
         // Text, Markdown, JUnit: renders the matrix's and the audit's reports; calls no OpenSSL.
         .target(name: "ReportRendering", dependencies: ["MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection", "ToolCore", "ProxyCore"]),
         .executableTarget(

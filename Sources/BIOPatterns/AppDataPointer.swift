@@ -74,8 +74,8 @@ private func recordWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, len
     }
     let result = Glibc.write(fd, buffer, Int(length))
     let savedErrno = errno
-    record.observer.record(syscall: "write", flags: [], addressLength: nil, result: result, errno: savedErrno,
-                           observedBy: "application-record BIO")
+    record.observer.record(syscall: .write, flags: [], addressLength: nil, result: result, errno: savedErrno,
+                           observedBy: .applicationRecordBIO)
     return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .write)
 }
 

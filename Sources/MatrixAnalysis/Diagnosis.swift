@@ -25,7 +25,7 @@ package enum Diagnosis {
         guard runtime.openSSL?.socketBIOOwnsData == true else { return nil }
         let evidence = cells.filter {
             $0.mode == .legacyFastOpen && $0.tfo == .off && $0.phase == .handshake && $0.outcome == .failed
-                && $0.firstWrite?.syscall == "sendto" && $0.firstWrite?.addressLength == 0
+                && $0.firstWrite?.syscall == .sendto && $0.firstWrite?.addressLength == 0
         }
         guard !evidence.isEmpty else { return nil }
         let passed = Set(evidence.compactMap { $0.firstWrite?.addressLength }).sorted().map(String.init).joined(separator: "/")
@@ -67,7 +67,7 @@ package enum Diagnosis {
     /// The migration trap (`socket-conn-address`): the socket BIO accepts the address but never connects.
     static func migrationTrap(_ runtime: RuntimeSummary, _ version: String, _ cells: [CellResult]) -> Finding? {
         let evidence = cells.filter {
-            $0.mode == .socketConnAddress && $0.tfo == .on && $0.outcome == .failed && $0.firstWrite?.syscall == "write"
+            $0.mode == .socketConnAddress && $0.tfo == .on && $0.outcome == .failed && $0.firstWrite?.syscall == .write
         }
         guard !evidence.isEmpty else { return nil }
         let errnos = Set(evidence.compactMap { $0.firstWrite?.errnoName }).sorted().joined(separator: "/")
@@ -93,7 +93,7 @@ package enum Diagnosis {
         let completed = tfoOff.filter { $0.phase == .handshake && $0.tlsVersion != nil }
         var sentences = ["With TFO off this fast-open BIO is given BIO_set_conn_address(bio, NULL), which it stores in the BIO data pointer: the pointer to the struct OpenSSL's socket-BIO create allocated there is replaced by NULL, and the struct is never freed (the accounting shows OpenSSL allocations still live after the connection was freed)."]
         if !completed.isEmpty {
-            let writes = Set(completed.compactMap { $0.firstWrite?.syscall }).sorted().joined(separator: "/")
+            let writes = Set(completed.compactMap { $0.firstWrite?.syscall.rawValue }).sorted().joined(separator: "/")
             sentences.append("The handshake itself completes (first write: \(writes.isEmpty ? "not recorded" : writes)): nothing fails, so the leak goes unnoticed on every TFO-off connection.")
         }
         if !tfoOn.isEmpty {

@@ -48,7 +48,7 @@ package struct Gate: Sendable {
 
     /// `verdicts` as the report carries them, with the exit status the CLI decided they make.
     package func outcome(_ verdicts: [GateVerdict], exitCode: Int) -> GateOutcome {
-        GateOutcome(verdicts: verdicts, requiredModes: requiredModes.map(\.rawValue), exitCode: exitCode)
+        GateOutcome(verdicts: verdicts, requiredModes: requiredModes, exitCode: exitCode)
     }
 
     /// The project's own binaries: no file of the `--fail-on` class or worse, and

@@ -143,7 +143,7 @@ package enum Verdict {
                 return "\(label): \(ok)\(elsewhere)"
             }
             var how: [String] = []
-            let einval = failing.filter { $0.firstWrite?.syscall == "sendto" && $0.firstWrite?.addressLength == 0 }
+            let einval = failing.filter { $0.firstWrite?.syscall == .sendto && $0.firstWrite?.addressLength == 0 }
             if !einval.isEmpty {
                 let errnos = Set(einval.compactMap { $0.firstWrite?.errnoName }).sorted()
                 how.append("sendto(MSG_FASTOPEN) got address length 0" + (errnos.isEmpty ? "" : " → \(errnos.joined(separator: "/"))"))

@@ -1,3 +1,5 @@
+import BinaryAudit
+
 /// A BIO plug-in given with `--bio-plugin`: the shared object and the name its
 /// mode goes by in every report, `plugin:NAME`.
 package struct BIOPluginSpec: Sendable, Hashable, Codable {
@@ -6,11 +8,11 @@ package struct BIOPluginSpec: Sendable, Hashable, Codable {
     /// The file, as an absolute path.
     package var path: String
     /// Its static class from `tlsprobe audit` (`affected-pattern`, `inherits-socket-bio`, …).
-    package var auditClass: String?
+    package var auditClass: AuditClass?
     /// Why the name is the file's: the plug-in could not be asked for its own.
     package var note: String?
 
-    package init(name: String, path: String, auditClass: String? = nil, note: String? = nil) {
+    package init(name: String, path: String, auditClass: AuditClass? = nil, note: String? = nil) {
         self.name = name
         self.path = path
         self.auditClass = auditClass

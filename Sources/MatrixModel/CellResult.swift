@@ -1,7 +1,8 @@
 import ProxyCore
+import SystemPackage
 
 /// Everything one cell found, as the JSON output contract names it.
-package struct CellResult: Sendable, Codable, Equatable {
+package struct CellResult: Sendable, Equatable {
     /// Which OpenSSL runtime ran the cell (`system` for the linked one).
     package var runtime: String
     package var mode: BIOMode
@@ -30,9 +31,9 @@ package struct CellResult: Sendable, Codable, Equatable {
     package var tfoEvidence: TFOEvidence
     package var tlsVersion: String?
     package var cipher: String?
-    /// The errno of the failure, if a system call failed.
-    package var errno: Int32?
-    package var errnoName: String?
+    /// The errno of the failure, if a system call failed: in the JSON, its number
+    /// (`errno`) and its name (`errnoName`) side by side.
+    package var errno: Errno?
     package var openSSLErrors: [String]
     package var verifyError: String?
     /// OpenSSL allocation accounting for the cell; `nil` where it could not be installed.
@@ -45,6 +46,9 @@ package struct CellResult: Sendable, Codable, Equatable {
     package var durationMilliseconds: Double
 
     package var cell: Cell { Cell(mode: mode, tfo: tfo, family: family, phase: phase) }
+
+    /// `EINVAL`: the errno as bug reports quote it (`ErrnoName`).
+    package var errnoName: String? { errno.map { ErrnoName.of($0.rawValue) } }
 
     /// The cell's name within its runtime: `Cell.name`, plus `/kernel-tfo-N` for a cell
     /// run in a private network namespace with `tcp_fastopen` N (`--kernel-tfo`), where
@@ -111,8 +115,7 @@ extension CellResult {
         case .failed: .failed
         }
         reason = error.message
-        errno = error.errno
-        errnoName = error.errnoName
+        errno = error.errno.map(Errno.init(rawValue:))
         openSSLErrors = error.openSSLErrors
         verifyError = error.verifyError
     }

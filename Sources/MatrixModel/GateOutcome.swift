@@ -5,7 +5,7 @@ package struct GateOutcome: Sendable, Equatable, Codable {
     package var verdicts: [GateVerdict]
     /// The modes whose cells the gate judges; failures of other cells (the
     /// reproductions, above all) are reported, never counted against the gate.
-    package var requiredModes: [String]
+    package var requiredModes: [BIOMode]
     /// Whether every condition held: the outcome itself.
     package var passed: Bool
     /// The status the run exits with, as the CLI decided it from `passed` and the run
@@ -15,7 +15,7 @@ package struct GateOutcome: Sendable, Equatable, Codable {
     /// to exit statuses; this type carries the number and never computes it.
     package var exitCode: Int
 
-    package init(verdicts: [GateVerdict], requiredModes: [String], exitCode: Int) {
+    package init(verdicts: [GateVerdict], requiredModes: [BIOMode], exitCode: Int) {
         self.verdicts = verdicts
         self.requiredModes = requiredModes
         passed = verdicts.allSatisfy(\.passed)

@@ -18,3 +18,7 @@ package enum Outcome: String, Sendable, Codable, CaseIterable {
         self == .failed || self == .crashed || self == .timeout
     }
 }
+
+/// A dictionary keyed by outcome (`Report.summary`) is a JSON object keyed by the
+/// outcome's name, as a `[String: Int]` would be, not an array of pairs.
+extension Outcome: CodingKeyRepresentable {}

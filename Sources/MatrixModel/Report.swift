@@ -26,8 +26,8 @@ package struct Report: Sendable, Codable, Equatable {
     package var verdict: String
     /// Only in a `tlsprobe gate` run: its conditions and verdicts.
     package var gate: GateOutcome?
-    /// Cells per outcome.
-    package var summary: [String: Int]
+    /// Cells per outcome; in the JSON an object keyed by the outcome's name (`Outcome: CodingKeyRepresentable`).
+    package var summary: [Outcome: Int]
 
     /// A report with its conclusions already drawn: MatrixAnalysis computes the diagnosis and
     /// the verdict (`Report(command:timeoutSeconds:environment:runtimes:cells:)` there).
@@ -45,7 +45,7 @@ package struct Report: Sendable, Codable, Equatable {
         self.cells = cells
         self.diagnosis = diagnosis
         self.verdict = verdict
-        self.summary = Dictionary(grouping: cells, by: \.outcome.rawValue).mapValues(\.count)
+        self.summary = Dictionary(grouping: cells, by: \.outcome).mapValues(\.count)
     }
 
     /// Cells whose outcome is a failure (`failed`, `crashed`, `timeout`).
@@ -73,14 +73,33 @@ package struct RuntimeSummary: Sendable, Codable, Equatable {
     package var libssl: String?
     /// Whether OpenSSL's allocations were accounted (leaks, foreign frees).
     package var memoryAccounting: Bool?
-    /// The strategy `proxy-core` uses with TFO off and with TFO on, there.
-    package var policyTFOOff: String?
-    package var policyTFOOn: String?
+    /// The strategy `proxy-core` uses with TFO off and with TFO on, there; `nil`
+    /// when no worker said (then absent from the JSON).
+    package var policyTFOOff: OriginConnector.Strategy?
+    package var policyTFOOn: OriginConnector.Strategy?
     /// Why the runtime is unusable; its cells are then absent, never reported as results.
     package var error: String?
 
     package init(name: String, folder: String? = nil) {
         self.name = name
         self.folder = folder
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, folder, openSSL, libssl, memoryAccounting, policyTFOOff, policyTFOOn, error
+    }
+
+    /// As the compiler would read it, but for a policy of `""`, which the report schema
+    /// allows for "the worker could not say": read as `nil`, like an absent one.
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        folder = try container.decodeIfPresent(String.self, forKey: .folder)
+        openSSL = try container.decodeIfPresent(OpenSSLRuntime.self, forKey: .openSSL)
+        libssl = try container.decodeIfPresent(String.self, forKey: .libssl)
+        memoryAccounting = try container.decodeIfPresent(Bool.self, forKey: .memoryAccounting)
+        policyTFOOff = try container.decodePolicy(forKey: .policyTFOOff)
+        policyTFOOn = try container.decodePolicy(forKey: .policyTFOOn)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
     }
 }

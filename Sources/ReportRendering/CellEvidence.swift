@@ -27,10 +27,10 @@ enum CellEvidence {
         if let write = cell.firstWrite {
             var text = "first write: \(TextRenderer.describe(write))\(write.destinationFamily.map { " to \($0)" } ?? "") = \(write.result)"
             if let name = write.errnoName { text += " \(name)" }
-            lines.append(text + " (seen by \(write.observedBy))")
+            lines.append(text + " (seen by \(write.observedBy.rawValue))")
         }
         if let bio = cell.bioFirstWrite {
-            lines.append("the BIO's own record (\(bio.observedBy)): \(cell.observerConflict == nil ? "the same call" : bio.summary)")
+            lines.append("the BIO's own record (\(bio.observedBy.rawValue)): \(cell.observerConflict == nil ? "the same call" : bio.summary)")
         }
         if let conflict = cell.observerConflict { lines.append("OBSERVERS DISAGREE: \(conflict)") }
         if let name = cell.errnoName { lines.append("errno: \(name)") }

@@ -69,7 +69,7 @@ package struct JUnitRenderer: Sendable {
             body.append("    <testcase" + Self.attributes([
                 ("name", Self.testcaseName(cell)), ("classname", cell.runtime), ("time", Self.seconds(cell.durationMilliseconds)),
             ]) + ">")
-            let gated = report.gate.map { $0.requiredModes.contains(cell.mode.rawValue) } ?? true
+            let gated = report.gate.map { $0.requiredModes.contains(cell.mode) } ?? true
             switch cell.outcome {
             case .failed, .crashed, .timeout:
                 if gated {
@@ -135,7 +135,7 @@ package struct JUnitRenderer: Sendable {
             ("id", String(id)), ("package", "tlsprobe"),
         ]) + ">")
         suite.lines.append("    <properties>")
-        for (name, value) in [("exit code", String(gate.exitCode)), ("required modes", gate.requiredModes.joined(separator: ", ")),
+        for (name, value) in [("exit code", String(gate.exitCode)), ("required modes", gate.requiredModes.map(\.rawValue).joined(separator: ", ")),
                               ("verdict", report.verdict)] {
             suite.lines.append("      <property" + Self.attributes([("name", name), ("value", value)]) + "/>")
         }
@@ -170,8 +170,8 @@ package struct JUnitRenderer: Sendable {
             ]
         }
         if let accounted = runtime.memoryAccounting { properties.append(("memoryAccounting", String(accounted))) }
-        if let policy = runtime.policyTFOOff { properties.append(("proxy-core.tfo-off", policy)) }
-        if let policy = runtime.policyTFOOn { properties.append(("proxy-core.tfo-on", policy)) }
+        if let policy = runtime.policyTFOOff { properties.append(("proxy-core.tfo-off", policy.rawValue)) }
+        if let policy = runtime.policyTFOOn { properties.append(("proxy-core.tfo-on", policy.rawValue)) }
         return properties
     }
 

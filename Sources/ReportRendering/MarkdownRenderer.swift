@@ -50,7 +50,7 @@ package struct MarkdownRenderer: Sendable {
         let machines = hosts.map { "host \(Self.code($0.name)), kernel \(Self.code($0.environment.kernelRelease))" }
         lines.append("tlsprobe \(Self.text(report.toolVersion)) · \(Self.text(report.generatedAt)) · \(machines.joined(separator: "; "))")
         lines.append("")
-        let counts = Outcome.allCases.compactMap { outcome in report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" } }
+        let counts = Outcome.allCases.compactMap { outcome in report.summary[outcome].map { "\($0) \(outcome.rawValue)" } }
         var result = "**\(report.cells.count) cells: \(counts.joined(separator: ", ")).**"
         let failures = report.failures.count
         result += failures == 0 ? " No failures." : " \(failures) failing cell\(failures == 1 ? "" : "s")."
@@ -63,7 +63,7 @@ package struct MarkdownRenderer: Sendable {
             lines += Self.table(header: ["condition", "verdict", "why"], rows: gate.verdicts.map {
                 [Self.text($0.condition), $0.passed ? "✓ pass" : "✗ **FAIL**", Self.text($0.detail)]
             })
-            lines += ["", "Only the cells of \(gate.requiredModes.map { Self.code($0, inTable: false) }.joined(separator: ", ")) count for the gate; the reproductions fail by design."]
+            lines += ["", "Only the cells of \(gate.requiredModes.map { Self.code($0.rawValue, inTable: false) }.joined(separator: ", ")) count for the gate; the reproductions fail by design."]
         }
 
         lines += ["", "### Matrix at a glance", ""]
@@ -103,7 +103,7 @@ package struct MarkdownRenderer: Sendable {
         if let plugins = report.plugins {
             lines += ["", "BIO plug-ins (`--bio-plugin`), with their static class from `tlsprobe audit`:", ""]
             lines += Self.table(header: ["mode", "file", "audit class", "note"], rows: plugins.map {
-                [Self.code($0.mode.rawValue), Self.code($0.path), $0.auditClass ?? "-", Self.text($0.note ?? "-")]
+                [Self.code($0.mode.rawValue), Self.code($0.path), $0.auditClass?.rawValue ?? "-", Self.text($0.note ?? "-")]
             })
         }
 
@@ -164,7 +164,7 @@ package struct MarkdownRenderer: Sendable {
         let rows = keys.map { key -> [String] in
             var label = key.phase == .teardown ? "\(key.mode.rawValue) (teardown)" : key.mode.rawValue
             if let plugin = report.plugins?.first(where: { $0.mode == key.mode }), let auditClass = plugin.auditClass {
-                label += " · audit: \(auditClass)"
+                label += " · audit: \(auditClass.rawValue)"
             }
             return [label] + columns.map { column in
                 let cells = report.cells.filter {
@@ -270,7 +270,7 @@ package struct MarkdownRenderer: Sendable {
                     ssl.libsslPath.map { Self.code($0) } ?? "unknown",
                     ssl.socketBIOOwnsData ? "yes" : "no", ssl.nativeTFO ? "yes" : "no",
                     runtime.memoryAccounting == true ? "yes" : "no",
-                    "\(Self.text(runtime.policyTFOOff ?? "?")) / \(Self.text(runtime.policyTFOOn ?? "?"))"]
+                    "\(Self.text(runtime.policyTFOOff?.rawValue ?? "?")) / \(Self.text(runtime.policyTFOOn?.rawValue ?? "?"))"]
         }
         return Self.table(header: header, rows: rows)
     }

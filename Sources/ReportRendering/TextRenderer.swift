@@ -43,7 +43,7 @@ package struct TextRenderer: Sendable {
         }
         for plugin in report.plugins ?? [] {
             let note = plugin.note.map { " · \(t($0))" } ?? ""
-            lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass ?? "unreadable"))\(note)", indent: "  ")
+            lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass?.rawValue ?? "unreadable"))\(note)", indent: "  ")
         }
         lines.append("")
 
@@ -89,7 +89,7 @@ package struct TextRenderer: Sendable {
             lines += wrap("\(cell.outcome.rawValue) \(label(cell, in: report)): \(t(cell.reason ?? ""))")
         }
         let counts = Outcome.allCases.compactMap { outcome in
-            report.summary[outcome.rawValue].map { "\($0) \(outcome.rawValue)" }
+            report.summary[outcome].map { "\($0) \(outcome.rawValue)" }
         }
         lines.append("\(report.cells.count) cells: \(counts.joined(separator: ", "))")
         lines += observers(report)
@@ -102,7 +102,7 @@ package struct TextRenderer: Sendable {
     private func observers(_ report: Report) -> [String] {
         let written = report.cells.filter { $0.firstWrite != nil }
         guard !written.isEmpty else { return [] }
-        let libc = written.filter { $0.firstWrite?.observedBy == "libc boundary" }
+        let libc = written.filter { $0.firstWrite?.observedBy == .libcBoundary }
         let both = libc.filter { $0.bioFirstWrite != nil }
         var text = "FIRST WRITE: seen at the libc boundary in \(libc.count) of \(written.count) cells"
         if !both.isEmpty { text += ", where the BIO's own record \(both.contains { $0.observerConflict != nil } ? "DISAGREES in \(both.filter { $0.observerConflict != nil }.count)" : "agrees in all \(both.count)")" }
@@ -129,7 +129,7 @@ package struct TextRenderer: Sendable {
             return wrap("runtime \(t(runtime.name)): not probed (every cell skipped)", indent: "  ")
         }
         return wrap("runtime \(t(runtime.name)): \(t(ssl.runtimeVersionText)) (\(t(runtime.libssl ?? "ABI unknown"))) from \(t(ssl.libsslPath ?? "unknown path")) (headers: \(t(ssl.headerVersionText)))", indent: "  ")
-            + wrap("socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff ?? "?")) (TFO off), \(t(runtime.policyTFOOn ?? "?")) (TFO on)", first: "  ", indent: "    ")
+            + wrap("socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff?.rawValue ?? "?")) (TFO off), \(t(runtime.policyTFOOn?.rawValue ?? "?")) (TFO on)", first: "  ", indent: "    ")
     }
 
     private func label(_ cell: CellResult, in report: Report) -> String {
@@ -205,7 +205,7 @@ package struct TextRenderer: Sendable {
     /// `sendto MSG_FASTOPEN addrlen 0/16`: what was passed against what the family needs.
     package static func describe(_ write: FirstWrite?) -> String {
         guard let write else { return "-" }
-        var text = write.syscall
+        var text = write.syscall.rawValue
         if !write.flags.isEmpty { text += " " + write.flags.joined(separator: "|") }
         if let length = write.addressLength { text += " addrlen \(length)/\(write.expectedAddressLength)" }
         return text
@@ -214,7 +214,7 @@ package struct TextRenderer: Sendable {
     /// `sendto 0/16 EINVAL`, `write EPIPE`, `write`; the errno of a failed cell without a write.
     static func compact(_ cell: CellResult) -> String {
         guard let write = cell.firstWrite else { return cell.signal ?? cell.errnoName ?? "-" }
-        var text = write.syscall
+        var text = write.syscall.rawValue
         if let length = write.addressLength { text += " \(length)/\(write.expectedAddressLength)" }
         if let name = write.errnoName, name != "EINPROGRESS" { text += " \(name)" }
         return text

@@ -142,7 +142,7 @@ package struct ThroughputBenchmark: Sendable {
             throw EnvironmentError("tlsprobe-bench: \(strategy.rawValue): the sink did not acknowledge \(bytesPerRound) bytes")
         }
         tls.shutdown()
-        return Round(seconds: elapsed, cpuSeconds: cpuSeconds, bio: connection.diagnostics.firstWrite?.observedBy ?? "unknown",
+        return Round(seconds: elapsed, cpuSeconds: cpuSeconds, bio: connection.diagnostics.firstWrite?.observedBy.rawValue ?? "unknown",
                      version: tls.protocolVersion, cipher: tls.cipher ?? "")
     }
 

@@ -28,8 +28,8 @@ import Testing
         let plugins = try #require(report.plugins)
         // Each name is the plug-in's own tlsprobe_plugin_name(); each class is the audit's, read from the file.
         #expect(Dictionary(uniqueKeysWithValues: plugins.map { ($0.name, $0.auditClass) }) == [
-            "legacy-fastopen": "affected-pattern", "exdata-fastopen": "inherits-socket-bio",
-            "filter-fastopen": "own-bio", "socket-copy": "inherits-socket-bio",
+            "legacy-fastopen": .affectedPattern, "exdata-fastopen": .inheritsSocketBIO,
+            "filter-fastopen": .ownBIO, "socket-copy": .inheritsSocketBIO,
         ])
         #expect(report.runtimes.count == 3)
         for runtime in report.runtimes {
@@ -50,7 +50,7 @@ import Testing
             if Self.skippable(cell, report) { continue }
             #expect(cell.outcome == .ok, "\(cell.runtime) \(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
             if cell.phase == .handshake {
-                #expect(cell.firstWrite?.observedBy == "libc boundary", "\(cell.runtime) \(cell.name)")
+                #expect(cell.firstWrite?.observedBy == .libcBoundary, "\(cell.runtime) \(cell.name)")
             }
         }
     }
@@ -73,8 +73,8 @@ import Testing
                 #expect(cell.outcome == (clean ? .ok : .failed), "\(name): \(cell.reason ?? "")")
                 if cell.phase == .handshake && cell.tfo == .off {
                     let write = try #require(cell.firstWrite, "\(name)")
-                    #expect(write.observedBy == "libc boundary" && write.syscall == "sendto" && write.flags == ["MSG_FASTOPEN"]
-                            && write.addressLength == 0 && write.errnoName == "EINVAL", "\(name): \(write.summary)")
+                    #expect(write.observedBy == .libcBoundary && write.syscall == .sendto && write.flags == ["MSG_FASTOPEN"]
+                            && write.addressLength == 0 && write.errno == .invalidArgument, "\(name): \(write.summary)")
                 }
                 if cell.phase == .teardown && cell.tfo == .on {
                     #expect((cell.memory?.foreignFrees ?? 0) >= 1, "\(name): OpenSSL freed the application's address")
@@ -99,7 +99,7 @@ import Testing
         let abi = try cell("abi-mismatch")
         #expect(abi.outcome == .unsupported && abi.reason?.contains("declares plug-in ABI 99; this tlsprobe speaks ABI 1") == true, "\(abi.reason ?? "")")
         let null = try cell("returns-null")
-        #expect(null.outcome == .failed && null.reason?.contains("returned NULL") == true && null.errnoName == "EPROTONOSUPPORT",
+        #expect(null.outcome == .failed && null.reason?.contains("returned NULL") == true && null.errno == .protocolNotSupported,
                 "\(null.reason ?? "")")
         let crash = try cell("crashes")
         #expect(crash.outcome == .crashed && crash.signal == "SIGSEGV", "\(crash.reason ?? "")")

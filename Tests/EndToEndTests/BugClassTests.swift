@@ -42,7 +42,7 @@ import Testing
                 #expect(cell.reason?.contains("leaked") == true, "\(name): \(cell.reason ?? "")")
                 guard cell.phase == .handshake else { continue }
                 #expect(cell.tlsVersion == "TLSv1.3", "\(name): the handshake completed")
-                #expect(cell.firstWrite?.syscall == "write", "\(name): no sendto with OpenSSL's struct")
+                #expect(cell.firstWrite?.syscall == .write, "\(name): no sendto with OpenSSL's struct")
                 #expect(cell.firstWrite?.result ?? -1 > 0, "\(name)")
             }
             let finding = try #require(report.diagnosis.first { $0.runtime == runtime.name && $0.mechanism == .pointerNulled },
@@ -129,13 +129,13 @@ import Testing
                 guard cell.mode == .filterFastOpen, cell.phase == .handshake else { continue }
                 let write = try #require(cell.firstWrite, "\(name)")
                 // Seen at the libc boundary, and by the filter itself: the same call.
-                #expect(write.observedBy == "libc boundary", "\(name)")
-                #expect(cell.bioFirstWrite?.observedBy == "fast-open filter BIO", "\(name)")
+                #expect(write.observedBy == .libcBoundary, "\(name)")
+                #expect(cell.bioFirstWrite?.observedBy == .fastOpenFilterBIO, "\(name)")
                 if cell.tfo == .on {
-                    #expect(write.syscall == "sendto" && write.flags == ["MSG_FASTOPEN"], "\(name): \(write)")
+                    #expect(write.syscall == .sendto && write.flags == ["MSG_FASTOPEN"], "\(name): \(write)")
                     #expect(write.addressLength == (cell.family == .ipv4 ? 16 : 28), "\(name): \(write)")
                 } else {
-                    #expect(write.syscall == "write" && write.addressLength == nil, "\(name): \(write)")
+                    #expect(write.syscall == .write && write.addressLength == nil, "\(name): \(write)")
                 }
             }
         }

@@ -37,7 +37,7 @@ import Testing
             for cell in cells {
                 let write = try #require(cell.firstWrite, "\(runtime.name) \(cell.name)")
                 #expect(cell.outcome == .failed, "\(runtime.name) \(cell.name)")
-                #expect(write.syscall == "sendto" && write.addressLength == 0 && write.result == -1, "\(runtime.name) \(cell.name)")
+                #expect(write.syscall == .sendto && write.addressLength == 0 && write.result == -1, "\(runtime.name) \(cell.name)")
                 #expect(write.errno != nil, "\(runtime.name) \(cell.name)")
                 #expect(cell.errno == write.errno,
                         "\(runtime.name) kernelTFO \(cell.kernelTFO ?? -1): cell errno \(cell.errnoName ?? "-") vs syscall \(write.errnoName ?? "-")")

@@ -53,16 +53,16 @@ import Testing
             for cell in legacy {
                 #expect(cell.outcome == .failed, "\(runtime.name) \(cell.name)")
                 let write = try #require(cell.firstWrite, "\(runtime.name) \(cell.name)")
-                #expect(write.syscall == "sendto")
+                #expect(write.syscall == .sendto)
                 #expect(write.flags == ["MSG_FASTOPEN"])
                 #expect(write.addressLength == 0)
                 #expect(write.result == -1)
                 if clientBit {
-                    #expect(write.errnoName == "EINVAL", "the upstream report's errno, with the client bit set")
+                    #expect(write.errno == .invalidArgument, "the upstream report's errno, with the client bit set")
                 } else {
                     #expect(write.errno != nil, "whatever the syscall returned, recorded")
                 }
-                #expect(cell.errnoName == write.errnoName)
+                #expect(cell.errno == write.errno)
             }
             let finding = try #require(report.diagnosis.first { $0.runtime == runtime.name && $0.title.contains("TFO-off") },
                                        "\(runtime.name)")
@@ -104,7 +104,7 @@ import Testing
                 if owns {
                     #expect(cell.outcome == .failed, "\(runtime.name) \(cell.name)")
                     #expect(cell.notes.contains { $0.contains("accepted BIO_set_conn_address") }, "\(runtime.name) \(cell.notes)")
-                    #expect(cell.firstWrite?.syscall == "write", "\(runtime.name) \(cell.name)")
+                    #expect(cell.firstWrite?.syscall == .write, "\(runtime.name) \(cell.name)")
                 } else {
                     #expect(cell.outcome == .unsupported, "\(runtime.name) \(cell.name): \(cell.outcome.rawValue)")
                     #expect(cell.reason?.contains("BIO_set_conn_address") == true, "\(runtime.name) \(cell.reason ?? "")")

@@ -13,7 +13,7 @@ import Testing
             #expect(cell.observerConflict == nil, "\(cell.runtime) \(cell.name): \(cell.observerConflict ?? "")")
             guard let bio = cell.bioFirstWrite else { continue }
             let libc = try #require(cell.firstWrite)
-            #expect(libc.observedBy == "libc boundary", "\(cell.runtime) \(cell.name)")
+            #expect(libc.observedBy == .libcBoundary, "\(cell.runtime) \(cell.name)")
             #expect(libc.sameCall(as: bio), "\(cell.runtime) \(cell.name): \(libc.summary) vs \(bio.summary)")
         }
         // Every mode that writes was seen by both witnesses at least once, on every runtime.
@@ -39,9 +39,9 @@ import Testing
             #expect(!cells.isEmpty, "\(runtime.name): no legacy TFO-off handshake ran")
             for cell in cells {
                 let write = try #require(cell.firstWrite, "\(runtime.name) \(cell.name)")
-                #expect(write.observedBy == "libc boundary")
-                #expect(write.syscall == "sendto" && write.flags == ["MSG_FASTOPEN"] && write.addressLength == 0
-                        && write.errnoName == "EINVAL", "\(runtime.name) \(cell.name): \(write.summary)")
+                #expect(write.observedBy == .libcBoundary)
+                #expect(write.syscall == .sendto && write.flags == ["MSG_FASTOPEN"] && write.addressLength == 0
+                        && write.errno == .invalidArgument, "\(runtime.name) \(cell.name): \(write.summary)")
             }
         }
     }

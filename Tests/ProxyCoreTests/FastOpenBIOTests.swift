@@ -28,11 +28,11 @@ import TestSupport
         let fixture = try LoopbackFixture(family: family)
         let connection = try fixture.connect(OriginConnector.Strategy.exDataFastOpen, tfo: true)
         let write = try #require(connection.diagnostics.firstWrite)
-        #expect(write.syscall == "sendto")
+        #expect(write.syscall == .sendto)
         #expect(write.flags == ["MSG_FASTOPEN"])
         #expect(write.addressLength == (family == .ipv4 ? 16 : 28))
         #expect(write.expectedAddressLength == write.addressLength)
-        #expect(write.observedBy == "fast-open BIO")
+        #expect(write.observedBy == .fastOpenBIO)
     }
 
     /// With TFO off nothing is pending: the first write is a plain `write()` on every
@@ -42,7 +42,7 @@ import TestSupport
         let fixture = try LoopbackFixture(family: family)
         let connection = try fixture.connect(OriginConnector.Strategy.exDataFastOpen, tfo: false)
         let write = try #require(connection.diagnostics.firstWrite)
-        #expect(write.syscall == "write")
+        #expect(write.syscall == .write)
         #expect(write.addressLength == nil)
         #expect(write.result > 0)
     }

@@ -33,11 +33,11 @@ import TestSupport
         let fixture = try LoopbackFixture(family: family)
         let connection = try fixture.connect(OriginConnector.Strategy.filterFastOpen, tfo: true)
         let write = try #require(connection.diagnostics.firstWrite)
-        #expect(write.syscall == "sendto")
+        #expect(write.syscall == .sendto)
         #expect(write.flags == ["MSG_FASTOPEN"])
         #expect(write.addressLength == (family == .ipv4 ? 16 : 28))
         #expect(write.expectedAddressLength == write.addressLength)
-        #expect(write.observedBy == "fast-open filter BIO")
+        #expect(write.observedBy == .fastOpenFilterBIO)
         #expect(connection.tls.protocolVersion == "TLSv1.3")
         try echo(connection)
     }
@@ -49,11 +49,11 @@ import TestSupport
         let fixture = try LoopbackFixture(family: family)
         let connection = try fixture.connect(OriginConnector.Strategy.filterFastOpen, tfo: false)
         let write = try #require(connection.diagnostics.firstWrite)
-        #expect(write.syscall == "write")
+        #expect(write.syscall == .write)
         #expect(write.flags.isEmpty)
         #expect(write.addressLength == nil)
         #expect(write.result > 0)
-        #expect(write.observedBy == "fast-open filter BIO")
+        #expect(write.observedBy == .fastOpenFilterBIO)
         try echo(connection)
     }
 

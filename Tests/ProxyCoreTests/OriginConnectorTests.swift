@@ -35,8 +35,8 @@ import TestSupport
         let connection = try fixture.connect(tfo: false)
         #expect(connection.diagnostics.strategy == "fd")
         #expect(connection.diagnostics.chosenByPolicy)
-        #expect(connection.diagnostics.firstWrite?.syscall == "write")
-        #expect(connection.diagnostics.firstWrite?.observedBy == "OpenSSL socket BIO")
+        #expect(connection.diagnostics.firstWrite?.syscall == .write)
+        #expect(connection.diagnostics.firstWrite?.observedBy == .openSSLSocketBIO)
     }
 
     @Test(arguments: [SocketAddress.Family.ipv4, .ipv6])

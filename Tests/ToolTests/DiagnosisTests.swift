@@ -24,8 +24,7 @@ import Testing
         var cell = CellResult(ReportFixture.cell(.legacyFastOpen, .off, family), runtime: runtime.name, kernelTFO: 1,
                               outcome: .failed, reason: "handshake: system call failed with EINVAL")
         cell.firstWrite = ReportFixture.write(family, sendto: 0, result: -1, errno: EINVAL)
-        cell.errno = EINVAL
-        cell.errnoName = "EINVAL"
+        cell.errno = .invalidArgument
         return cell
     }
 

@@ -86,7 +86,7 @@ let linkedMatrix: Result<Report, any Error> = Result {
         #expect(fastOpen.count == (report.environment.ipv6Loopback ? 2 : 1))
         for cell in fastOpen {
             let write = try #require(cell.firstWrite, "\(cell.cell.name)")
-            #expect(write.syscall == "sendto")
+            #expect(write.syscall == .sendto)
             #expect(write.flags == ["MSG_FASTOPEN"])
             #expect(write.addressLength == (cell.family == .ipv4 ? 16 : 28))
             #expect(write.expectedAddressLength == (cell.family == .ipv4 ? 16 : 28))
@@ -98,7 +98,7 @@ let linkedMatrix: Result<Report, any Error> = Result {
         let tfoOff = report.cells.filter { $0.tfo == .off && $0.phase == .handshake && $0.outcome == .ok }
         #expect(!tfoOff.isEmpty)
         for cell in tfoOff {
-            #expect(cell.firstWrite?.syscall == "write", "\(cell.cell.name)")
+            #expect(cell.firstWrite?.syscall == .write, "\(cell.cell.name)")
             #expect(cell.firstWrite?.addressLength == nil)
         }
     }

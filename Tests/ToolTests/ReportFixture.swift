@@ -42,16 +42,16 @@ enum ReportFixture {
         runtime.openSSL = openSSL
         runtime.memoryAccounting = openSSL.map { _ in true }
         runtime.libssl = openSSL.map { _ in "libssl.so.3" }
-        runtime.policyTFOOff = openSSL.map { _ in "fd" }
-        runtime.policyTFOOn = openSSL.map { _ in "fastopen-connect" }
+        runtime.policyTFOOff = openSSL.map { _ in .fd }
+        runtime.policyTFOOn = openSSL.map { _ in .fastOpenConnect }
         runtime.error = error
         return runtime
     }
 
     static func write(_ family: AddressFamily, sendto length: Int?, result: Int, errno: Int32?) -> FirstWrite {
-        FirstWrite(syscall: length == nil ? "write" : "sendto", flags: length == nil ? [] : ["MSG_FASTOPEN"],
-                   addressLength: length, expectedAddressLength: family == .ipv4 ? 16 : 28, result: result, errno: errno,
-                   observedBy: length == nil ? "OpenSSL socket BIO" : "fast-open BIO")
+        FirstWrite(syscall: length == nil ? .write : .sendto, flags: length == nil ? [] : ["MSG_FASTOPEN"],
+                   addressLength: length, expectedAddressLength: family == .ipv4 ? 16 : 28, result: result, errno: errno.map { .init(rawValue: $0) },
+                   observedBy: length == nil ? .openSSLSocketBIO : .fastOpenBIO)
     }
 
     static func ok(_ cell: Cell, runtime: String, milliseconds: Double, firstWrite: FirstWrite? = nil) -> CellResult {
@@ -92,8 +92,7 @@ enum ReportFixture {
                                     reason: "handshake: system call failed with EINVAL")
         regression.strategy = "legacy-fastopen"
         regression.firstWrite = write(.ipv4, sendto: 0, result: -1, errno: EINVAL)
-        regression.errno = EINVAL
-        regression.errnoName = "EINVAL"
+        regression.errno = .invalidArgument
         regression.memory = MemoryEvidence(leakedAllocations: 1, leakedBytes: 120, foreignFrees: 0)
         regression.durationMilliseconds = 0.84
         cells.append(regression)

@@ -92,8 +92,8 @@ import Testing
 
     @Test(arguments: rows)
     func everyObservationIsCarriedUnchanged(_ row: Row) {
-        let write = FirstWrite(syscall: "sendto", flags: ["MSG_FASTOPEN"], addressLength: 16, expectedAddressLength: 16,
-                               result: 293, errno: nil, observedBy: "fast-open BIO")
+        let write = FirstWrite(syscall: .sendto, flags: ["MSG_FASTOPEN"], addressLength: 16, expectedAddressLength: 16,
+                               result: 293, errno: nil, observedBy: .fastOpenBIO)
         let evidence = TFOEvidence.judge(connection: 1, clientSynData: row.acked, server: row.server, counters: row.counters,
                                          secondFirstWrite: write)
         #expect(evidence.connection == 1)

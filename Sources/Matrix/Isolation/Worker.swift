@@ -46,7 +46,7 @@ package enum Worker {
         let accounting = MemoryAccounting.isInstalled
         func refuse(namespace: String? = nil, setup: String? = nil) {
             emit(WorkerMessage(hello: WorkerHello(openSSL: .current, environment: EnvironmentFacts.gather(),
-                                                  memoryAccounting: accounting, policyTFOOff: "", policyTFOOn: "",
+                                                  memoryAccounting: accounting, policyTFOOff: nil, policyTFOOn: nil,
                                                   setupError: setup, namespaceError: namespace)))
         }
         if let namespaceProblem { return refuse(namespace: namespaceProblem) }
@@ -67,8 +67,8 @@ package enum Worker {
             return refuse(setup: error.description)
         }
         emit(WorkerMessage(hello: WorkerHello(openSSL: .current, environment: runner.environment, memoryAccounting: accounting,
-                                              policyTFOOff: runner.connector.strategy(tfo: false).rawValue,
-                                              policyTFOOn: runner.connector.strategy(tfo: true).rawValue)))
+                                              policyTFOOff: runner.connector.strategy(tfo: false),
+                                              policyTFOOn: runner.connector.strategy(tfo: true))))
         let faults = FaultInjection.fromEnvironment()
         faults.strikeAfter(nil)
         runner.warmUp()

@@ -54,7 +54,7 @@ package enum BIOPluginDescriber {
             let path = String(cString: resolved)
             free(resolved)
             var spec = BIOPluginSpec(name: BIOPluginSpec.defaultName(path: path), path: path)
-            spec.auditClass = AuditedFile.read(path: path, display: path, package: nil)?.class.rawValue
+            spec.auditClass = AuditedFile.read(path: path, display: path, package: nil)?.class
             let asked = ask(path: path, executable: executable)
             if let name = asked.name {
                 if BIOPluginSpec.isValidName(name) {

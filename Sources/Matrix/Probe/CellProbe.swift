@@ -1,6 +1,7 @@
 import Loopback
 import MatrixModel
 import ProxyCore
+import SystemPackage
 
 /// Runs one cell in this process: connect with the cell's mode, verify the
 /// server, send a line, read it back (or, in the teardown phase, release the
@@ -74,7 +75,6 @@ package struct CellProbe {
             result.outcome = second.result.outcome
             result.reason = "second connection (with the cookie): \(second.result.reason ?? "failed")"
             result.errno = second.result.errno
-            result.errnoName = second.result.errnoName
             result.openSSLErrors = second.result.openSSLErrors
         }
     }
@@ -125,8 +125,7 @@ package struct CellProbe {
         } catch {
             result.outcome = error.kind == .deadline ? .timeout : .failed
             result.reason = "after the handshake: \(error)"
-            result.errno = error.errno
-            result.errnoName = error.errnoName
+            result.errno = error.errno.map(Errno.init(rawValue:))
             result.openSSLErrors = error.openSSLErrors
         }
         observeLibc(into: &result, server: server)

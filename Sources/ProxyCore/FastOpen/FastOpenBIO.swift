@@ -150,13 +150,13 @@ private func fastOpenWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, l
                         destination.assumingMemoryBound(to: sockaddr.self), addressLength)
         savedErrno = errno
         _ = state.slot.store(nil, in: bio)
-        state.observer.record(syscall: "sendto", flags: ["MSG_FASTOPEN"], addressLength: Int(addressLength),
-                              result: result, errno: savedErrno, observedBy: "fast-open BIO")
+        state.observer.record(syscall: .sendto, flags: ["MSG_FASTOPEN"], addressLength: Int(addressLength),
+                              result: result, errno: savedErrno, observedBy: .fastOpenBIO)
     } else {
         result = Glibc.write(fd, buffer, Int(length))
         savedErrno = errno
-        state.observer.record(syscall: "write", flags: [], addressLength: nil,
-                              result: result, errno: savedErrno, observedBy: "fast-open BIO")
+        state.observer.record(syscall: .write, flags: [], addressLength: nil,
+                              result: result, errno: savedErrno, observedBy: .fastOpenBIO)
     }
 
     return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .write)

@@ -164,8 +164,8 @@ private func filterWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, len
         let result = BIO_write(next, buffer, length)
         let savedErrno = errno
         BIO_copy_next_retry(bio)
-        state.observer.record(syscall: "write", flags: [], addressLength: nil, result: result < 0 ? -1 : Int(result),
-                              errno: savedErrno, observedBy: "fast-open filter BIO")
+        state.observer.record(syscall: .write, flags: [], addressLength: nil, result: result < 0 ? -1 : Int(result),
+                              errno: savedErrno, observedBy: .fastOpenFilterBIO)
         errno = savedErrno
         return result
     }
@@ -181,8 +181,8 @@ private func filterWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, len
     let result = sendto(fd, buffer, Int(length), Int32(MSG_FASTOPEN), destination.assumingMemoryBound(to: sockaddr.self),
                         addressLength)
     let savedErrno = errno
-    state.observer.record(syscall: "sendto", flags: ["MSG_FASTOPEN"], addressLength: Int(addressLength),
-                          result: result, errno: savedErrno, observedBy: "fast-open filter BIO")
+    state.observer.record(syscall: .sendto, flags: ["MSG_FASTOPEN"], addressLength: Int(addressLength),
+                          result: result, errno: savedErrno, observedBy: .fastOpenFilterBIO)
     return SocketCallResult.finish(result, errno: savedErrno, bio: bio, .write)
 }
 

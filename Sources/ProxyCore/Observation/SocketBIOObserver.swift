@@ -29,8 +29,8 @@ private func socketBIOCallback(bio: OpaquePointer?, operation: Int32, argp: Unsa
     if operation == (BIO_CB_WRITE | BIO_CB_RETURN), let bio, let raw = tlsprobe_BIO_get_callback_arg(bio) {
         let observer = Unmanaged<WriteObserver>.fromOpaque(raw).takeUnretainedValue()
         let result = ret > 0 ? (processed?.pointee ?? Int(ret)) : -1
-        observer.record(syscall: "write", flags: [], addressLength: nil, result: result, errno: savedErrno,
-                        observedBy: "OpenSSL socket BIO")
+        observer.record(syscall: .write, flags: [], addressLength: nil, result: result, errno: savedErrno,
+                        observedBy: .openSSLSocketBIO)
     }
     errno = savedErrno
     // Pass-through: the callback's answer replaces the operation's.
