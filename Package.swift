@@ -45,7 +45,7 @@ let package = Package(
         // The broken designs, reproduced for the matrix. Never a product.
         .target(name: "BIOPatterns", dependencies: ["ProxyCore", "COpenSSL"]),
         // Loopback TLS servers and the in-memory PKI they present; also what ProxyCore's tests connect to.
-        .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL", "CLinux"]),
+        .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL"]),
 
         // What every command shares: the tool's version and the errors a command reports.
         .target(name: "ToolCore"),
@@ -55,25 +55,28 @@ let package = Package(
         // ELF inspection, one reader through libelf: the audit, the plug-in checks and the
         // runtime launcher all read ELF files through it, never by hand.
         .target(name: "ELFInspection", dependencies: ["ToolCore", "ProxyCore", "CElf", "CLinux"]),
+        // The audit's classes and the `--fail-on` threshold along them: what a matrix report (a
+        // plug-in's class) and the gate name without running an audit.
+        .target(name: "AuditClassification"),
         // `tlsprobe audit`: binaries, packages and suites classified by what they import.
-        .target(name: "BinaryAudit", dependencies: ["ToolCore", "ProcessKit", "ELFInspection", "ProxyCore", "CLinux"]),
+        .target(name: "BinaryAudit", dependencies: ["AuditClassification", "ToolCore", "ProcessKit", "ELFInspection", "ProxyCore"]),
         // The matrix's data: modes, cells, results, evidence, the report. Computes nothing.
-        // BinaryAudit for `AuditClass`, the class a plug-in's spec carries.
-        .target(name: "MatrixModel", dependencies: ["ToolCore", "ProxyCore", "BIOPatterns", "BinaryAudit",
+        .target(name: "MatrixModel", dependencies: ["AuditClassification", "ToolCore", "ProxyCore", "BIOPatterns",
                                                     .product(name: "SystemPackage", package: "swift-system")]),
         // What the evidence means: diagnosis, verdict, the CI gate, merging reports.
-        .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "ToolCore", "ProxyCore"]),
+        .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "AuditClassification", "ToolCore"]),
         // Running the matrix: the one-cell probe, plug-ins, workers and their isolation, runtimes.
         .target(name: "Matrix", dependencies: ["MatrixModel", "MatrixAnalysis", "ToolCore", "ProcessKit", "ELFInspection", "BinaryAudit",
                                                "ProxyCore", "BIOPatterns", "Loopback",
                                                "COpenSSL", "CLibcap", "CLinux", "CWriteObserver",
                                                .product(name: "SystemPackage", package: "swift-system")]),
         // Text, Markdown, JUnit: renders the matrix's and the audit's reports; calls no OpenSSL.
-        .target(name: "ReportRendering", dependencies: ["MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection", "ToolCore", "ProxyCore"]),
+        .target(name: "ReportRendering", dependencies: ["MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "ELFInspection",
+                                                        "ProxyCore"]),
         .executableTarget(
             name: "tlsprobe",
             dependencies: [
-                "Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection", "ProcessKit", "ToolCore",
+                "Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "ProcessKit", "ToolCore",
                 "ReportRendering", "ProxyCore", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -94,12 +97,12 @@ let package = Package(
         // interposes sendto, write and close for the whole process. Tests/ProxyCorePackage runs them
         // in a bundle of their own, as a proxy links ProxyCore.
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
-        .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection",
-                                                      "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore", "Loopback",
-                                                      "TestSupport", "CLinux"],
+        .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification",
+                                                      "ELFInspection", "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore",
+                                                      "BIOPatterns", "Loopback", "TestSupport", "CLinux"],
                     exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "ELFInspection",
-                                                          "ProcessKit", "ToolCore", "ReportRendering", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification",
+                                                          "ToolCore", "ProxyCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

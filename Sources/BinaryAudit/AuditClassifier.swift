@@ -1,3 +1,4 @@
+import AuditClassification
 /// The class of a file from the evidence `ELFReader` gathered, in the order the
 /// evidence is trusted: a file that carries OpenSSL inside says nothing through
 /// its imports; otherwise the imports decide, most specific first.

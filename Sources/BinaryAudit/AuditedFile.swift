@@ -1,3 +1,4 @@
+import AuditClassification
 import ELFInspection
 
 /// One ELF file as `tlsprobe audit` read it: its class and the evidence behind it.

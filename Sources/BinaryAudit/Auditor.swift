@@ -1,3 +1,4 @@
+import AuditClassification
 import Dispatch
 import ELFInspection
 import Foundation

@@ -1,4 +1,4 @@
-import BinaryAudit
+import AuditClassification
 
 /// A BIO plug-in given with `--bio-plugin`: the shared object and the name its
 /// mode goes by in every report, `plugin:NAME`.

@@ -1,3 +1,4 @@
+import AuditClassification
 import ArgumentParser
 import BinaryAudit
 import Foundation

@@ -1,3 +1,4 @@
+import AuditClassification
 import Foundation
 import MatrixModel
 import TestSupport

@@ -1,3 +1,4 @@
+@testable import AuditClassification
 import Foundation
 @testable import BinaryAudit
 @testable import MatrixAnalysis
