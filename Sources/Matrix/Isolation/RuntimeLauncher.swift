@@ -1,7 +1,7 @@
-import COpenSSL
 import ELFInspection
 import Foundation
 import MatrixModel
+import ProxyCore
 import ToolCore
 
 /// How to start a worker that loads a given OpenSSL runtime.
@@ -27,7 +27,7 @@ package struct RuntimeLauncher: Sendable {
     static let loaderName = "ld-linux-x86-64.so.2"
 
     /// The libssl soname this binary was built for, from its headers: `libssl.so.3`.
-    package static let ownABI = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
+    package static let ownABI = OpenSSLRuntime.headerLibsslSoname
 
     /// Whether a runtime whose libssl has soname `abi` needs a worker built for it: a program
     /// linked against one libssl soname cannot load another. The one place this is decided,

@@ -87,10 +87,10 @@ package final class BIOPlugin: @unchecked Sendable {
             return "\(path) is not a shared object (ELF type: \(file.type ?? "unknown")); build it with cc -shared -fPIC"
         }
         if let problem = ELFReader.loadProblem(path: path) { return "\(path): \(problem)" }
-        let own = String(RuntimeLauncher.ownABI.dropFirst("libssl.so.".count))
+        let own = String(OpenSSLRuntime.headerLibsslSoname.dropFirst("libssl.so.".count))
         let foreign = file.needs.filter { ELFReader.line($0) != own }
         if !foreign.isEmpty {
-            return "\(path) needs \(foreign.joined(separator: " and ")) (its DT_NEEDED); this runtime's OpenSSL is \(RuntimeLauncher.ownABI) (\(OpenSSLRuntime.current.runtimeVersion)): build the plug-in against this OpenSSL's headers"
+            return "\(path) needs \(foreign.joined(separator: " and ")) (its DT_NEEDED); this runtime's OpenSSL is \(OpenSSLRuntime.headerLibsslSoname) (\(OpenSSLRuntime.current.runtimeVersion)): build the plug-in against this OpenSSL's headers"
         }
         return nil
     }

@@ -39,6 +39,10 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
         return "\(runtimeMajor).\(runtimeMinor).\(runtimePatch)\(suffix)"
     }
 
+    /// The soname of the libssl this binary was compiled against (`libssl.so.3`): the ABI
+    /// it can load. A library of another soname needs a binary built for it.
+    package static let headerLibsslSoname = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
+
     static func measure() -> OpenSSLRuntime {
         let number = UInt(OpenSSL_version_num())
         return OpenSSLRuntime(
