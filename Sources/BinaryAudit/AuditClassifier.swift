@@ -2,8 +2,8 @@ import AuditClassification
 /// The class of a file from the evidence `ELFReader` gathered, in the order the
 /// evidence is trusted: a file that carries OpenSSL inside says nothing through
 /// its imports; otherwise the imports decide, most specific first.
-package enum AuditClassifier {
-    package static func classify(_ file: AuditedFile) -> AuditClass {
+enum AuditClassifier {
+    static func classify(_ file: AuditedFile) -> AuditClass {
         if file.error != nil { return .error }
         if !file.elf.definitions.isEmpty || file.elf.embeddedVersion != nil { return .embeddedOpenSSL }
         let imported = Set(file.elf.imports.map(\.symbol))

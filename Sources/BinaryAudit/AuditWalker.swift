@@ -14,7 +14,7 @@ import Glibc
 /// a bind mount of its ancestor makes) and a folder that cannot be listed are
 /// `error`s. A path given on the command line is resolved first, so
 /// `/lib` on a merged-/usr system audits `/usr/lib` under the name given.
-package struct AuditWalker {
+struct AuditWalker {
     /// What to read, or an input that already failed, in report order.
     enum Entry {
         case file(path: String, display: String, package: String?)

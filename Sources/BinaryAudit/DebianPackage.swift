@@ -16,7 +16,7 @@ import Glibc
 /// (a small `.deb` of zeros that would fill the disk) is stopped the moment it
 /// passes the limit, with both programs killed. A full disk is reported as one,
 /// from tar's own words, never as a package dpkg-deb cannot read.
-package enum DebianPackage {
+enum DebianPackage {
     /// One package's unpacking may take this long before its programs are killed.
     static let deadlineSeconds = 300.0
 

@@ -14,7 +14,7 @@ import Glibc
 /// when tar says the disk is full (it would otherwise go on reading a 5 GB stream
 /// only to fail every write), or at the deadline. Both programs run as helpers
 /// (`ChildProcess(guarded:)`), so a signal to tlsprobe takes them along.
-package final class TarStreamRelay {
+final class TarStreamRelay {
     enum Outcome {
         case complete
         case overLimit
@@ -88,7 +88,7 @@ package final class TarStreamRelay {
     }
 
     /// Unpacks `package` into `tree` through the FIFO `stream`; throws what stopped it.
-    package static func run(dpkgDeb path: String, tar tarPath: String, package: String, stream: String, tree: String,
+    static func run(dpkgDeb path: String, tar tarPath: String, package: String, stream: String, tree: String,
                     limit: UnpackLimit, base: String, deadlineSeconds: Double) throws(InputError) {
         func refuse(_ message: String) -> InputError { InputError(source: package, message: message) }
         // A write to the FIFO after tar died must be an EPIPE to report, not a signal that

@@ -8,7 +8,7 @@ import Synchronization
 /// anything, runs on a thread of its own. `stop()` returns only when the accept
 /// thread and every such thread have finished: a worker that then exits can no
 /// longer have a server thread inside OpenSSL while `OPENSSL_cleanup` runs.
-package final class AcceptLoop: Sendable {
+final class AcceptLoop: Sendable {
     private let listener: ListeningSocket
     private let threads = DispatchGroup()
     private let failure = Mutex<SystemCallError?>(nil)
@@ -16,7 +16,7 @@ package final class AcceptLoop: Sendable {
     /// - Parameter accepted: given the connection and the client's port; returns the
     ///   rest of its work for a thread of its own, or `nil` when it is done with it.
     /// - Throws: when the accept thread cannot be started.
-    package init(_ listener: ListeningSocket,
+    init(_ listener: ListeningSocket,
                  accepted: @escaping @Sendable (Socket, UInt16) -> (@Sendable () -> Void)?) throws(SystemCallError) {
         self.listener = listener
         threads.enter()
@@ -46,7 +46,7 @@ package final class AcceptLoop: Sendable {
     }
 
     /// Why a connection since the last call could not be served for want of a thread, if one could not.
-    package func takeThreadFailure() -> SystemCallError? {
+    func takeThreadFailure() -> SystemCallError? {
         failure.withLock { failure in
             defer { failure = nil }
             return failure
@@ -54,7 +54,7 @@ package final class AcceptLoop: Sendable {
     }
 
     /// Ends the accept loop and waits for every connection's thread; each is bounded by its own deadline.
-    package func stop() {
+    func stop() {
         listener.shutdown()
         threads.wait()
     }

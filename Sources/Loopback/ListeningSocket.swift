@@ -3,14 +3,14 @@ import ProxyCore
 
 /// A blocking TCP listener on a loopback address and an ephemeral port; owns its
 /// descriptor and closes it exactly once. Shared by the loopback servers.
-package final class ListeningSocket: @unchecked Sendable {
-    package let address: SocketAddress
+final class ListeningSocket: @unchecked Sendable {
+    let address: SocketAddress
     /// Why server-side TFO is off, when it was asked for and `setsockopt(TCP_FASTOPEN)` refused.
-    package let fastOpenError: String?
+    let fastOpenError: String?
     private let fd: Int32
 
     /// Binds `family`'s loopback address; with `fastOpenQueue`, enables server TFO with that queue length.
-    package init(family: SocketAddress.Family, backlog: Int32, fastOpenQueue: Int32? = nil) throws {
+    init(family: SocketAddress.Family, backlog: Int32, fastOpenQueue: Int32? = nil) throws {
         let fd = socket(family.rawValue, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemCallError("socket", errno: errno) }
         var one: Int32 = 1
@@ -48,7 +48,7 @@ package final class ListeningSocket: @unchecked Sendable {
 
     /// The next connection (close-on-exec, left blocking) and the client's port;
     /// `nil` once `shutdown()` was called or the listener failed.
-    package func accept() -> (fd: Int32, clientPort: UInt16)? {
+    func accept() -> (fd: Int32, clientPort: UInt16)? {
         while true {
             var peer = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -65,7 +65,7 @@ package final class ListeningSocket: @unchecked Sendable {
     }
 
     /// Wakes a blocked `accept` (a shut-down listening socket fails it), ending the accept loop.
-    package func shutdown() {
+    func shutdown() {
         Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 

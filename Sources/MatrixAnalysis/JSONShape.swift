@@ -11,7 +11,7 @@
 /// The scan runs on bytes `JSONDecoder` already accepted, yet assumes nothing:
 /// every index is checked, nesting is bounded, and anything it does not expect
 /// makes it return `nil`, never trap.
-package final class JSONShape: Hashable {
+final class JSONShape: Hashable {
     enum Kind: UInt8 {
         case object, array, scalar
     }
@@ -35,21 +35,21 @@ package final class JSONShape: Hashable {
     }
 
     /// Children are interned, so comparing them by identity compares them whole.
-    package static func == (lhs: JSONShape, rhs: JSONShape) -> Bool {
+    static func == (lhs: JSONShape, rhs: JSONShape) -> Bool {
         lhs.kind == rhs.kind && lhs.keys == rhs.keys && lhs.children.count == rhs.children.count
             && zip(lhs.children, rhs.children).allSatisfy { $0 === $1 }
     }
 
-    package func hash(into hasher: inout Hasher) {
+    func hash(into hasher: inout Hasher) {
         hasher.combine(hashValueCache)
     }
 
     /// One object per distinct shape; shapes made with one interner are equal only when identical.
-    package final class Interner {
+    final class Interner {
         private var shapes = Set<JSONShape>()
         let scalar = JSONShape(kind: .scalar, keys: [], children: [])
 
-        package init() {}
+        init() {}
 
         func intern(kind: Kind, keys: [String], children: [JSONShape]) -> JSONShape {
             let shape = JSONShape(kind: kind, keys: keys, children: children)
@@ -64,14 +64,14 @@ package final class JSONShape: Hashable {
 
     /// The document's shape; `nil` for bytes that are not one JSON value. The bytes are
     /// scanned where they lie: a report of up to 64 MiB is not copied to be looked at.
-    package static func of(_ bytes: UnsafeRawBufferPointer, interner: Interner) -> JSONShape? {
+    static func of(_ bytes: UnsafeRawBufferPointer, interner: Interner) -> JSONShape? {
         var scanner = Scanner(bytes: bytes, interner: interner)
         guard case .value(let shape)? = scanner.value(depth: 0) else { return nil }
         scanner.skipWhitespace()
         return scanner.index == bytes.count ? shape : nil
     }
 
-    package static func of(_ bytes: [UInt8], interner: Interner) -> JSONShape? {
+    static func of(_ bytes: [UInt8], interner: Interner) -> JSONShape? {
         bytes.withUnsafeBytes { of($0, interner: interner) }
     }
 

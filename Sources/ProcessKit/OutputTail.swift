@@ -5,7 +5,7 @@ import Glibc
 /// The last bytes a child wrote to a pipe that is only diagnostics (a worker's stdout and
 /// stderr), never more than `limit`: what a plug-in writes there, 1 MB chunks in a loop
 /// included, must not grow the parent. Only the tail ever ends up in a report.
-package struct OutputTail {
+struct OutputTail {
     let limit: Int
     private(set) var bytes: [UInt8] = []
     /// Everything read, kept or not.

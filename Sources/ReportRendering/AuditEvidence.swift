@@ -5,14 +5,14 @@ import BinaryAudit
 /// The evidence behind one audited file, in words every audit renderer shares:
 /// a short summary for a table row and the full lines for a details block or a
 /// JUnit testcase. Values are raw here; each renderer escapes them its own way.
-package enum AuditEvidence {
+enum AuditEvidence {
     /// One short phrase: what the class was decided on.
     ///
     /// `affected-pattern`: `create,ctrl,destroy; data set+get` (the methods it copies
     /// with `BIO_meth_get_*`, and which data accessors it imports); `inherits-socket-bio`:
     /// `create,destroy; ex_data`, or `10 getters; no state`; `own-bio`: `new+set_create;
     /// data set+get`; `embedded-openssl`: the version found, or the functions it defines.
-    package static func summary(_ file: AuditedFile) -> String {
+    static func summary(_ file: AuditedFile) -> String {
         var text: String
         switch file.class {
         case .error:
@@ -42,7 +42,7 @@ package enum AuditEvidence {
     }
 
     /// Every fact the report has on the file, one per line.
-    package static func lines(_ file: AuditedFile) -> [String] {
+    static func lines(_ file: AuditedFile) -> [String] {
         var lines = ["class: \(file.class.rawValue): \(file.class.meaning)"]
         if let error = file.error {
             lines.append("error: \(error)")
@@ -71,7 +71,7 @@ package enum AuditEvidence {
     }
 
     /// `BIO_meth_get_create@OPENSSL_3.0.0 (plt)`; `(unbound)` when no relocation binds it.
-    package static func describe(_ symbol: SymbolImport) -> String {
+    static func describe(_ symbol: SymbolImport) -> String {
         let version = symbol.version.map { "@" + $0 } ?? ""
         let binding = symbol.isBound ? symbol.relocations.map(\.rawValue).joined(separator: "+") : "unbound"
         return "\(symbol.symbol)\(version) (\(binding))"

@@ -18,49 +18,49 @@ import ToolCore
 /// acknowledgement that every byte arrived; connecting and the handshake are
 /// outside it. Rounds alternate the strategies (and their order), so drift in
 /// the machine's speed falls on both alike; medians are reported.
-package struct ThroughputBenchmark: Sendable {
-    package var strategies: [OriginConnector.Strategy] = [.fd, .exDataFastOpen]
-    package var bytesPerRound = 256 << 20
+struct ThroughputBenchmark: Sendable {
+    var strategies: [OriginConnector.Strategy] = [.fd, .exDataFastOpen]
+    var bytesPerRound = 256 << 20
     /// Bytes per `TLSConnection.write`: 16 KiB is TLS's largest record, so one write is one record.
-    package var recordSize = 16 << 10
-    package var rounds = 7
+    var recordSize = 16 << 10
+    var rounds = 7
     /// What the application asks for. With TFO on, only the handshake's first write differs
     /// (`sendto(MSG_FASTOPEN)`); application data goes through the same write path either way.
-    package var tfo = false
-    package var family: AddressFamily = .ipv4
+    var tfo = false
+    var family: AddressFamily = .ipv4
     /// Bounds each connection, handshake and transfer alike.
-    package var timeout = 60.0
+    var timeout = 60.0
 
-    package init() {}
+    init() {}
 
     /// One strategy's rounds.
-    package struct StrategyResult: Sendable, Codable {
-        package var strategy: OriginConnector.Strategy
+    struct StrategyResult: Sendable, Codable {
+        var strategy: OriginConnector.Strategy
         /// Who saw the connection's first write: "fast-open BIO" or "OpenSSL socket BIO".
-        package var bio: String
-        package var roundSeconds: [Double]
-        package var medianSeconds: Double
-        package var mebibytesPerSecond: Double
+        var bio: String
+        var roundSeconds: [Double]
+        var medianSeconds: Double
+        var mebibytesPerSecond: Double
         /// CPU time of the writing thread per round (median): the client's own cost of the data
         /// path, BIO included, and far less sensitive than wall time to what else the machine runs.
-        package var medianClientCPUSeconds: Double
+        var medianClientCPUSeconds: Double
     }
 
-    package struct Report: Sendable, Codable {
-        package var openSSL: String
-        package var family: AddressFamily
-        package var tfo: Bool
-        package var tlsVersion: String
-        package var cipher: String
-        package var bytesPerRound: Int
-        package var recordSize: Int
-        package var rounds: Int
-        package var results: [StrategyResult]
+    struct Report: Sendable, Codable {
+        var openSSL: String
+        var family: AddressFamily
+        var tfo: Bool
+        var tlsVersion: String
+        var cipher: String
+        var bytesPerRound: Int
+        var recordSize: Int
+        var rounds: Int
+        var results: [StrategyResult]
         /// Throughput of each strategy after the first, divided by the first's (`exdata-fastopen` / `fd` by default).
-        package var ratios: [String: Double]
+        var ratios: [String: Double]
     }
 
-    package func run() throws -> Report {
+    func run() throws -> Report {
         guard !strategies.isEmpty, rounds > 0, recordSize > 0, bytesPerRound >= recordSize,
               bytesPerRound.isMultiple(of: recordSize) else {
             throw InputError(source: "tlsprobe-bench", message: "nothing to measure: need strategies, rounds > 0, and bytes a multiple of the record size")

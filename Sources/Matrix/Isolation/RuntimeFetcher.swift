@@ -23,8 +23,8 @@ import ToolCore
 ///
 /// The caller makes the folder in a private place and renames it into the cache
 /// only when this returns: an interrupted fetch leaves nothing a later run trusts.
-package struct RuntimeFetcher {
-    package let line: OpenSSLLine
+struct RuntimeFetcher {
+    let line: OpenSSLLine
     let mirror: DebianMirror
     /// Days after signing an index is accepted past its `Valid-Until` (apt's `Min-ValidTime`); `nil`: never.
     var maxIndexAgeDays: Int?

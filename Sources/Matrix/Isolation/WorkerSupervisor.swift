@@ -22,7 +22,7 @@ import Glibc
 /// Each plug-in's cells run in workers of their own, never beside the built-in modes or
 /// another plug-in: whatever a plug-in does when it is loaded (a constructor that
 /// crashes, exits or hangs), in its cells, or to its process, costs its own cells only.
-package struct WorkerSupervisor {
+struct WorkerSupervisor {
     let launcher: RuntimeLauncher
     let cells: [Cell]
     let timeout: Double
@@ -40,7 +40,7 @@ package struct WorkerSupervisor {
     /// Workers lost in a row, none finishing a cell, before the runtime is given up.
     static let fruitlessLimit = 3
 
-    package struct Run {
+    struct Run {
         var summary: RuntimeSummary
         var results: [CellResult]
     }
@@ -61,7 +61,7 @@ package struct WorkerSupervisor {
         return groups.filter { !$0.cells.isEmpty }
     }
 
-    package func run() -> Run {
+    func run() -> Run {
         var summary = RuntimeSummary(name: launcher.spec.name, folder: launcher.folder)
         var results: [Cell: CellResult] = [:]
         var skipped: String?

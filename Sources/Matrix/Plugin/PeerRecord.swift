@@ -8,7 +8,7 @@ import Glibc
 /// larger `malloc` block, so a library that frees `peer` frees a pointer `malloc`
 /// never returned (which glibc aborts on without the worker's accounting). The
 /// connection keeps it alive until after `SSL_free`, then it is freed once.
-package final class PeerRecord {
+final class PeerRecord {
     /// Where the address starts: past a header, as in a real connection object.
     static let offset = 64
     private let block: UnsafeMutableRawPointer

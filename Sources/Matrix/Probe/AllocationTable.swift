@@ -8,7 +8,7 @@
 /// flat array costs a tenth of that.
 ///
 /// Keys 0 and 1 mark empty and removed slots: no allocation lives at either address.
-package struct AllocationTable {
+struct AllocationTable {
     private static let empty: UInt = 0
     private static let removed: UInt = 1
 

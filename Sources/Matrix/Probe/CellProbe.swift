@@ -9,7 +9,7 @@ import SystemPackage
 ///
 /// TFO-on handshake cells connect twice: the first connection obtains the
 /// server's cookie, the second can carry data in its SYN and is the evidence.
-package struct CellProbe {
+struct CellProbe {
     let connector: OriginConnector
     let runtime: String
     let kernelTFO: Int?
@@ -20,7 +20,7 @@ package struct CellProbe {
     /// What loading each `--bio-plugin` gave, by name.
     var plugins: [String: Result<BIOPlugin, BIOPlugin.Unavailable>] = [:]
 
-    package func run(_ cell: Cell, against server: LoopbackTLSServer) -> CellResult {
+    func run(_ cell: Cell, against server: LoopbackTLSServer) -> CellResult {
         let started = Deadline.now
         let deadline = Deadline.after(seconds: timeout)
         var result = CellResult(cell, runtime: runtime, kernelTFO: kernelTFO, outcome: .failed)

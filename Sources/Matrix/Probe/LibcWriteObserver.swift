@@ -14,7 +14,7 @@ import Glibc
 /// It is the second, independent witness of a first write: the fast-open BIOs
 /// and OpenSSL's socket-BIO callback record their own (`FirstWrite.observedBy`),
 /// and a cell where the two disagree says so.
-package enum LibcWriteObserver {
+enum LibcWriteObserver {
 
     /// Whether the interposers are what the dynamic linker resolves those calls to here.
     static let active = tlsprobe_libc_observer_active() == 1

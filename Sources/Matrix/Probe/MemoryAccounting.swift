@@ -13,7 +13,7 @@ import Glibc
 /// the hooks after its first allocation). A free of a pointer the ledger does
 /// not know is counted and *not* passed to `free()`: the legacy design's
 /// teardown hazard becomes evidence instead of heap corruption.
-package enum MemoryAccounting {
+enum MemoryAccounting {
     struct Allocation {
         let size: Int
         let thread: pthread_t
@@ -34,7 +34,7 @@ package enum MemoryAccounting {
     }
 
     /// One cell's window: allocations this thread makes until `end` are the cell's.
-    package struct Window: Sendable {
+    struct Window: Sendable {
         let thread: pthread_t
         let epoch: Int
     }
@@ -43,16 +43,16 @@ package enum MemoryAccounting {
 
     /// `true` when OpenSSL accepted the hooks; must run before any other OpenSSL call.
     @discardableResult
-    package static func install() -> Bool {
+    static func install() -> Bool {
         let accepted = CRYPTO_set_mem_functions(accountedMalloc, accountedRealloc, accountedFree) == 1
         ledger.withLock { $0.installed = accepted }
         return accepted
     }
 
-    package static var isInstalled: Bool { ledger.withLock { $0.installed } }
+    static var isInstalled: Bool { ledger.withLock { $0.installed } }
 
     /// Starts a cell's window on the calling thread; `nil` when accounting is not installed.
-    package static func begin() -> Window? {
+    static func begin() -> Window? {
         ledger.withLock { ledger -> Window? in
             guard ledger.installed else { return nil }
             ledger.epoch += 1
@@ -61,7 +61,7 @@ package enum MemoryAccounting {
     }
 
     /// What the window left behind. Call after every object of the cell is freed.
-    package static func end(_ window: Window) -> MemoryEvidence {
+    static func end(_ window: Window) -> MemoryEvidence {
         ledger.withLock { ledger in
             let leaked = ledger.live.values { $0.thread == window.thread && $0.epoch == window.epoch }
             return MemoryEvidence(leakedAllocations: leaked.count, leakedBytes: leaked.reduce(0) { $0 + $1.size },

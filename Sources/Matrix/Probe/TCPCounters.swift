@@ -2,9 +2,9 @@ import Foundation
 
 /// The `TcpExt: TCPFastOpen*` counters of this network namespace, from `/proc/net/netstat`:
 /// the kernel's own tally of SYNs that carried data, cookies asked for, fallbacks.
-package enum TCPCounters {
+enum TCPCounters {
     /// Every `TcpExt` counter whose name starts with `TCPFastOpen`, or `nil` if unreadable.
-    package static func fastOpen(path: String = "/proc/net/netstat") -> [String: Int]? {
+    static func fastOpen(path: String = "/proc/net/netstat") -> [String: Int]? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n").filter { $0.hasPrefix("TcpExt:") }
         guard lines.count == 2 else { return nil }
@@ -18,7 +18,7 @@ package enum TCPCounters {
     }
 
     /// Counters that changed between `before` and `after`, with the change.
-    package static func delta(_ before: [String: Int], _ after: [String: Int]) -> [String: Int] {
+    static func delta(_ before: [String: Int], _ after: [String: Int]) -> [String: Int] {
         var changed: [String: Int] = [:]
         for (name, value) in after where value != before[name, default: 0] {
             changed[name] = value - before[name, default: 0]
