@@ -15,6 +15,10 @@ import PackageDescription
 // `swift test --disable-xctest --package-path Tests/ProxyCorePackage --scratch-path .build-proxycore`.
 let package = Package(
     name: "ProxyCoreTests",
+    // ProxyCore's own dependencies, as the root package declares them.
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
     targets: [
         .systemLibrary(
             name: "COpenSSL",
@@ -22,8 +26,8 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .target(name: "CLinux"),
-        .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux"]),
-        .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL", "CLinux"]),
+        .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL"]),
         .target(name: "TestSupport", dependencies: ["ProxyCore", "Loopback"]),
         .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "Loopback", "TestSupport", "COpenSSL", "CLinux"]),
     ],
