@@ -57,3 +57,6 @@ package enum AuditClass: String, Sendable, Codable, CaseIterable, Comparable {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
 }
+
+/// An audit report's `summary` is keyed by class; in the JSON, by the class's name.
+extension AuditClass: CodingKeyRepresentable {}

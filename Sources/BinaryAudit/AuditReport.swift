@@ -25,7 +25,7 @@ package struct AuditReport: Sendable, Codable, Equatable {
     /// The `--fail-on` threshold, when one was set.
     package var failOn: AuditFailureThreshold?
     /// Files per class, every class present (0 when none).
-    package var summary: [String: Int]
+    package var summary: [AuditClass: Int]
     /// The audit's conclusion in one line (`AuditReport.verdictLine`).
     package var verdict: String
     package var skipped: AuditSkipped
@@ -48,8 +48,8 @@ package struct AuditReport: Sendable, Codable, Equatable {
         self.failOn = failOn
         self.skipped = skipped
         self.files = files
-        var summary = Dictionary(uniqueKeysWithValues: AuditClass.allCases.map { ($0.rawValue, 0) })
-        for file in files { summary[file.class.rawValue, default: 0] += 1 }
+        var summary = Dictionary(uniqueKeysWithValues: AuditClass.allCases.map { ($0, 0) })
+        for file in files { summary[file.class, default: 0] += 1 }
         self.summary = summary
         self.verdict = Self.verdictLine(files: files)
     }

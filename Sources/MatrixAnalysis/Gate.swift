@@ -73,7 +73,7 @@ package struct Gate: Sendable {
             return GateVerdict(condition: condition, passed: false, detail: "no ELF file found in \(audit.inputs.joined(separator: ", "))")
         }
         let counts = AuditClass.allCases.compactMap { auditClass in
-            audit.summary[auditClass.rawValue].flatMap { $0 > 0 ? "\($0) \(auditClass.rawValue)" : nil }
+            audit.summary[auditClass].flatMap { $0 > 0 ? "\($0) \(auditClass.rawValue)" : nil }
         }
         return GateVerdict(condition: condition, passed: true,
                            detail: "no file is \(failOn.classes.map(\.rawValue).joined(separator: " or ")) among \(audit.files.count) ELF files (\(counts.joined(separator: ", ")))")

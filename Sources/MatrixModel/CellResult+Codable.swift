@@ -23,7 +23,7 @@ extension CellResult: Codable {
         privateNamespace = try container.decode(Bool.self, forKey: .privateNamespace)
         outcome = try container.decode(Outcome.self, forKey: .outcome)
         reason = try container.decodeIfPresent(String.self, forKey: .reason)
-        strategy = try container.decodeIfPresent(String.self, forKey: .strategy)
+        strategy = try container.decodeIfPresent(BIOMode.self, forKey: .strategy)
         notes = try container.decode([String].self, forKey: .notes)
         firstWrite = try container.decodeIfPresent(FirstWrite.self, forKey: .firstWrite)
         bioFirstWrite = try container.decodeIfPresent(FirstWrite.self, forKey: .bioFirstWrite)

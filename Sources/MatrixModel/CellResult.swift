@@ -17,8 +17,9 @@ package struct CellResult: Sendable, Equatable {
     package var outcome: Outcome
     /// Why the outcome is not `ok`, in one sentence.
     package var reason: String?
-    /// The strategy that really ran (for `proxy-core`, the policy's choice).
-    package var strategy: String?
+    /// The design that really opened the connection, by its mode: the mode itself, or for
+    /// `proxy-core` the strategy its policy chose. In the JSON, the mode's name.
+    package var strategy: BIOMode?
     package var notes: [String]
     /// The connection's first write: as the libc-boundary observer saw it where it
     /// could watch, else as the BIO recorded it (`FirstWrite.observedBy` says which).
@@ -78,7 +79,11 @@ package struct CellResult: Sendable, Equatable {
 
 extension CellResult {
     package mutating func record(_ diagnostics: ConnectDiagnostics) {
-        strategy = diagnostics.strategy
+        // Every recipe is named after its mode (a strategy's, a reproduction's, a plug-in's).
+        guard let mode = BIOMode(rawValue: diagnostics.strategy) else {
+            preconditionFailure("a recipe named \(diagnostics.strategy), which is no mode")
+        }
+        strategy = mode
         notes += diagnostics.notes.filter { !notes.contains($0) }
         if firstWrite == nil { firstWrite = diagnostics.firstWrite }
         if applicationRecord == nil { applicationRecord = ApplicationRecordEvidence(diagnostics) }

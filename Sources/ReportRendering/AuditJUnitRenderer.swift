@@ -21,7 +21,7 @@ package struct AuditJUnitRenderer: Sendable {
             }
         }
         let failures = report.files.filter(report.isFailure).count
-        let errors = report.summary[AuditClass.error.rawValue, default: 0]
+        let errors = report.summary[AuditClass.error, default: 0]
         var lines = [#"<?xml version="1.0" encoding="UTF-8"?>"#]
         lines.append("<testsuites" + JUnitRenderer.attributes([
             ("name", "tlsprobe audit"), ("tests", String(report.files.count)), ("failures", String(failures)),

@@ -30,15 +30,15 @@ package struct AuditMarkdownRenderer: Sendable {
 
     private func document(_ report: AuditReport, findings: [AuditedFile], details: Bool, rows: Int) -> String {
         var lines: [String] = []
-        let affected = report.summary[AuditClass.affectedPattern.rawValue, default: 0]
-        let inherits = report.summary[AuditClass.inheritsSocketBIO.rawValue, default: 0]
+        let affected = report.summary[AuditClass.affectedPattern, default: 0]
+        let inherits = report.summary[AuditClass.inheritsSocketBIO, default: 0]
         let title = affected > 0 ? "AFFECTED" : inherits > 0 ? "not affected, deprecated API in use" : "not affected"
         lines.append("# tlsprobe audit: \(title)")
         lines.append("")
         lines.append("**Verdict:** \(MarkdownRenderer.text(report.verdict))")
         lines.append("")
         lines += MarkdownRenderer.table(header: ["class", "files", "meaning"], rows: AuditClass.allCases.map { auditClass in
-            [MarkdownRenderer.code(auditClass.rawValue), String(report.summary[auditClass.rawValue, default: 0]),
+            [MarkdownRenderer.code(auditClass.rawValue), String(report.summary[auditClass, default: 0]),
              MarkdownRenderer.text(auditClass.meaning)]
         }, rightAligned: [1])
         lines.append("")

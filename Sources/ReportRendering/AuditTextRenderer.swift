@@ -26,7 +26,7 @@ package struct AuditTextRenderer: Sendable {
     package func render(_ report: AuditReport) -> String {
         var lines = verdict(report)
         lines.append("")
-        let read = report.files.count - report.summary[AuditClass.error.rawValue, default: 0]
+        let read = report.files.count - report.summary[AuditClass.error, default: 0]
         let inputs = report.inputs.count == 1 ? t(report.inputs[0]) : "\(report.inputs.count) paths"
         lines += wrap("tlsprobe \(t(report.toolVersion)) audit of \(inputs): \(read) ELF file\(read == 1 ? "" : "s") read by \(report.readers) reader\(report.readers == 1 ? "" : "s") in \(Self.seconds(report.durationMilliseconds))")
         let findings = report.files.filter(\.class.isFinding)
@@ -41,7 +41,7 @@ package struct AuditTextRenderer: Sendable {
             }
         }
         lines.append("")
-        let counts = AuditClass.allCases.map { "\(report.summary[$0.rawValue, default: 0]) \($0.rawValue)" }
+        let counts = AuditClass.allCases.map { "\(report.summary[$0, default: 0]) \($0.rawValue)" }
         lines += wrap("\(report.files.count) file\(report.files.count == 1 ? "" : "s"): \(counts.joined(separator: ", "))", indent: "  ")
         lines += wrap("skipped: " + Self.skipped(report.skipped), indent: "  ")
         if let failOn = report.failOn {

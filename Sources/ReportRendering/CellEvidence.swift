@@ -22,7 +22,7 @@ enum CellEvidence {
     static func lines(_ cell: CellResult) -> [String] {
         var lines = ["outcome: \(cell.outcome.rawValue)"]
         if let reason = cell.reason { lines.append("reason: \(reason)") }
-        if let strategy = cell.strategy { lines.append("strategy: \(strategy)") }
+        if let strategy = cell.strategy { lines.append("strategy: \(strategy.rawValue)") }
         lines.append("tcp_fastopen: \(cell.kernelTFO.map(String.init) ?? "unreadable")")
         if let write = cell.firstWrite {
             var text = "first write: \(TextRenderer.describe(write))\(write.destinationFamily.map { " to \($0)" } ?? "") = \(write.result)"

@@ -116,7 +116,7 @@ import Testing
         let report = try AuditReport.decode(Data(contentsOf: URL(fileURLWithPath: path)))
         #expect(report.schemaVersion == AuditReport.currentSchemaVersion && report.failOn == .affectedPattern)
         #expect(report.files.count == AuditFixtures.classes.count + 2)
-        #expect(report.summary["affected-pattern"] == 2 && report.summary["error"] == 1)
+        #expect(report.summary[.affectedPattern] == 2 && report.summary[.error] == 1)
 
         var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         let breakages: [(String, ([String: Any]) -> [String: Any])] = [

@@ -202,7 +202,7 @@ import TestSupport
         // The second walk's own, README and affected, and own given again.
         #expect(report.skipped.specialFiles == 2 && report.skipped.duplicates == 4)
         #expect(report.outcome == .clean)
-        #expect(report.summary.count == AuditClass.allCases.count && report.summary["affected-pattern"] == 1)
+        #expect(report.summary.count == AuditClass.allCases.count && report.summary[.affectedPattern] == 1)
     }
 
     @Test func inputsThatCannotBeReadAreErrorsAndTheRestIsStillAudited() throws {

@@ -108,7 +108,7 @@ let linkedMatrix: Result<Report, any Error> = Result {
         let cells = report.cells.filter { $0.mode == .proxyCore && $0.tfo == .off && $0.outcome != .skipped }
         #expect(!cells.isEmpty)
         for cell in cells {
-            #expect(cell.strategy == "fd")
+            #expect(cell.strategy == .fd)
         }
     }
 

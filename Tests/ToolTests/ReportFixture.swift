@@ -56,7 +56,7 @@ enum ReportFixture {
 
     static func ok(_ cell: Cell, runtime: String, milliseconds: Double, firstWrite: FirstWrite? = nil) -> CellResult {
         var result = CellResult(cell, runtime: runtime, kernelTFO: 1, outcome: .ok)
-        result.strategy = cell.mode == .proxyCore ? (cell.tfo.isOn ? "fastopen-connect" : "fd") : cell.mode.rawValue
+        result.strategy = cell.mode == .proxyCore ? (cell.tfo.isOn ? .fastOpenConnect : .fd) : cell.mode
         result.firstWrite = firstWrite ?? write(cell.family, sendto: nil, result: 293, errno: nil)
         result.tlsVersion = "TLSv1.3"
         result.cipher = "TLS_AES_256_GCM_SHA384"
@@ -90,7 +90,7 @@ enum ReportFixture {
         let trixie = "/srv/runtimes/trixie"
         var regression = CellResult(cell(.legacyFastOpen, .off, .ipv4), runtime: trixie, kernelTFO: 1, outcome: .failed,
                                     reason: "handshake: system call failed with EINVAL")
-        regression.strategy = "legacy-fastopen"
+        regression.strategy = .legacyFastOpen
         regression.firstWrite = write(.ipv4, sendto: 0, result: -1, errno: EINVAL)
         regression.errno = .invalidArgument
         regression.memory = MemoryEvidence(leakedAllocations: 1, leakedBytes: 120, foreignFrees: 0)
@@ -99,7 +99,7 @@ enum ReportFixture {
 
         var teardown = CellResult(cell(.legacyFastOpen, .on, .ipv4, .teardown), runtime: trixie, kernelTFO: 1, outcome: .failed,
                                   reason: "OpenSSL freed 1 pointer(s) it never allocated")
-        teardown.strategy = "legacy-fastopen"
+        teardown.strategy = .legacyFastOpen
         teardown.notes = ["released before the first write"]
         teardown.memory = MemoryEvidence(leakedAllocations: 1, leakedBytes: 120, foreignFrees: 1)
         teardown.durationMilliseconds = 0.31
@@ -108,7 +108,7 @@ enum ReportFixture {
         // Values a renderer must escape: markup, XML specials, a pipe, a terminal escape.
         var trap = CellResult(cell(.socketConnAddress, .on, .ipv4), runtime: trixie, kernelTFO: 1, outcome: .failed,
                               reason: "handshake: write() on an unconnected socket | EPIPE <not \"connected\"> & *no* `peer`")
-        trap.strategy = "socket-conn-address"
+        trap.strategy = .socketConnAddress
         trap.firstWrite = write(.ipv4, sendto: nil, result: -1, errno: EPIPE)
         trap.openSSLErrors = ["error:8000006B:system library::Broken pipe <fd=7> & \u{1B}[31mred\u{1B}[0m 'quoted'",
                               "error:0A000197:SSL routines::shutdown while in init"]
