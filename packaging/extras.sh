@@ -21,14 +21,14 @@ generate_extras() {
     page="$ROOT/.build/plugins/GenerateManual/outputs/tlsprobe/tlsprobe.1"
     [ -f "$page" ] || { echo "extras: the manual plugin wrote no $page" >&2; return 1; }
     # The plugin lists every subcommand, hidden or not: drop the internal ones
-    # (worker), each an `.It Em NAME` entry closed by its own .Bl … .El.
+    # (worker, runtime workers), each an `.It Em NAME` entry closed by its own .Bl … .El.
     awk '
-        /^\.It Em (worker)$/ { skipping = 1; depth = 0; next }
+        /^\.It Em (worker|workers)$/ { skipping = 1; depth = 0; next }
         skipping && /^\.Bl/ { depth++; next }
         skipping && /^\.El/ { if (--depth == 0) skipping = 0; next }
         !skipping { print }
     ' "$page" >"$dir/tlsprobe.1"
-    if grep -q 'Em worker' "$dir/tlsprobe.1"; then
+    if grep -qE '^\.It Em (worker|workers)$' "$dir/tlsprobe.1"; then
         echo "extras: hidden commands left in the manual" >&2
         return 1
     fi
