@@ -1,11 +1,5 @@
 import Testing
-@testable import BinaryAudit
-@testable import ELFInspection
 @testable import Matrix
-@testable import MatrixAnalysis
-@testable import MatrixModel
-@testable import ProcessKit
-@testable import ToolCore
 
 @Suite struct AllocationTableTests {
     func allocation(_ size: Int, epoch: Int = 1) -> MemoryAccounting.Allocation {

@@ -1,10 +1,4 @@
-@testable import BinaryAudit
-@testable import ELFInspection
 @testable import Matrix
-@testable import MatrixAnalysis
-@testable import MatrixModel
-@testable import ProcessKit
-@testable import ToolCore
 import Testing
 
 /// `FaultInjection.fromEnvironment`: the cells a test worker crashes on, hangs on, or dies after.

@@ -1,10 +1,4 @@
-@testable import BinaryAudit
-@testable import ELFInspection
-@testable import Matrix
 @testable import MatrixAnalysis
-@testable import MatrixModel
-@testable import ProcessKit
-@testable import ToolCore
 import Testing
 
 /// The shapes `merge` compares to find fields a report's schema does not have.

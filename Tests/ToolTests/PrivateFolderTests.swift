@@ -1,12 +1,6 @@
 import CLinux
 import Foundation
-@testable import BinaryAudit
-@testable import ELFInspection
-@testable import Matrix
-@testable import MatrixAnalysis
-@testable import MatrixModel
 @testable import ProcessKit
-@testable import ToolCore
 import Testing
 import TestSupport
 

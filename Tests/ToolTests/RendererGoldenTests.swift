@@ -1,11 +1,6 @@
 import Foundation
-@testable import BinaryAudit
-@testable import ELFInspection
-@testable import Matrix
 @testable import MatrixAnalysis
 @testable import MatrixModel
-@testable import ProcessKit
-@testable import ToolCore
 @testable import ReportRendering
 import Testing
 import TestSupport

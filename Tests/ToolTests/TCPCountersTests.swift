@@ -1,11 +1,5 @@
 import Foundation
-@testable import BinaryAudit
-@testable import ELFInspection
 @testable import Matrix
-@testable import MatrixAnalysis
-@testable import MatrixModel
-@testable import ProcessKit
-@testable import ToolCore
 import Testing
 
 /// `TCPCounters`: the `TcpExt: TCPFastOpen*` counters of a netstat-format file, and their change.

@@ -1,11 +1,5 @@
 @testable import Loopback
-@testable import BinaryAudit
-@testable import ELFInspection
-@testable import Matrix
-@testable import MatrixAnalysis
 @testable import MatrixModel
-@testable import ProcessKit
-@testable import ToolCore
 import ProxyCore
 import Testing
 

@@ -1,12 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import BinaryAudit
-@testable import ELFInspection
 @testable import Matrix
-@testable import MatrixAnalysis
 @testable import MatrixModel
-@testable import ProcessKit
 @testable import ToolCore
 import Testing
 

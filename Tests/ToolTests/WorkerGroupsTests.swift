@@ -1,10 +1,5 @@
-@testable import BinaryAudit
-@testable import ELFInspection
 @testable import Matrix
-@testable import MatrixAnalysis
 @testable import MatrixModel
-@testable import ProcessKit
-@testable import ToolCore
 import Testing
 
 /// `WorkerSupervisor.groups`: which cells share a worker. A plug-in never shares one with the
