@@ -81,14 +81,7 @@ struct GateCommand: ParsableCommand {
 
     /// The conditions, parsed; a malformed one is a usage error naming what was expected.
     func gate() throws(ValidationError) -> Gate {
-        var modes: [BIOMode] = []
-        for item in require.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
-            let name = item.trimmingCharacters(in: .whitespaces)
-            guard let mode = BIOMode(rawValue: name) else {
-                throw ValidationError("--require: '\(name)' is not a mode; expected one or more of \(BIOMode.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            modes.append(mode)
-        }
+        let modes = try ModeList.parse(require, option: "--require")
         var range: VersionRange?
         if let openSSLRange {
             do {
