@@ -13,7 +13,7 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Run the matrix and exit 0 when every stated condition holds, 1 when one does not.",
         discussion: """
-            Prints one line per condition (PASS or FAIL, and why) and, with --output, the report's path. \
+            Prints one line per condition (PASS or FAIL, and why; UNDECIDED when nothing could be probed) and, with --output, the report's path. \
             With --audit PATH…, the files given are audited as tlsprobe audit does, and a condition 'audit' \
             fails when one is of the --fail-on class (default affected-pattern) or could not be read. \
             The modes the conditions need (--require, and legacy-fastopen for --fail-if-affected) are probed \
@@ -95,6 +95,15 @@ struct GateCommand: ParsableCommand {
                     auditFailOn: audit.isEmpty ? nil : (failOn ?? .affectedPattern))
     }
 
+    /// The word a condition's line starts with. PASS only where the exit status follows from the
+    /// conditions (0, or 1 for another condition that failed): a run that probed nothing exits 3
+    /// whatever they say, so a condition that held on no probed cell (`--allow-skipped`) is
+    /// UNDECIDED, never a PASS a reader of the log would take for the gate's answer.
+    static func label(_ verdict: GateVerdict, status: ExitStatus) -> String {
+        guard verdict.passed else { return "FAIL" }
+        return status == .success || status == .expectationFailed ? "PASS" : "UNDECIDED"
+    }
+
     func run() throws {
         let gate = try gate()
         // The audit first: it takes a second, and an unusable libelf ends the run before any probe.
@@ -136,7 +145,7 @@ struct GateCommand: ParsableCommand {
             if output == "-" { Terminal.writeError(line) } else { Terminal.write(line) }
         }
         for verdict in outcome.verdicts {
-            say("\(verdict.passed ? "PASS" : "FAIL") \(verdict.condition): \(verdict.detail)\n")
+            say("\(Self.label(verdict, status: status)) \(verdict.condition): \(verdict.detail)\n")
         }
         say("verdict: \(report.verdict)\n")
         if let reportOutput, let output, output != "-" { say("report: \(output) (\(reportOutput.format.rawValue))\n") }
