@@ -22,6 +22,15 @@ package enum RuntimeSpec: Sendable, Hashable, Codable, CustomStringConvertible {
         return [.folder(argument)]
     }
 
+    /// Whether `argument`, which `parse` takes for a folder, reads as a name rather than a
+    /// path: no `/` in it, and not `.` or `..`. The CLI answers such an argument that names
+    /// nothing on disk (`trixy`, `3.2`) with the names a line goes by, not "no such folder";
+    /// a folder that shares the shape is still reachable as `./trixy`.
+    package static func readsAsName(_ argument: String) -> Bool {
+        guard parse(argument) == [.folder(argument)] else { return false }
+        return !argument.contains("/") && argument != "." && argument != ".."
+    }
+
     /// The name cells and reports use: `system`, the line's suite, or the folder as given.
     package var name: String {
         switch self {

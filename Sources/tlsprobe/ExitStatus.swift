@@ -9,6 +9,8 @@ import BinaryAudit
 /// A run ended by signal N exits 128 + N. That status is set in C, by CLinux's
 /// termination handlers (`tlsprobe_install_termination_handlers`) and the helper guard
 /// (`tlsprobe_guard`), never from Swift: a handler may only call async-signal-safe code.
+/// The one exception is 141 (128 + SIGPIPE) for a stdout whose reader has gone, which
+/// SIGPIPE would have meant had tlsprobe not ignored it (`Terminal.readerGoneStatus`).
 enum ExitStatus: Int32 {
     /// Everything asked for held: no `proxy-core` cell failed, every gate condition held,
     /// every audited file was read and none is of the `--fail-on` class.

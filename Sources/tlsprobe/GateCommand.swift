@@ -13,7 +13,7 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Run the matrix and exit 0 when every stated condition holds, 1 when one does not.",
         discussion: """
-            Prints one line per condition (PASS or FAIL, and why) and, with --output, the report's path. \
+            Prints one line per condition (PASS or FAIL, and why; UNDECIDED when nothing could be probed) and, with --output, the report's path. \
             With --audit PATH…, the files given are audited as tlsprobe audit does, and a condition 'audit' \
             fails when one is of the --fail-on class (default affected-pattern) or could not be read. \
             The modes the conditions need (--require, and legacy-fastopen for --fail-if-affected) are probed \
@@ -81,14 +81,7 @@ struct GateCommand: ParsableCommand {
 
     /// The conditions, parsed; a malformed one is a usage error naming what was expected.
     func gate() throws(ValidationError) -> Gate {
-        var modes: [BIOMode] = []
-        for item in require.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
-            let name = item.trimmingCharacters(in: .whitespaces)
-            guard let mode = BIOMode(rawValue: name) else {
-                throw ValidationError("--require: '\(name)' is not a mode; expected one or more of \(BIOMode.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            modes.append(mode)
-        }
+        let modes = try ModeList.parse(require, option: "--require")
         var range: VersionRange?
         if let openSSLRange {
             do {
@@ -100,6 +93,15 @@ struct GateCommand: ParsableCommand {
         return Gate(requiredModes: modes.isEmpty ? [.proxyCore] : modes.uniqued(), strict: strict, allowSkipped: allowSkipped,
                     openSSLRange: range, failIfAffected: failIfAffected,
                     auditFailOn: audit.isEmpty ? nil : (failOn ?? .affectedPattern))
+    }
+
+    /// The word a condition's line starts with. PASS only where the exit status follows from the
+    /// conditions (0, or 1 for another condition that failed): a run that probed nothing exits 3
+    /// whatever they say, so a condition that held on no probed cell (`--allow-skipped`) is
+    /// UNDECIDED, never a PASS a reader of the log would take for the gate's answer.
+    static func label(_ verdict: GateVerdict, status: ExitStatus) -> String {
+        guard verdict.passed else { return "FAIL" }
+        return status == .success || status == .expectationFailed ? "PASS" : "UNDECIDED"
     }
 
     func run() throws {
@@ -143,7 +145,7 @@ struct GateCommand: ParsableCommand {
             if output == "-" { Terminal.writeError(line) } else { Terminal.write(line) }
         }
         for verdict in outcome.verdicts {
-            say("\(verdict.passed ? "PASS" : "FAIL") \(verdict.condition): \(verdict.detail)\n")
+            say("\(Self.label(verdict, status: status)) \(verdict.condition): \(verdict.detail)\n")
         }
         say("verdict: \(report.verdict)\n")
         if let reportOutput, let output, output != "-" { say("report: \(output) (\(reportOutput.format.rawValue))\n") }

@@ -31,7 +31,9 @@ struct MatrixOptions: ParsableArguments {
                     is that Debian suite's OpenSSL, fetched on first use with apt (signatures checked) into \
                     $XDG_CACHE_HOME/tlsprobe\(MatrixOptions.workerNote); \
                     'all' is every one of them. Anything else is a folder with libssl.so.N and libcrypto.so.N \
-                    (write ./trixie for a folder of that name). tlsprobe runs nothing from a folder that another user can write.
+                    (write ./trixie for a folder of that name); a bare name that is neither a line nor an existing folder is refused with the valid names. \
+                    Repeat --runtime for several: a comma may be part of a folder's path, so it never separates runtimes. \
+                    tlsprobe runs nothing from a folder that another user can write.
                     """,
                 valueName: "runtime"),
             completion: .list(["system", "all"] + OpenSSLLine.names))
@@ -39,8 +41,13 @@ struct MatrixOptions: ParsableArguments {
 
     @OptionGroup(title: "Fetching runtimes") var fetch: FetchOptions
 
-    @Option(name: .customLong("mode"), help: "A BIO mode to probe; repeat for several (default: all).")
-    var modes: [BIOMode] = []
+    @Option(name: .customLong("mode"),
+            help: ArgumentHelp("BIO modes to probe, comma-separated or repeated (default: all).", valueName: "modes"),
+            completion: .list(BIOMode.allCases.map(\.rawValue)))
+    var modeArguments: [String] = []
+
+    /// The modes of `--mode`, parsed (`validate` has refused a malformed list).
+    var modes: [BIOMode] { (try? ModeList.parse(modeArguments, option: "--mode")) ?? [] }
 
     @Option(help: "TCP Fast Open as the application asks for it.")
     var tfo: TFOChoice = .both
@@ -74,7 +81,7 @@ struct MatrixOptions: ParsableArguments {
     var kernelTFO: String?
 
     @Option(name: .customLong("bio-plugin"),
-            help: ArgumentHelp("A shared object with your own BIO (include/tlsprobe/bio-plugin.h); adds the mode plugin:NAME to every runtime. Repeat for several.",
+            help: ArgumentHelp("A shared object with your own BIO (include/tlsprobe/bio-plugin.h); adds the mode plugin:NAME to every runtime. Repeat for several (a path may hold a comma, so no comma lists).",
                                valueName: "path.so"),
             completion: .file(extensions: ["so"]))
     var plugins: [String] = []
@@ -88,6 +95,8 @@ struct MatrixOptions: ParsableArguments {
             throw ValidationError("--timeout must be a positive number of seconds, at most \(Int(Self.timeoutRange.upperBound)); got \(timeout)")
         }
         _ = try kernelTFOValues()
+        _ = try ModeList.parse(modeArguments, option: "--mode")
+        for argument in runtimes { try Self.requireRuntime(argument) }
         for path in plugins {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
@@ -111,6 +120,22 @@ struct MatrixOptions: ParsableArguments {
         plan.kernelTFO = ((try? kernelTFOValues()) ?? []).uniqued()
         plan.accounting = !noAccounting
         return plan
+    }
+
+    /// A `--runtime` value that reads as a name (`trixy`, `3.2`: no `/`) yet names neither a line
+    /// nor anything on disk is a mistyped line, answered with the valid names (and the nearest
+    /// suite, within two edits), not with "no such folder". A path, or a name that exists on disk,
+    /// is left to the launcher, which says what is wrong with the folder.
+    static func requireRuntime(_ argument: String) throws(ValidationError) {
+        guard RuntimeSpec.readsAsName(argument), !FileManager.default.fileExists(atPath: argument) else { return }
+        let shown = TerminalText.escape(argument)
+        // Suites only: a series one digit off (3.2 for 3.0) is another OpenSSL, not a typo.
+        let suggestion = Suggestion.nearest(to: argument, in: ["system", "all"] + OpenSSLLine.allCases.map(\.suite))
+            .map { " (did you mean '\($0)'?)" } ?? ""
+        let suites = OpenSSLLine.allCases.map(\.suite).joined(separator: ", ")
+        let series = OpenSSLLine.allCases.map(\.series).joined(separator: ", ")
+        let folder = argument.isEmpty ? "a folder" : "a folder (write ./\(shown) for one of that name)"
+        throw ValidationError("--runtime: '\(shown)' is neither an OpenSSL line nor a folder\(suggestion); expected system, all, a suite (\(suites)), a series (\(series)), or \(folder)")
     }
 
     /// `--kernel-tfo 0,1,3,0x607`: decimal or hex, each within the sysctl's 16 bits.

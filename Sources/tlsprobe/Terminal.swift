@@ -4,16 +4,29 @@ import ReportRendering
 
 /// Where the CLI writes, and whether colour is welcome there.
 enum Terminal {
-    /// Writes all of `text` to stdout. A stdout that cannot take it (a full disk,
-    /// a closed pipe) ends the run with one line on stderr and exit 2, never a crash.
+    /// Writes all of `text` to stdout. A stdout whose reader is gone (`tlsprobe matrix | head -1`)
+    /// ends the run quietly with `readerGoneStatus`; one that cannot take it otherwise (a full
+    /// disk) ends the run with one line on stderr and exit 2, never a crash.
     static func write(_ text: String) {
         do {
             try writeAll(text, to: STDOUT_FILENO)
         } catch {
+            if error.errno == EPIPE { exit(readerGoneStatus) }
             writeError("tlsprobe: cannot write to standard output: \(ErrnoName.describe(error.errno))\n")
             exit(ExitStatus.usage.rawValue)
         }
     }
+
+    /// The status a run ends with when the reader of its stdout has gone: 141, 128 + SIGPIPE,
+    /// with nothing on stderr, as the shell reports `yes | head -1`'s `yes`.
+    ///
+    /// tlsprobe ignores SIGPIPE (OpenSSL writes sockets with write(2), `main.swift`), so it is
+    /// told by EPIPE instead of dying of the signal as GNU filters do; it then ends as they end.
+    /// Not 0: the output was cut short, and under `set -o pipefail` a `tlsprobe gate … | head`
+    /// whose gate would have failed must not make the pipeline succeed. 141 is the contract's
+    /// "ended by signal N" (128 + N), and `exit` ends the run's workers and removes its
+    /// temporary folder first, as on every exit.
+    static let readerGoneStatus: Int32 = 128 + SIGPIPE
 
     /// Writes an error or progress line to stderr with every control character in it shown
     /// escaped (`\x1B`, `\x0A`), except the one line break that ends it.

@@ -54,6 +54,10 @@ do {
     try command.run()
 } catch {
     if TLSProbe.exitCode(for: error) == .validationFailure {
+        if let message = TLSProbe.unknownCommandMessage(Array(CommandLine.arguments.dropFirst())) {
+            Terminal.writeError("tlsprobe: \(message)\n")
+            exit(ExitStatus.usage.rawValue)
+        }
         Terminal.writeError("tlsprobe: \(oneLine(TLSProbe.message(for: error)))\n")
         exit(ExitStatus.usage.rawValue)
     }
