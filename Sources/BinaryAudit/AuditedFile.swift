@@ -12,9 +12,10 @@ package struct AuditedFile: Sendable, Equatable, Codable {
     package var path: String
     /// The `.deb` it came from, as given on the command line.
     package var package: String?
-    /// Who the file belongs to: the control data of the `.deb` it came from (`package`).
-    /// Absent for a file that came from no package, or from one whose control data
-    /// could not be read.
+    /// Who the file belongs to: the control data of the `.deb` it came from (`package`),
+    /// or for a file found in a folder the installed package dpkg's database says owns
+    /// it. Absent when neither says (a file dpkg does not know, control data that could
+    /// not be read).
     package var packageInfo: DebianPackageInfo?
     package var `class`: AuditClass
     /// Why the file could not be audited; present exactly when `class` is `error`.

@@ -29,13 +29,18 @@ package struct Auditor: Sendable {
     package var command: [String]
     /// How far one package may expand; an unusable `TLSPROBE_MAX_UNPACK_SIZE` fails each package with its reason.
     package var unpackLimit: Result<UnpackLimit, InputError>
+    /// dpkg's database, where the installed package owning each file found in a folder
+    /// is looked up (`InstalledPackages`); `nil` looks nothing up.
+    package var dpkgDatabase: String?
 
     package init(paths: [String], failOn: AuditFailureThreshold? = nil,
                  readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments,
                  unpackLimit: Result<UnpackLimit, InputError> = Result { () throws(InputError) in
                      try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
-                 }) {
+                 },
+                 dpkgDatabase: String? = "/var/lib/dpkg") {
         self.paths = paths
+        self.dpkgDatabase = dpkgDatabase
         self.failOn = failOn
         self.readers = max(1, readers)
         self.command = command
@@ -54,9 +59,27 @@ package struct Auditor: Sendable {
         var walker = AuditWalker()
         for path in paths { walker.add(path) }
         var skipped = walker.skipped
-        let files = audit(walker.entries, skipped: &skipped)
+        var files = audit(walker.entries, skipped: &skipped)
+        if let dpkgDatabase { files = Self.withOwners(files, entries: walker.entries, database: dpkgDatabase) }
         return AuditReport(command: command, inputs: paths, readers: readers, durationMilliseconds: started.millisecondsUntilNow,
                            failOn: failOn, skipped: skipped, files: files)
+    }
+
+    /// `files` with the installed package owning each ELF file found outside a `.deb`,
+    /// where dpkg's database names one: looked up by the file's real path.
+    static func withOwners(_ files: [AuditedFile], entries: [AuditWalker.Entry], database: String) -> [AuditedFile] {
+        var realPaths: [String: String] = [:]
+        for case .file(let real, let display, nil) in entries where realPaths[display] == nil { realPaths[display] = real }
+        let wanted = files.compactMap { $0.package == nil && $0.class != .error ? realPaths[$0.path] : nil }
+        guard !wanted.isEmpty else { return files }
+        let owners = InstalledPackages(root: database).owners(of: Set(wanted))
+        guard !owners.isEmpty else { return files }
+        return files.map { file in
+            guard file.package == nil, file.class != .error, let real = realPaths[file.path], let owner = owners[real] else { return file }
+            var owned = file
+            owned.packageInfo = owner
+            return owned
+        }
     }
 
     /// The entries' files in order: the plain files read together first, then each package in its place.

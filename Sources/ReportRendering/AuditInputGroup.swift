@@ -22,9 +22,10 @@ struct AuditInputGroup {
             let name = file.package ?? inputs.first { Self.contains($0, file.path) }
             if let index = groups.firstIndex(where: { $0.name == name }) {
                 groups[index].files.append(file)
-                if groups[index].packageInfo == nil { groups[index].packageInfo = file.packageInfo }
+                if groups[index].packageInfo == nil && file.package != nil { groups[index].packageInfo = file.packageInfo }
             } else {
-                groups.append(AuditInputGroup(name: name, packageInfo: file.packageInfo, files: [file]))
+                // A folder's files may each have an installed owner: only a `.deb`'s group is one package.
+                groups.append(AuditInputGroup(name: name, packageInfo: file.package == nil ? nil : file.packageInfo, files: [file]))
             }
         }
         return groups.map { group in
