@@ -152,4 +152,26 @@ import Testing
         let gate = try CLI.run(["gate", "--family", "ipv4", "--tfo", "off", "--phase", "handshake", "--audit", docs])
         #expect(gate.status == 1 && gate.output.contains("FAIL audit:"), "\(gate.output)\(gate.stderr)")
     }
+
+    /// An installed file found in a folder names the package that owns it, as dpkg-query says,
+    /// also under the name a merged-/usr system gives it (`/lib/…` for dpkg's `/usr/lib/…` and back).
+    @Test func anInstalledFileNamesItsOwningPackage() throws {
+        let run = try CLI.run(["audit", "/usr/bin/openssl", "/lib/x86_64-linux-gnu/libssl.so.3", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try AuditReport.decode(run.stdout)
+        for file in report.files {
+            let real = URL(fileURLWithPath: file.path).resolvingSymlinksInPath().path
+            let owner = try ProcessRunner.run("/usr/bin/dpkg-query", ["-S", real])
+            try #require(owner.status == 0, "\(owner.stderr)")
+            // "libssl3:amd64: /usr/lib/x86_64-linux-gnu/libssl.so.3"
+            let name = String(owner.output.split(separator: ":").first ?? "")
+            let key = String(owner.output.prefix { $0 != " " }.dropLast())
+            let fields = try ProcessRunner.run("/usr/bin/dpkg-query", ["-W", "-f", "${Version} ${source:Package}", key])
+            let words = fields.output.split(separator: " ").map(String.init)
+            #expect(file.packageInfo?.name == name, "\(file.path): \(String(describing: file.packageInfo)) vs \(owner.output)")
+            #expect(file.packageInfo?.version == words.first && file.packageInfo?.source == words.last, "\(fields.output)")
+        }
+        let junit = try CLI.run(["audit", "/usr/bin/openssl", "--format", "junit"])
+        #expect(junit.output.contains("package: openssl "), "the evidence names the owner: \(junit.output)")
+    }
 }

@@ -329,4 +329,47 @@ import TestSupport
                                  files: [.failed("a", reason: "cannot resolve: ENOENT")])
         #expect(unread.outcome == .unreadable, "an input that could not be read is not 'nothing audited'")
     }
+
+    /// dpkg's database as it lies on disk: only installed packages own files, a Multi-Arch
+    /// package's list is `name:arch.list`, and a file dpkg lists under `/lib` is found
+    /// under the `/usr/lib` a merged-/usr walk reaches it by.
+    @Test func installedOwnersComeFromDpkgsDatabase() throws {
+        let root = try Repository.scratch("audit-dpkg-db")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("info"), withIntermediateDirectories: true)
+        try """
+            Package: libssl3
+            Status: install ok installed
+            Architecture: amd64
+            Multi-Arch: same
+            Source: openssl
+            Version: 3.0.19-1~deb12u2
+            Description: SSL
+             a continuation line: Version: 9
+
+            Package: gone
+            Status: deinstall ok config-files
+            Architecture: amd64
+            Version: 1.0
+
+            Package: tool
+            Status: install ok installed
+            Architecture: amd64
+            Version: 2.0-1
+
+            """.write(to: root.appendingPathComponent("status"), atomically: true, encoding: .utf8)
+        try "/.\n/usr/lib/x86_64-linux-gnu/libssl.so.3\n".write(to: root.appendingPathComponent("info/libssl3:amd64.list"), atomically: true, encoding: .utf8)
+        try "/lib/x86_64-linux-gnu/libtool.so.1\n".write(to: root.appendingPathComponent("info/tool.list"), atomically: true, encoding: .utf8)
+        try "/usr/bin/gone\n".write(to: root.appendingPathComponent("info/gone.list"), atomically: true, encoding: .utf8)
+        let owners = InstalledPackages(root: root.path).owners(of: ["/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libtool.so.1",
+                                                                   "/usr/bin/gone", "/usr/bin/nobody"])
+        #expect(owners["/usr/lib/x86_64-linux-gnu/libssl.so.3"] == DebianPackageInfo(name: "libssl3", version: "3.0.19-1~deb12u2", architecture: "amd64",
+                                                                                   source: "openssl", sourceVersion: "3.0.19-1~deb12u2"))
+        #expect(owners["/usr/lib/x86_64-linux-gnu/libtool.so.1"]?.name == "tool")
+        #expect(owners["/usr/bin/gone"] == nil, "a package removed but for its configuration owns nothing")
+        #expect(owners.count == 2)
+        var small = InstalledPackages(root: root.path)
+        small.byteLimit = 10
+        #expect(small.owners(of: ["/usr/bin/x"]).isEmpty, "a database past the limit is not read")
+    }
 }
