@@ -17,7 +17,8 @@ struct AuditCommand: ParsableCommand {
             from its control data; unpacked with dpkg-deb into a private temporary folder, one package at \
             a time, each removed once read; a package that expands to more than 2 GiB is an error: \
             TLSPROBE_MAX_UNPACK_SIZE changes the limit, e.g. 512M or 8G), one reader per core, and classifies \
-            each from its dynamic symbols, symbol versions and relocations: \
+            each from its dynamic symbols, symbol versions and relocations (a file found in a folder names the \
+            installed package that owns it, from dpkg's database): \
             affected-pattern (imports BIO_s_socket, BIO_meth_get_create and BIO_set_data or BIO_get_data: \
             broken on OpenSSL 3.2+), inherits-socket-bio (BIO_meth_get_*, state elsewhere: deprecated in 3.5), \
             own-bio, no-custom-bio, embedded-openssl (OpenSSL linked in: only a dynamic test can tell), \
