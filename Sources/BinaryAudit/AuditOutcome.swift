@@ -10,4 +10,9 @@ package enum AuditOutcome: Sendable, Equatable {
     /// No file is of the `--fail-on` class, but a file or package could not be read,
     /// so the audit cannot say the rest are clean.
     case unreadable
+    /// No ELF file at all was found under the paths given (none could be read, and none
+    /// failed to be: only files that are not ELF, symlinks, or nothing). The audit says
+    /// nothing about anything, which a CI job must not take for clean;
+    /// `AuditReport.verdict` says what was found instead.
+    case nothingAudited
 }

@@ -51,19 +51,19 @@ package struct AuditReport: Sendable, Codable, Equatable {
         var summary = Dictionary(uniqueKeysWithValues: AuditClass.allCases.map { ($0, 0) })
         for file in files { summary[file.class, default: 0] += 1 }
         self.summary = summary
-        self.verdict = Self.verdictLine(files: files)
+        self.verdict = Self.verdictLine(files: files, skipped: skipped, inputs: inputs)
     }
 
     /// `AFFECTED: …` when a file has the affected pattern; otherwise what the
     /// files do with the socket BIO, the embedded copies only a dynamic test can
     /// judge, and the files that could not be read.
-    static func verdictLine(files: [AuditedFile]) -> String {
+    static func verdictLine(files: [AuditedFile], skipped: AuditSkipped, inputs: [String]) -> String {
         func count(_ auditClass: AuditClass) -> Int { files.filter { $0.class == auditClass }.count }
         func many(_ count: Int) -> String { count == 1 ? "1 file" : "\(count) files" }
         let affected = count(.affectedPattern), inherits = count(.inheritsSocketBIO)
         let embedded = count(.embeddedOpenSSL), errors = count(.error)
         guard errors < files.count else {
-            return files.isEmpty ? "nothing audited: no ELF file found" : "nothing audited: \(many(errors)) could not be read"
+            return files.isEmpty ? nothingAudited(skipped: skipped, inputs: inputs) : "nothing audited: \(many(errors)) could not be read"
         }
         var parts: [String] = []
         if affected > 0 {
@@ -79,6 +79,22 @@ package struct AuditReport: Sendable, Codable, Equatable {
         }
         if errors > 0 { parts.append("\(many(errors)) could not be read") }
         return parts.joined(separator: "; ")
+    }
+
+    /// `nothing audited: no ELF file among 4 files in debs/: 4 not ELF`: what the walk
+    /// met instead, so that the reader can tell a wrong folder from an empty one.
+    static func nothingAudited(skipped: AuditSkipped, inputs: [String]) -> String {
+        let place = inputs.isEmpty ? "" : " in " + inputs.joined(separator: ", ")
+        guard skipped.total > 0 else { return "nothing audited: no file at all\(place)" }
+        func count(_ number: Int, _ one: String, _ many: String) -> String? {
+            number == 0 ? nil : "\(number) \(number == 1 ? one : many)"
+        }
+        let links = skipped.symlinksWithinTree + skipped.symlinksOutOfTree + skipped.danglingSymlinks + skipped.symlinkLoops
+        let parts = [count(skipped.notELF, "not ELF", "not ELF"), count(links, "symlink (never followed)", "symlinks (never followed)"),
+                     count(skipped.specialFiles, "special file", "special files"), count(skipped.duplicates, "reached twice", "reached twice")]
+        let total = skipped.total
+        return "nothing audited: no ELF file\(total == 1 ? "" : " among the \(total) files")\(place): "
+            + parts.compactMap { $0 }.joined(separator: ", ")
     }
 
     /// Files of `auditClass`.
@@ -99,8 +115,10 @@ package struct AuditReport: Sendable, Codable, Equatable {
     }
 
     /// `failing` when a file is of the `--fail-on` class (a definite finding outranks an
-    /// unread file); otherwise `unreadable` when a file or package could not be read.
+    /// unread file); otherwise `unreadable` when a file or package could not be read;
+    /// `nothingAudited` when there was no file at all to read.
     package var outcome: AuditOutcome {
+        if files.isEmpty { return .nothingAudited }
         if !failing.isEmpty { return .failing }
         if !files(.error).isEmpty { return .unreadable }
         return .clean

@@ -1,7 +1,8 @@
 /// What an audit walked past without reading as ELF, counted so a reader can
 /// see the walk was complete: nothing here is an error.
 package struct AuditSkipped: Sendable, Equatable, Codable {
-    /// Regular files without the ELF magic (scripts, data, archives, `.deb`s inside a tree).
+    /// Regular files without the ELF magic (scripts, data, archives, `.deb`s inside a package:
+    /// a `.deb` met in a folder given is unpacked instead).
     package var notELF = 0
     /// Symlinks to something inside the tree given: the walk reaches their target by its own path.
     package var symlinksWithinTree = 0

@@ -14,13 +14,19 @@ import Glibc
 /// a bind mount of its ancestor makes) and a folder that cannot be listed are
 /// `error`s. A path given on the command line is resolved first, so
 /// `/lib` on a merged-/usr system audits `/usr/lib` under the name given.
+///
+/// A `.deb` met in a folder is listed as a file like any other: the reader that
+/// finds it is no ELF file recognises it by its content and the `Auditor` unpacks
+/// it in its place, as it does a `.deb` given (its name says nothing: see
+/// `DebianPackage.hasPackageMagic`).
 struct AuditWalker {
     /// What to read, or an input that already failed, in report order.
     enum Entry {
         case file(path: String, display: String, package: String?)
         case failed(AuditedFile)
         /// A `.deb` given: its files take its place once it is unpacked (`addUnpacked`).
-        case package(String)
+        /// `path` is what dpkg-deb opens, `display` what the report calls it (as given).
+        case package(path: String, display: String)
     }
 
     private(set) var entries: [Entry] = []
@@ -45,7 +51,11 @@ struct AuditWalker {
             walk(root: real, display: given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given, package: nil)
         case S_IFREG:
             if DebianPackage.isPackage(given) {
-                entries.append(.package(given))
+                guard seen.insert(real).inserted else {
+                    skipped.duplicates += 1
+                    return
+                }
+                entries.append(.package(path: given, display: given))
             } else {
                 addFile(real: real, display: given, package: nil)
             }

@@ -12,6 +12,11 @@ package struct AuditedFile: Sendable, Equatable, Codable {
     package var path: String
     /// The `.deb` it came from, as given on the command line.
     package var package: String?
+    /// Who the file belongs to: the control data of the `.deb` it came from (`package`),
+    /// or for a file found in a folder the installed package dpkg's database says owns
+    /// it. Absent when neither says (a file dpkg does not know, control data that could
+    /// not be read).
+    package var packageInfo: DebianPackageInfo?
     package var `class`: AuditClass
     /// Why the file could not be audited; present exactly when `class` is `error`.
     package var error: String?
@@ -27,13 +32,14 @@ package struct AuditedFile: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, package, `class`, error
+        case path, package, packageInfo, `class`, error
     }
 
     package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         path = try container.decode(String.self, forKey: .path)
         package = try container.decodeIfPresent(String.self, forKey: .package)
+        packageInfo = try container.decodeIfPresent(DebianPackageInfo.self, forKey: .packageInfo)
         self.class = try container.decode(AuditClass.self, forKey: .class)
         error = try container.decodeIfPresent(String.self, forKey: .error)
         elf = try ELFFile(from: decoder)
@@ -44,6 +50,7 @@ package struct AuditedFile: Sendable, Equatable, Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(path, forKey: .path)
         try container.encodeIfPresent(package, forKey: .package)
+        try container.encodeIfPresent(packageInfo, forKey: .packageInfo)
         try container.encode(self.class, forKey: .class)
         try container.encodeIfPresent(error, forKey: .error)
     }

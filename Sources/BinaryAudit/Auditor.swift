@@ -14,8 +14,13 @@ import ToolCore
 /// reading is what costs. Each `.deb` is then unpacked into a private folder
 /// (`DebianPackage`, bounded by `unpackLimit`), its files read the same way, and
 /// the folder removed before the next package is unpacked: at most one package's
-/// files are on disk at a time. A file or package that cannot be read is an
-/// `error` in the report; the run itself never fails.
+/// files are on disk at a time. A `.deb` found while walking a folder (by its
+/// content, never its name) is unpacked in its place the same way; one inside a
+/// package is not (a package of packages is not what a packager audits, and
+/// nesting would keep several trees on disk at once): it is counted as not ELF.
+/// Each package's control data (`DebianPackageInfo`) goes on every file it holds.
+/// A file or package that cannot be read is an `error` in the report; the run
+/// itself never fails.
 package struct Auditor: Sendable {
     package var paths: [String]
     package var failOn: AuditFailureThreshold?
@@ -24,13 +29,18 @@ package struct Auditor: Sendable {
     package var command: [String]
     /// How far one package may expand; an unusable `TLSPROBE_MAX_UNPACK_SIZE` fails each package with its reason.
     package var unpackLimit: Result<UnpackLimit, InputError>
+    /// dpkg's database, where the installed package owning each file found in a folder
+    /// is looked up (`InstalledPackages`); `nil` looks nothing up.
+    package var dpkgDatabase: String?
 
     package init(paths: [String], failOn: AuditFailureThreshold? = nil,
                  readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments,
                  unpackLimit: Result<UnpackLimit, InputError> = Result { () throws(InputError) in
                      try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
-                 }) {
+                 },
+                 dpkgDatabase: String? = "/var/lib/dpkg") {
         self.paths = paths
+        self.dpkgDatabase = dpkgDatabase
         self.failOn = failOn
         self.readers = max(1, readers)
         self.command = command
@@ -49,9 +59,27 @@ package struct Auditor: Sendable {
         var walker = AuditWalker()
         for path in paths { walker.add(path) }
         var skipped = walker.skipped
-        let files = audit(walker.entries, skipped: &skipped)
+        var files = audit(walker.entries, skipped: &skipped)
+        if let dpkgDatabase { files = Self.withOwners(files, entries: walker.entries, database: dpkgDatabase) }
         return AuditReport(command: command, inputs: paths, readers: readers, durationMilliseconds: started.millisecondsUntilNow,
                            failOn: failOn, skipped: skipped, files: files)
+    }
+
+    /// `files` with the installed package owning each ELF file found outside a `.deb`,
+    /// where dpkg's database names one: looked up by the file's real path.
+    static func withOwners(_ files: [AuditedFile], entries: [AuditWalker.Entry], database: String) -> [AuditedFile] {
+        var realPaths: [String: String] = [:]
+        for case .file(let real, let display, nil) in entries where realPaths[display] == nil { realPaths[display] = real }
+        let wanted = files.compactMap { $0.package == nil && $0.class != .error ? realPaths[$0.path] : nil }
+        guard !wanted.isEmpty else { return files }
+        let owners = InstalledPackages(root: database).owners(of: Set(wanted))
+        guard !owners.isEmpty else { return files }
+        return files.map { file in
+            guard file.package == nil, file.class != .error, let real = realPaths[file.path], let owner = owners[real] else { return file }
+            var owned = file
+            owned.packageInfo = owner
+            return owned
+        }
     }
 
     /// The entries' files in order: the plain files read together first, then each package in its place.
@@ -62,7 +90,8 @@ package struct Auditor: Sendable {
         for (entry, result) in zip(entries, results) {
             switch (entry, result) {
             case (.failed(let file), _): files.append(file)
-            case (.package(let package), _): files += audit(package: package, skipped: &skipped)
+            case (.package(let path, let display), _): files += audit(package: path, display: display, skipped: &skipped)
+            case (.file(let path, let display, _), .package?): files += audit(package: path, display: display, skipped: &skipped)
             case (_, .read(let file?)?): files.append(file)
             case (_, .read(nil)?): skipped.notELF += 1
             case (.file(_, let display, let package), nil):
@@ -72,24 +101,38 @@ package struct Auditor: Sendable {
         return files
     }
 
-    /// One package: unpacked, its files read, its folder removed.
-    private func audit(package: String, skipped: inout AuditSkipped) -> [AuditedFile] {
+    /// One package at `path`, named `display` in the report: its control data read,
+    /// the package unpacked, its files read, its folder removed. Every file, and the
+    /// package's own error, carries the control data when it could be read.
+    private func audit(package path: String, display: String, skipped: inout AuditSkipped) -> [AuditedFile] {
+        let info = try? DebianPackageInfo.read(path).get()
+        func failed(_ error: InputError) -> [AuditedFile] {
+            var file = AuditedFile.failed(display, package: display, reason: error.source == path ? error.message : error.description)
+            file.packageInfo = info
+            return [file]
+        }
         let unpacked: DebianPackage.Unpacked
         do {
-            unpacked = try DebianPackage.unpack(package, limit: try unpackLimit.get())
+            unpacked = try DebianPackage.unpack(path, limit: try unpackLimit.get())
         } catch {
-            return [.failed(package, package: package, reason: error.source == package ? error.message : error.description)]
+            return failed(error)
         }
         defer { DebianPackage.remove(unpacked.folder) }
         var walker = AuditWalker()
-        walker.addUnpacked(tree: unpacked.tree, package: package)
+        walker.addUnpacked(tree: unpacked.tree, package: display)
         skipped += walker.skipped
-        return audit(walker.entries, skipped: &skipped)
+        return audit(walker.entries, skipped: &skipped).map { file in
+            var file = file
+            file.packageInfo = info
+            return file
+        }
     }
 
-    /// What a reader thread leaves for one entry: the file, or `nil` for one that is not ELF.
+    /// What a reader thread leaves for one entry: the file, `nil` for one that is not
+    /// ELF, or `package` for a `.deb` met in a folder (not inside a package).
     private enum Slot {
         case read(AuditedFile?)
+        case package
     }
 
     /// Every `.file` entry read by `readers` threads taking the next unread index.
@@ -107,7 +150,8 @@ package struct Auditor: Sendable {
                 guard index < work.count else { return }
                 guard let (path, display, package) = work[index] else { continue }
                 let result = AuditedFile.read(path: path, display: display, package: package)
-                slots.withLock { $0[index] = .read(result) }
+                let slot: Slot = result == nil && package == nil && DebianPackage.hasPackageMagic(path) ? .package : .read(result)
+                slots.withLock { $0[index] = slot }
             }
         }
         return slots.withLock { $0 }

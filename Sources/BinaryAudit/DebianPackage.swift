@@ -27,10 +27,18 @@ enum DebianPackage {
     }
 
     /// A path given that names a package: by its extension (so that a corrupt
-    /// `.deb` is reported as one, not skipped as "not ELF"), or by its content,
-    /// an `ar` archive whose first member is `debian-binary`.
+    /// `.deb` given on purpose is reported as one, not skipped as "not ELF"), or by
+    /// its content (`hasPackageMagic`).
     static func isPackage(_ path: String) -> Bool {
         if path.hasSuffix(".deb") || path.hasSuffix(".udeb") || path.hasSuffix(".ddeb") { return true }
+        return hasPackageMagic(path)
+    }
+
+    /// A package by its content alone: an `ar` archive whose first member is
+    /// `debian-binary`. A folder's files are recognised this way only: a file's
+    /// name there says nothing (a `.deb` may be named anything, and a file named
+    /// `x.deb` may be anything).
+    static func hasPackageMagic(_ path: String) -> Bool {
         guard let file = try? RegularFile(path: path) else { return false }
         let magic = Array("!<arch>\ndebian-binary".utf8)
         var head = [UInt8](repeating: 0, count: magic.count)
@@ -90,7 +98,7 @@ enum DebianPackage {
     }
 
     /// The first executable `name` on `PATH`, else in the usual system folders.
-    private static func executable(_ name: String) -> String? {
+    static func executable(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let folders = path.split(separator: ":").map(String.init).filter { $0.hasPrefix("/") } + ["/usr/bin", "/bin", "/usr/local/bin"]
         return folders.lazy.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }

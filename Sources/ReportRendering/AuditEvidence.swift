@@ -44,11 +44,14 @@ enum AuditEvidence {
     /// Every fact the report has on the file, one per line.
     static func lines(_ file: AuditedFile) -> [String] {
         var lines = ["class: \(file.class.rawValue): \(file.class.meaning)"]
+        if let info = file.packageInfo {
+            lines.append("package: \(info.name) \(info.version) \(info.architecture), source \(info.source) \(info.sourceVersion)")
+        }
         if let error = file.error {
             lines.append("error: \(error)")
             return lines
         }
-        if let package = file.package { lines.append("package: \(package)") }
+        if let package = file.package { lines.append("\(file.packageInfo == nil ? "package" : ".deb"): \(package)") }
         let shape = [file.elf.machine, file.elf.bits.map { "\($0)-bit" }, file.elf.type].compactMap { $0 }.joined(separator: " ")
         lines.append("ELF: \(shape)\(file.elf.staticallyLinked ? ", no DT_NEEDED (statically linked)" : "")")
         if let soname = file.elf.soname { lines.append("soname: \(soname)") }

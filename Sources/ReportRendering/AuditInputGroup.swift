@@ -5,19 +5,30 @@ import BinaryAudit
 /// table can name the input once and each file relative to it: the same rows
 /// then fit 80 columns for `/usr/lib/x86_64-linux-gnu` and for a `.deb`.
 struct AuditInputGroup {
-    /// The path or package as given; `nil` for files no input names (a report from elsewhere).
+    /// The path or package as given, or the `.deb` as met in a folder; `nil` for files
+    /// no input names (a report from elsewhere).
     let name: String?
+    /// The package's control data when the group is a `.deb` whose control data was read.
+    var packageInfo: DebianPackageInfo?
     /// Most worrying class first, then in report order.
     var files: [AuditedFile]
 
-    /// `files` grouped by input, in the order the inputs were given.
+    /// `files` grouped by package (given, or met in a folder) or else by the input that
+    /// holds them, in report order (the order the inputs were given, a folder's `.deb`s
+    /// in their place in it).
     static func groups(_ files: [AuditedFile], inputs: [String]) -> [AuditInputGroup] {
-        var groups = inputs.map { AuditInputGroup(name: $0, files: []) } + [AuditInputGroup(name: nil, files: [])]
+        var groups: [AuditInputGroup] = []
         for file in files {
-            let index = inputs.indices.first { file.package == inputs[$0] || (file.package == nil && Self.contains(inputs[$0], file.path)) }
-            groups[index ?? inputs.count].files.append(file)
+            let name = file.package ?? inputs.first { Self.contains($0, file.path) }
+            if let index = groups.firstIndex(where: { $0.name == name }) {
+                groups[index].files.append(file)
+                if groups[index].packageInfo == nil && file.package != nil { groups[index].packageInfo = file.packageInfo }
+            } else {
+                // A folder's files may each have an installed owner: only a `.deb`'s group is one package.
+                groups.append(AuditInputGroup(name: name, packageInfo: file.package == nil ? nil : file.packageInfo, files: [file]))
+            }
         }
-        return groups.filter { !$0.files.isEmpty }.map { group in
+        return groups.map { group in
             var sorted = group
             sorted.files = group.files.enumerated().sorted { ($0.element.class, $0.offset) < ($1.element.class, $1.offset) }.map(\.element)
             return sorted

@@ -65,6 +65,10 @@ package struct AuditJUnitRenderer: Sendable {
         var properties = [("tool", "tlsprobe \(report.toolVersion)"), ("command", MarkdownRenderer.shellCommand(report.command)),
                           ("verdict", report.verdict)]
         if let failOn = report.failOn { properties.append(("fail-on", failOn.rawValue)) }
+        if let info = files.lazy.filter({ $0.package != nil }).compactMap(\.packageInfo).first {
+            properties += [("deb-package", info.name), ("deb-version", info.version), ("deb-architecture", info.architecture),
+                           ("deb-source", "\(info.source) \(info.sourceVersion)")]
+        }
         for (key, value) in properties {
             lines.append("      <property" + JUnitRenderer.attributes([("name", key), ("value", value)]) + "/>")
         }

@@ -32,7 +32,7 @@ package struct AuditMarkdownRenderer: Sendable {
         var lines: [String] = []
         let affected = report.summary[AuditClass.affectedPattern, default: 0]
         let inherits = report.summary[AuditClass.inheritsSocketBIO, default: 0]
-        let title = affected > 0 ? "AFFECTED" : inherits > 0 ? "not affected, deprecated API in use" : "not affected"
+        let title = report.files.isEmpty ? "nothing audited" : affected > 0 ? "AFFECTED" : inherits > 0 ? "not affected, deprecated API in use" : "not affected"
         lines.append("# tlsprobe audit: \(title)")
         lines.append("")
         lines.append("**Verdict:** \(MarkdownRenderer.text(report.verdict))")
@@ -50,17 +50,23 @@ package struct AuditMarkdownRenderer: Sendable {
 
         lines.append("## Files with findings")
         lines.append("")
-        if findings.isEmpty {
+        if report.files.isEmpty {
+            lines.append("None: no ELF file was found, so nothing was audited.")
+        } else if findings.isEmpty {
             lines.append("None: every ELF file is `no-custom-bio` or `not-openssl`.")
         } else {
             let shown = findings.prefix(rows)
-            lines += MarkdownRenderer.table(header: ["", "class", "file", "OpenSSL", "symbol versions", "evidence"], rows: shown.map { file in
+            // A package column, `libpq5` 15.20-0+deb12u1, when a finding came from a `.deb`: whom a packager tells.
+            let packages = findings.contains { $0.packageInfo != nil }
+            lines += MarkdownRenderer.table(header: ["", "class"] + (packages ? ["package"] : []) + ["file", "OpenSSL", "symbol versions", "evidence"],
+                                            rows: shown.map { file in
                 [report.isFailure(file) ? "✗" : (file.class == .error ? "?" : ""),
-                 MarkdownRenderer.code(file.class.rawValue),
-                 MarkdownRenderer.code(file.path),
-                 file.elf.needs.map { MarkdownRenderer.code($0) }.joined(separator: " "),
-                 file.elf.symbolVersions.map { MarkdownRenderer.code($0) }.joined(separator: " "),
-                 MarkdownRenderer.text(AuditEvidence.summary(file))]
+                 MarkdownRenderer.code(file.class.rawValue)]
+                + (packages ? [file.packageInfo.map { MarkdownRenderer.code($0.name) + " " + MarkdownRenderer.text($0.version) } ?? ""] : [])
+                + [MarkdownRenderer.code(file.path),
+                   file.elf.needs.map { MarkdownRenderer.code($0) }.joined(separator: " "),
+                   file.elf.symbolVersions.map { MarkdownRenderer.code($0) }.joined(separator: " "),
+                   MarkdownRenderer.text(AuditEvidence.summary(file))]
             })
             if shown.count < findings.count {
                 lines.append("")

@@ -31,7 +31,9 @@ package struct AuditTextRenderer: Sendable {
         lines += wrap("tlsprobe \(t(report.toolVersion)) audit of \(inputs): \(read) ELF file\(read == 1 ? "" : "s") read by \(report.readers) reader\(report.readers == 1 ? "" : "s") in \(Self.seconds(report.durationMilliseconds))")
         let findings = report.files.filter(\.class.isFinding)
         lines.append("")
-        if findings.isEmpty {
+        if report.files.isEmpty {
+            lines.append("No ELF file was found: nothing was audited.")
+        } else if findings.isEmpty {
             lines.append("No findings: every ELF file is \(AuditClass.noCustomBIO.rawValue) or \(AuditClass.notOpenSSL.rawValue).")
         } else {
             lines += table(AuditInputGroup.groups(findings, inputs: report.inputs))
@@ -111,7 +113,11 @@ package struct AuditTextRenderer: Sendable {
         }
         var lines = [line(titles, auditClass: nil)]
         for (group, groupRows) in zip(groups, rows) {
-            if groups.count > 1 || group.name != nil {
+            if let info = group.packageInfo, let path = group.name {
+                // `[libpq5 15.20-0+deb12u1] debs/libpq5_15.20-0+deb12u1_amd64.deb`: who to tell first, then the file.
+                let label = "[" + t(info.nameAndVersion) + "]"
+                lines.append(label + " " + (wide ? t(path) : Self.keepEnd(t(path), width: max(16, width - label.count - 1))))
+            } else if groups.count > 1 || group.name != nil {
                 let name = t(group.name ?? "other files")
                 lines.append("[" + (wide ? name : Self.keepEnd(name, width: width - 2)) + "]")
             }

@@ -12,17 +12,21 @@ struct AuditCommand: ParsableCommand {
         abstract: "Classify ELF files and .deb packages by how they use OpenSSL's socket BIO.",
         discussion: """
             Reads every ELF file under the paths given (folders recursively; a symlink is never followed) \
-            and inside each .deb given (unpacked with dpkg-deb into a private temporary folder, one package at \
+            and inside each .deb given or met in a folder (recognised by its content, an ar archive whose first \
+            member is debian-binary; each finding names the package's Package, Version, Architecture and Source \
+            from its control data; unpacked with dpkg-deb into a private temporary folder, one package at \
             a time, each removed once read; a package that expands to more than 2 GiB is an error: \
             TLSPROBE_MAX_UNPACK_SIZE changes the limit, e.g. 512M or 8G), one reader per core, and classifies \
-            each from its dynamic symbols, symbol versions and relocations: \
+            each from its dynamic symbols, symbol versions and relocations (a file found in a folder names the \
+            installed package that owns it, from dpkg's database): \
             affected-pattern (imports BIO_s_socket, BIO_meth_get_create and BIO_set_data or BIO_get_data: \
             broken on OpenSSL 3.2+), inherits-socket-bio (BIO_meth_get_*, state elsewhere: deprecated in 3.5), \
             own-bio, no-custom-bio, embedded-openssl (OpenSSL linked in: only a dynamic test can tell), \
             not-openssl, or error (the reason is given). Files that are not ELF are skipped and counted. \
             Exit codes: 0 every file could be read (and none is of the --fail-on class); 1 a file is of the \
             --fail-on class; 2 usage error, or a file or package could not be read (the others are still \
-            audited); 3 libelf is unusable.
+            audited); 3 libelf is unusable, or no ELF file was found at all (the reason is on stderr: \
+            nothing was examined, which is not a clean audit).
             """
     )
 
@@ -54,6 +58,7 @@ struct AuditCommand: ParsableCommand {
         }
         let report = Auditor(paths: paths, failOn: failOn).run()
         Self.reportErrors(report)
+        if report.outcome == .nothingAudited { Terminal.writeError("tlsprobe: \(TerminalText.escape(report.verdict))\n") }
         try reportOptions.destination.emit(report)
         let status = ExitStatus(report.outcome)
         if status != .success { throw status.exitCode }

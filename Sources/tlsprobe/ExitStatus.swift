@@ -22,7 +22,8 @@ enum ExitStatus: Int32 {
     /// merged, an `--output` or stdout that cannot be written, a file that cannot be audited.
     case usage = 2
     /// This machine cannot run probes at all (no loopback, no namespace, an unusable
-    /// libelf), or one of its limits (`ulimit -u`, `-n`, `-v`) is too low.
+    /// libelf), or one of its limits (`ulimit -u`, `-n`, `-v`) is too low; or a run
+    /// examined nothing at all (no cell probed, no ELF file audited).
     case environment = 3
 
     /// What a command throws to end with this status.
@@ -31,12 +32,15 @@ enum ExitStatus: Int32 {
 
 extension ExitStatus {
     /// `audit`: a file of the `--fail-on` class is an expectation that failed; a file or
-    /// package that could not be read is the user's to fix (the others are still audited).
+    /// package that could not be read is the user's to fix (the others are still audited);
+    /// an audit that found no ELF file at all ends `environment`, as a matrix that probed
+    /// nothing does: the run examined nothing, and a CI job must not read it as clean.
     init(_ audit: AuditOutcome) {
         switch audit {
         case .clean: self = .success
         case .failing: self = .expectationFailed
         case .unreadable: self = .usage
+        case .nothingAudited: self = .environment
         }
     }
 

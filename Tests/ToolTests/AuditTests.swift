@@ -297,4 +297,79 @@ import TestSupport
         let lint = try Tool.run(Tool.xmllint, ["--noout", "--schema", Tool.junitSchema, "-"], stdin: Data(xml.utf8))
         #expect(lint.status == 0, "\(lint.stderr)")
     }
+
+    // MARK: Packages
+
+    /// `dpkg-deb --field` output as a package's control data gives it: a Source with
+    /// its own version (a binNMU), a Source without one, and none at all.
+    @Test func controlFieldsNameThePackageAndItsSource() {
+        let binNMU = DebianPackageInfo.parse("Package: libpq5\nVersion: 15.20-0+deb12u1+b1\nArchitecture: amd64\nSource: postgresql-15 (15.20-0+deb12u1)\n")
+        #expect(binNMU == DebianPackageInfo(name: "libpq5", version: "15.20-0+deb12u1+b1", architecture: "amd64",
+                                            source: "postgresql-15", sourceVersion: "15.20-0+deb12u1"))
+        let named = DebianPackageInfo.parse("Package: trafficserver\nVersion: 9.2.5-0+deb12u3\nArchitecture: amd64\nSource: trafficserver\n")
+        #expect(named?.source == "trafficserver" && named?.sourceVersion == "9.2.5-0+deb12u3")
+        let none = DebianPackageInfo.parse("Package: openssl\nVersion: 3.0.17-1~deb12u2\nArchitecture: amd64\n")
+        #expect(none?.source == "openssl" && none?.sourceVersion == "3.0.17-1~deb12u2", "no Source: the package is its own source")
+        #expect(DebianPackageInfo.parse("Package: x\nArchitecture: all\n") == nil, "no Version")
+        #expect(DebianPackageInfo.parse("") == nil)
+    }
+
+    /// No ELF file found: the outcome is `nothingAudited`, and the verdict says what was met instead.
+    @Test func nothingAuditedSaysWhatWasFound() throws {
+        var skipped = AuditSkipped()
+        skipped.notELF = 4
+        skipped.symlinksOutOfTree = 2
+        let report = AuditReport(command: ["tlsprobe", "audit", "debs/"], inputs: ["debs/"], readers: 1, durationMilliseconds: 1,
+                                 failOn: .affectedPattern, skipped: skipped, files: [])
+        #expect(report.outcome == .nothingAudited)
+        #expect(report.verdict == "nothing audited: no ELF file among the 6 files in debs/: 4 not ELF, 2 symlinks (never followed)")
+        let empty = AuditReport(command: [], inputs: ["a", "b"], readers: 1, durationMilliseconds: 1, failOn: nil, skipped: AuditSkipped(), files: [])
+        #expect(empty.verdict == "nothing audited: no file at all in a, b")
+        let unread = AuditReport(command: [], inputs: ["a"], readers: 1, durationMilliseconds: 1, failOn: nil, skipped: AuditSkipped(),
+                                 files: [.failed("a", reason: "cannot resolve: ENOENT")])
+        #expect(unread.outcome == .unreadable, "an input that could not be read is not 'nothing audited'")
+    }
+
+    /// dpkg's database as it lies on disk: only installed packages own files, a Multi-Arch
+    /// package's list is `name:arch.list`, and a file dpkg lists under `/lib` is found
+    /// under the `/usr/lib` a merged-/usr walk reaches it by.
+    @Test func installedOwnersComeFromDpkgsDatabase() throws {
+        let root = try Repository.scratch("audit-dpkg-db")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("info"), withIntermediateDirectories: true)
+        try """
+            Package: libssl3
+            Status: install ok installed
+            Architecture: amd64
+            Multi-Arch: same
+            Source: openssl
+            Version: 3.0.19-1~deb12u2
+            Description: SSL
+             a continuation line: Version: 9
+
+            Package: gone
+            Status: deinstall ok config-files
+            Architecture: amd64
+            Version: 1.0
+
+            Package: tool
+            Status: install ok installed
+            Architecture: amd64
+            Version: 2.0-1
+
+            """.write(to: root.appendingPathComponent("status"), atomically: true, encoding: .utf8)
+        try "/.\n/usr/lib/x86_64-linux-gnu/libssl.so.3\n".write(to: root.appendingPathComponent("info/libssl3:amd64.list"), atomically: true, encoding: .utf8)
+        try "/lib/x86_64-linux-gnu/libtool.so.1\n".write(to: root.appendingPathComponent("info/tool.list"), atomically: true, encoding: .utf8)
+        try "/usr/bin/gone\n".write(to: root.appendingPathComponent("info/gone.list"), atomically: true, encoding: .utf8)
+        let owners = InstalledPackages(root: root.path).owners(of: ["/usr/lib/x86_64-linux-gnu/libssl.so.3", "/usr/lib/x86_64-linux-gnu/libtool.so.1",
+                                                                   "/usr/bin/gone", "/usr/bin/nobody"])
+        #expect(owners["/usr/lib/x86_64-linux-gnu/libssl.so.3"] == DebianPackageInfo(name: "libssl3", version: "3.0.19-1~deb12u2", architecture: "amd64",
+                                                                                   source: "openssl", sourceVersion: "3.0.19-1~deb12u2"))
+        #expect(owners["/usr/lib/x86_64-linux-gnu/libtool.so.1"]?.name == "tool")
+        #expect(owners["/usr/bin/gone"] == nil, "a package removed but for its configuration owns nothing")
+        #expect(owners.count == 2)
+        var small = InstalledPackages(root: root.path)
+        small.byteLimit = 10
+        #expect(small.owners(of: ["/usr/bin/x"]).isEmpty, "a database past the limit is not read")
+    }
 }
