@@ -12,8 +12,13 @@ package struct GateOutcome: Sendable, Equatable, Codable {
     /// (a run that probed nothing ends 3 whatever the verdicts) and recorded here before
     /// anything is rendered, so that the JSON's `exitCode`, the Markdown's "(exit N)" and
     /// the JUnit's "exit code" say what the process returned. Only the CLI maps outcomes
-    /// to exit statuses; this type carries the number and never computes it.
+    /// to exit statuses; this type carries the number and never chooses it.
     package var exitCode: Int
+
+    /// Whether the recorded status is the conditions' own answer: success when all held,
+    /// an expectation failed when one did not. Any other (a run that probed nothing) leaves
+    /// a condition that held undecided, so no output shows it as a pass.
+    package var isDecided: Bool { exitCode == (passed ? 0 : 1) }
 
     package init(verdicts: [GateVerdict], requiredModes: [BIOMode], exitCode: Int) {
         self.verdicts = verdicts

@@ -112,14 +112,20 @@ package struct JUnitRenderer: Sendable {
         return suite
     }
 
-    /// The gate's conditions, one testcase each: a failed condition is the failure.
+    /// The gate's conditions, one testcase each: a failed condition is the failure; a held
+    /// one in a run whose status is not the conditions' answer (nothing probed) an error.
     private func gateSuite(_ gate: GateOutcome, id: Int, report: Report) -> Suite {
         var suite = Suite()
         var body: [String] = []
         for verdict in gate.verdicts {
             suite.tests += 1
             body.append("    <testcase" + Self.attributes([("name", verdict.condition), ("classname", "gate"), ("time", "0.000")]) + ">")
-            if verdict.passed {
+            if verdict.passed && !gate.isDecided {
+                suite.errors += 1
+                let message = "undecided: the run exited \(gate.exitCode), so this condition's answer does not count"
+                body.append("      <error" + Self.attributes([("message", message), ("type", "gate")]) + ">"
+                            + Self.escape(verdict.detail) + "</error>")
+            } else if verdict.passed {
                 body.append("      <system-out>" + Self.escape(verdict.detail) + "</system-out>")
             } else {
                 suite.failures += 1
@@ -129,7 +135,7 @@ package struct JUnitRenderer: Sendable {
             body.append("    </testcase>")
         }
         suite.lines.append("  <testsuite" + Self.attributes([
-            ("name", "gate"), ("tests", String(suite.tests)), ("failures", String(suite.failures)), ("errors", "0"),
+            ("name", "gate"), ("tests", String(suite.tests)), ("failures", String(suite.failures)), ("errors", String(suite.errors)),
             ("skipped", "0"), ("time", "0.000"), ("timestamp", String(report.generatedAt.prefix(19))),
             ("hostname", report.environment.hostname.isEmpty ? "unknown" : report.environment.hostname),
             ("id", String(id)), ("package", "tlsprobe"),

@@ -59,9 +59,10 @@ package struct MarkdownRenderer: Sendable {
         lines.append(result)
 
         if let gate = report.gate {
-            lines += ["", "### Gate: \(gate.passed ? "passed" : "FAILED") (exit \(gate.exitCode))", ""]
+            let headline = gate.isDecided ? (gate.passed ? "passed" : "FAILED") : "UNDECIDED"
+            lines += ["", "### Gate: \(headline) (exit \(gate.exitCode))", ""]
             lines += Self.table(header: ["condition", "verdict", "why"], rows: gate.verdicts.map {
-                [Self.text($0.condition), $0.passed ? "✓ pass" : "✗ **FAIL**", Self.text($0.detail)]
+                [Self.text($0.condition), $0.passed ? (gate.isDecided ? "✓ pass" : "? undecided") : "✗ **FAIL**", Self.text($0.detail)]
             })
             lines += ["", "Only the cells of \(gate.requiredModes.map { Self.code($0.rawValue, inTable: false) }.joined(separator: ", ")) count for the gate; the reproductions fail by design."]
         }

@@ -108,6 +108,28 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("UNDECIDED require proxy-core:") }, "\(run.output)")
     }
 
+    /// The Markdown and the JUnit of such a run say the same: no "passed" headline, no ✓ row,
+    /// and a JUnit that is not green (an error per condition that held), as the exit status.
+    @Test func gateReportsOfARunThatProbedNothingAreUndecided() throws {
+        try #require(NetworkNamespace.unavailableReason() == nil, "needs root with CAP_SYS_ADMIN and CAP_NET_ADMIN (CI has them)")
+        let scratch = try Repository.scratch("gate-undecided")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let gate = ["gate", "--runtime", "system", "--family", "ipv4", "--allow-skipped"]
+        let md = scratch.appendingPathComponent("gate.md")
+        let markdownRun = try CLI.run(gate + ["--format", "markdown", "--output", md.path], through: ["/usr/bin/unshare", "--net"])
+        #expect(markdownRun.status == NothingProbed.status, "\(markdownRun.transcript)")
+        let markdown = try String(contentsOf: md, encoding: .utf8)
+        #expect(markdown.contains("### Gate: UNDECIDED (exit \(NothingProbed.status))"), "\(markdown)")
+        #expect(!markdown.contains("✓ pass") && markdown.contains("? undecided"), "\(markdown)")
+        let xml = scratch.appendingPathComponent("gate.xml")
+        let junit = try CLI.run(gate + ["--format", "junit", "--output", xml.path], through: ["/usr/bin/unshare", "--net"])
+        #expect(junit.status == NothingProbed.status, "\(junit.transcript)")
+        let text = try String(contentsOf: xml, encoding: .utf8)
+        #expect(text.contains("<error message=\"undecided: the run exited \(NothingProbed.status)"), "\(text)")
+        let gateSuite = text.split(separator: "\n").first { $0.contains("<testsuite name=\"gate\"") }.map(String.init) ?? ""
+        #expect(!gateSuite.isEmpty && !gateSuite.contains("errors=\"0\""), "the gate suite is not green: \(gateSuite)")
+    }
+
     /// A run that probed cells keeps PASS for the conditions that held.
     @Test func gateStillPassesWhatHeld() throws {
         let run = try CLI.run(["gate", "--runtime", "system", "--require", "fd,proxy-core", "--family", "ipv4", "--tfo", "off", "--phase", "handshake"])
