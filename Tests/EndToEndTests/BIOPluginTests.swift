@@ -109,11 +109,34 @@ import Testing
         let program = try cell("program")
         #expect(program.outcome == .unsupported && program.reason?.contains("is not a shared object (ELF type: pie-executable)") == true,
                 "\(program.reason ?? "")")
-        let text = try cell("README")
+        let text = try cell("README.md")
         #expect(text.outcome == .unsupported && text.reason?.contains("not an ELF file") == true)
         // A 32-bit shared object: another machine's code, refused before it is loaded.
         let i386 = try cell("legacy-i386")
         #expect(i386.outcome == .unsupported && i386.reason?.contains("not a 64-bit ELF file") == true, "\(i386.reason ?? "")")
+    }
+
+    /// The default name is the file name without `.so`: two versions of one plug-in keep two
+    /// names, each usable as `plugin:NAME` by `--mode` and `gate --require`.
+    @Test func theDefaultNameKeepsTheVersionInTheFileName() throws {
+        let nameless = try #require(try PluginFixtures.built.get().fixtures["returns-null"])
+        let folder = try Repository.scratch("plugin-versions")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var paths: [String] = []
+        for version in ["9.2.4", "9.2.7"] {
+            let path = folder.appendingPathComponent("ats-\(version).so").path
+            try FileManager.default.copyItem(atPath: nameless, toPath: path)
+            paths.append(path)
+        }
+        let axes = ["--runtime", "system", "--tfo", "off", "--family", "ipv4", "--phase", "handshake"]
+        let run = try CLI.run(["matrix"] + axes + ["--mode", "proxy-core", "--mode", "plugin:ats-9.2.7", "--bio-plugin", paths[0],
+                                                   "--bio-plugin", paths[1], "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try Report.decode(run.stdout)
+        #expect(report.plugins?.map(\.name) == ["ats-9.2.4", "ats-9.2.7"])
+        #expect(Set(report.cells.compactMap(\.mode.pluginName)) == ["ats-9.2.4", "ats-9.2.7"])
+        let gate = try CLI.run(["gate"] + axes + ["--require", "plugin:ats-9.2.4", "--bio-plugin", paths[0], "--bio-plugin", paths[1]])
+        #expect(gate.status == 1 && gate.output.contains("plugin:ats-9.2.4"), "its new_bio returns NULL: \(gate.output) \(gate.stderr)")
     }
 
     @Test func aRequiredPluginModeGatesAndAnUnknownOneIsAUsageError() throws {
