@@ -87,13 +87,21 @@ import Testing
     }
 
     /// Plug-ins that cannot be loaded, return NULL or crash: each cell says so, and the others still run.
+    /// Those that could run nowhere (loaded on no runtime) end the run with exit 2, each named on
+    /// stderr with its reason, never "No failures." and 0; those that ran (and failed) do not count.
     @Test func brokenPluginsAreReportedAndTheRestRuns() throws {
         let fixtures = try PluginFixtures.built.get().fixtures
         var arguments = ["matrix", "--runtime", "system", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4", "--phase", "handshake", "--format", "json"]
         for name in ["abi-mismatch", "returns-null", "crashes", "no-new-bio", "program"] { arguments += ["--bio-plugin", fixtures[name]!] }
         arguments += ["--bio-plugin", Repository.path("README.md"), "--bio-plugin", try AuditFixtures.get().i386Affected]
         let run = try CLI.run(arguments)
-        #expect(run.status == 0, "proxy-core passed: \(run.stderr)")
+        #expect(run.status == 2, "five plug-ins could run nowhere: \(run.stderr)")
+        for name in ["abi-mismatch", "no-new-bio", "program", "README.md", "legacy-i386"] {
+            #expect(run.stderr.contains("tlsprobe: plugin:\(name) (") && run.stderr.contains("could run on no runtime probed, so it was not tested"),
+                    "\(name): \(run.stderr)")
+        }
+        #expect(run.stderr.contains("  system: \(fixtures["abi-mismatch"]!) declares plug-in ABI 99"), "\(run.stderr)")
+        #expect(!run.stderr.contains("plugin:returns-null") && !run.stderr.contains("plugin:crashes"), "these ran: \(run.stderr)")
         let report = try Report.decode(run.stdout)
         func cell(_ name: String) throws -> CellResult { try #require(report.cells.first { $0.mode == .plugin(name) }, "\(name)") }
         #expect(report.cells.first { $0.mode == .proxyCore }?.outcome == .ok)
@@ -114,6 +122,28 @@ import Testing
         // A 32-bit shared object: another machine's code, refused before it is loaded.
         let i386 = try cell("legacy-i386")
         #expect(i386.outcome == .unsupported && i386.reason?.contains("not a 64-bit ELF file") == true, "\(i386.reason ?? "")")
+    }
+
+    /// A plug-in that loads on some runtimes only still ran: the run keeps the status its other
+    /// cells give. One that calls a function OpenSSL 3.2 added is unsupported on this host's 3.0
+    /// (the loader cannot bind it) and ok on 3.5.
+    @Test func aPluginThatRanOnSomeRuntimeKeepsTheRunsStatus() throws {
+        let plugin = try Self.compile("needs-openssl-3.2.c")
+        let arguments = ["matrix", "--runtime", "system", "--runtime", try Runtimes.fetch("trixie"), "--mode", "proxy-core", "--tfo", "off",
+                         "--family", "ipv4", "--phase", "handshake", "--bio-plugin", plugin, "--format", "json"]
+        let run = try CLI.run(arguments)
+        let report = try Report.decode(run.stdout)
+        let cells = report.cells.filter { $0.mode == .plugin("needs-openssl-3.2") }
+        for runtime in report.runtimes {
+            let ssl = try #require(runtime.openSSL, "\(runtime.name)")
+            let cell = try #require(cells.first { $0.runtime == runtime.name })
+            let binds = ssl.runtimeMajor > 3 || (ssl.runtimeMajor == 3 && ssl.runtimeMinor >= 2)
+            #expect(cell.outcome == (binds ? .ok : .unsupported), "\(runtime.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
+        }
+        try #require(cells.contains { $0.outcome == .ok } && cells.contains { $0.outcome == .unsupported },
+                     "the precondition: a runtime before 3.2 and one after: \(report.runtimes.map(\.name))")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("could run on no runtime"), "\(run.stderr)")
     }
 
     /// The default name is the file name without `.so`: two versions of one plug-in keep two
@@ -168,6 +198,26 @@ import Testing
             #expect(cell.reason?.contains("invalid pointer") == true, "glibc's message: \(cell.reason ?? "")")
             #expect(cell.memory == nil)
         }
+    }
+
+    /// Builds a fixture of `Tests/Fixtures/plugins/` that `PluginFixtures` does not: with c++ for
+    /// a `.cpp`, cc otherwise, against the system OpenSSL.
+    static func compile(_ source: String) throws -> String {
+        let folder = try ProcessScratch.make("plugin-fixture").path
+        let name = (source as NSString).deletingPathExtension
+        let compiler = source.hasSuffix(".cpp") ? "/usr/bin/c++" : "/usr/bin/cc"
+        let target = "\(folder)/\(name).so"
+        let arguments = ["-shared", "-fPIC", "-O1", "-Wall", "-Werror", "-o", target, Repository.path("Tests/Fixtures/plugins/\(source)"),
+                         "-lssl", "-lcrypto"]
+        let run = try ProcessRunner.run(compiler, arguments)
+        guard run.status == 0 else { throw CompileFailed(command: "\(compiler) \(arguments.joined(separator: " "))", stderr: run.stderr) }
+        return target
+    }
+
+    struct CompileFailed: Error, CustomStringConvertible {
+        let command: String
+        let stderr: String
+        var description: String { "\(command) failed: \(stderr)" }
     }
 
     /// A report with plug-ins and both observers' records still follows the published schemas.
