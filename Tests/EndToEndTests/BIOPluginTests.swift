@@ -146,6 +146,29 @@ import Testing
         #expect(!run.stderr.contains("could run on no runtime"), "\(run.stderr)")
     }
 
+    /// A C++ plug-in without `extern "C"`: dlsym finds no `tlsprobe_plugin_new_bio`, and the reason
+    /// names the mangled symbol the file defines instead and what to do about it.
+    @Test func aCxxPluginWithoutExternCIsToldToDeclareIt() throws {
+        let plugin = try Self.compile("cxx-without-extern-c.cpp")
+        let run = try CLI.run(["matrix", "--runtime", "system", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4",
+                               "--phase", "handshake", "--bio-plugin", plugin, "--format", "json"])
+        #expect(run.status == 2, "it could run nowhere: \(run.stderr)")
+        let report = try Report.decode(run.stdout)
+        let cell = try #require(report.cells.first { $0.mode == .plugin("cxx-without-extern-c") })
+        #expect(cell.outcome == .unsupported, "\(cell.outcome.rawValue)")
+        let reason = cell.reason ?? ""
+        #expect(reason.contains("does not define tlsprobe_plugin_new_bio"), "\(reason)")
+        #expect(reason.contains("it defines the C++ symbol _Z23tlsprobe_plugin_new_bio"), "\(reason)")
+        #expect(reason.contains("_Z20tlsprobe_plugin_namev"), "the other hooks it mangled too: \(reason)")
+        #expect(reason.contains("declare the plug-in's functions extern \"C\""), "\(reason)")
+        #expect(run.stderr.contains("_Z23tlsprobe_plugin_new_bio"), "\(run.stderr)")
+        // A C plug-in without the function gets no such hint.
+        let missing = try CLI.run(["matrix", "--runtime", "system", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4",
+                                   "--phase", "handshake", "--bio-plugin", try PluginFixtures.built.get().fixtures["no-new-bio"]!, "--format", "json"])
+        let plain = try Report.decode(missing.stdout).cells.first { $0.mode == .plugin("no-new-bio") }?.reason ?? ""
+        #expect(plain.contains("does not define tlsprobe_plugin_new_bio") && !plain.contains("extern"), "\(plain)")
+    }
+
     /// The default name is the file name without `.so`: two versions of one plug-in keep two
     /// names, each usable as `plugin:NAME` by `--mode` and `gate --require`.
     @Test func theDefaultNameKeepsTheVersionInTheFileName() throws {

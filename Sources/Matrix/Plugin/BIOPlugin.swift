@@ -35,7 +35,7 @@ package final class BIOPlugin: @unchecked Sendable {
 
     private init(spec: BIOPluginSpec, handle: UnsafeMutableRawPointer) throws(Unavailable) {
         guard let newBIO = dlsym(handle, "tlsprobe_plugin_new_bio") else {
-            throw Unavailable(reason: "\(spec.path) does not define tlsprobe_plugin_new_bio, which the plug-in ABI requires")
+            throw Unavailable(reason: "\(spec.path) does not define tlsprobe_plugin_new_bio, which the plug-in ABI requires" + Self.mangledHint(spec.path))
         }
         if let abi = dlsym(handle, "tlsprobe_plugin_abi") {
             let declared = unsafeBitCast(abi, to: ABI.self)()
@@ -61,6 +61,18 @@ package final class BIOPlugin: @unchecked Sendable {
     func connectsItself(tfo: Bool) -> Bool {
         guard let connectsItselfFunction else { return tfo }
         return connectsItselfFunction(tfo ? 1 : 0) != 0
+    }
+
+    /// What to do when `dlsym` finds no `tlsprobe_plugin_new_bio` but the file defines it under a
+    /// C++ mangled name (`_Z23tlsprobe_plugin_new_bioiPK8sockaddrji`): a C++ plug-in that declares
+    /// the function itself, without `extern "C"` (the header's declarations carry it). Read from
+    /// the file's dynamic symbol table; empty when there is no such symbol.
+    static func mangledHint(_ path: String) -> String {
+        let mangled = ELFReader.definedDynamicSymbols(path: path, containing: "tlsprobe_plugin_").filter { $0.hasPrefix("_Z") }
+        guard let newBIO = mangled.first(where: { $0.contains("tlsprobe_plugin_new_bio") }) else { return "" }
+        let others = mangled.filter { $0 != newBIO }
+        let also = others.isEmpty ? "" : " (and \(others.joined(separator: ", ")))"
+        return "; it defines the C++ symbol \(newBIO)\(also): declare the plug-in's functions extern \"C\" (as including <tlsprobe/bio-plugin.h> does) so that they keep their C names"
     }
 
     /// Checks the file's own dynamic section against this process, then `dlopen`s it.
