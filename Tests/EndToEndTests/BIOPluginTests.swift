@@ -192,6 +192,38 @@ import Testing
         #expect(gate.status == 1 && gate.output.contains("plugin:ats-9.2.4"), "its new_bio returns NULL: \(gate.output) \(gate.stderr)")
     }
 
+    /// A plug-in built for OpenSSL 1.1.1 (against the bullseye runtime's headers) on this host and
+    /// on 3.5: each cell names the runtime it ran on (soname, version, folder) and where that
+    /// runtime's headers are; the report's note on the plug-in names no runtime's OpenSSL as the
+    /// one to build for, since the parent process never probes it.
+    @Test func aPluginForAnotherABIIsAdvisedForTheRuntimeProbed() throws {
+        let bullseye = try Runtimes.fetch("bullseye")
+        let output = try ProcessScratch.make("plugins-1.1.1").path
+        let build = try ProcessRunner.run(Repository.path("examples/bio-plugins/build"), [output],
+                                          environment: ["PKG_CONFIG_PATH": bullseye + "/pkgconfig"])
+        try #require(build.status == 0, "\(build.stderr)")
+        let plugin = output + "/socket-copy.so"
+        let trixie = try Runtimes.fetch("trixie")
+        let run = try CLI.run(["matrix", "--runtime", "system", "--runtime", trixie, "--mode", "proxy-core", "--tfo", "off",
+                               "--family", "ipv4", "--phase", "handshake", "--bio-plugin", plugin, "--format", "json"])
+        #expect(run.status == 2, "it could run nowhere: \(run.stderr)")
+        let report = try Report.decode(run.stdout)
+        let note = try #require(report.plugins?.first?.note)
+        #expect(note.contains("it needs libcrypto.so.1.1") && !note.contains("this runtime's OpenSSL"), "\(note)")
+        for runtime in report.runtimes {
+            let ssl = try #require(runtime.openSSL, "\(runtime.name)")
+            let folder = try #require(ssl.libsslPath.map { ($0 as NSString).deletingLastPathComponent })
+            let cell = try #require(report.cells(of: runtime).first { $0.mode == .plugin("socket-copy") })
+            let reason = cell.reason ?? ""
+            #expect(cell.outcome == .unsupported, "\(runtime.name)")
+            #expect(reason.contains("needs libcrypto.so.1.1 (its DT_NEEDED); this runtime's OpenSSL is libssl.so.3 (\(ssl.runtimeVersion), from \(folder))"),
+                    "\(runtime.name): \(reason)")
+            let headers = FileManager.default.fileExists(atPath: folder + "/pkgconfig/openssl.pc")
+            #expect(reason.contains("PKG_CONFIG_PATH=\(folder)/pkgconfig") == headers, "\(runtime.name): \(reason)")
+        }
+        #expect(Set(report.runtimes.compactMap { $0.openSSL?.runtimeVersion }).count == 2, "two runtimes, two versions")
+    }
+
     @Test func aRequiredPluginModeGatesAndAnUnknownOneIsAUsageError() throws {
         let built = try PluginFixtures.built.get()
         let gate = try CLI.run(["gate", "--require", "plugin:socket-copy", "--bio-plugin", built.examples["socket-copy"]!,

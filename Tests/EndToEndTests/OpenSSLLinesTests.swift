@@ -166,6 +166,7 @@ import Testing
         let report = try Report.decode(run.stdout)
         for runtime in report.runtimes {
             let cell = try #require(report.cells(of: runtime).first { $0.mode == .plugin("socket-copy") })
+            #expect(cell.reason?.contains("(\(runtime.openSSL?.runtimeVersion ?? "?"), from ") == true, "\(runtime.name): \(cell.reason ?? "")")
             #expect(cell.outcome == .unsupported, "\(runtime.name)")
             #expect(cell.reason?.contains("needs libcrypto.so.3 (its DT_NEEDED); this runtime's OpenSSL is \(runtime.libssl ?? "?")") == true,
                     "\(runtime.name): \(cell.reason ?? "")")
