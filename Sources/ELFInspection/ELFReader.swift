@@ -116,6 +116,29 @@ package final class ELFReader {
         }
     }
 
+    /// The symbols `path` defines in its dynamic symbol table whose names contain `needle`, at
+    /// most `limit` of them, in table order; empty for a file that is not ELF or cannot be read.
+    ///
+    /// What the plug-in checks ask when `dlsym` finds no `tlsprobe_plugin_new_bio`: a C++
+    /// plug-in compiled without `extern "C"` defines it under its mangled name
+    /// (`_Z23tlsprobe_plugin_new_bioiPK8sockaddrji`). Read as the rest is: the headers checked
+    /// first, then only the dynamic symbol table and its strings, each inside the file.
+    package static func definedDynamicSymbols(path: String, containing needle: String, limit: Int = 16) -> [String] {
+        let file: RegularFile
+        do {
+            file = try RegularFile(path: path)
+        } catch {
+            return []
+        }
+        guard case .elf = read(file, depth: .header) else { return [] }
+        do {
+            let reader = try ELFReader(descriptor: file.descriptor, size: file.size)
+            return try reader.definedDynamicSymbols(containing: needle, limit: limit)
+        } catch {
+            return []
+        }
+    }
+
     // MARK: One open file
 
     private let elf: OpaquePointer
@@ -561,6 +584,26 @@ package final class ELFReader {
             }
         }
         return symbols
+    }
+
+    /// Defined symbols of the dynamic symbol table whose names contain `needle`: section
+    /// headers checked and loaded as for `inspect`, then one pass over `.dynsym`.
+    private func definedDynamicSymbols(containing needle: String, limit: Int) throws(UnreadableFile) -> [String] {
+        guard elf_kind(elf) == ELF_K_ELF else { throw Self.libelf("not an ELF file libelf can read") }
+        guard gelf_getehdr(elf, &header) != nil else { throw Self.libelf("ELF header") }
+        try checkTables()
+        try loadSections()
+        guard let dynsym = sections.firstIndex(where: { $0.header.sh_type == UInt32(SHT_DYNSYM) }),
+              let contents = try data(dynsym) else { return [] }
+        let strings = try strings(linkedBy: dynsym)
+        var found: [String] = []
+        for entry in 0..<(try entries(dynsym, contents, of: ELF_T_SYM)) where found.count < limit {
+            var symbol = GElf_Sym()
+            guard let position = Int32(exactly: entry), gelf_getsym(contents, position, &symbol) != nil else { throw Self.libelf("symbol \(entry)") }
+            guard symbol.st_shndx != UInt16(SHN_UNDEF), let name = strings.string(at: symbol.st_name), name.contains(needle) else { continue }
+            found.append(name)
+        }
+        return found
     }
 
     // MARK: Relocations

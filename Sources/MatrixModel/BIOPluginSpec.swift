@@ -3,7 +3,7 @@ import AuditClassification
 /// A BIO plug-in given with `--bio-plugin`: the shared object and the name its
 /// mode goes by in every report, `plugin:NAME`.
 package struct BIOPluginSpec: Sendable, Hashable, Codable {
-    /// `tlsprobe_plugin_name()`, or the file name without its extension.
+    /// `tlsprobe_plugin_name()`, or the file name without `.so`.
     package var name: String
     /// The file, as an absolute path.
     package var path: String
@@ -26,11 +26,12 @@ package struct BIOPluginSpec: Sendable, Hashable, Codable {
         }
     }
 
-    /// `legacy-fastopen` for `/x/legacy-fastopen.so`.
+    /// The file name without a final `.so`: `legacy-fastopen` for `/x/legacy-fastopen.so`,
+    /// `ats-9.2.4` for `/x/ats-9.2.4.so`. Only `.so` goes: a version in the name is what tells
+    /// `ats-9.2.4.so` from `ats-9.2.7.so`, and any other name (`README.md`) is kept whole.
     package static func defaultName(path: String) -> String {
-        var name = String(path.split(separator: "/").last ?? "")
-        if let dot = name.firstIndex(of: "."), dot != name.startIndex { name = String(name[..<dot]) }
-        return name
+        let name = String(path.split(separator: "/").last ?? "")
+        return name.hasSuffix(".so") ? String(name.dropLast(".so".count)) : name
     }
 
     package var mode: BIOMode { .plugin(name) }

@@ -29,6 +29,7 @@ struct MatrixCommand: ParsableCommand {
         try reportOptions.destination.emit(report)
         if !report.runtimeErrors.isEmpty { throw ExitStatus.usage.exitCode }
         try ProbeRun.requireSomethingProbed(report)
+        try ProbeRun.requirePluginsRan(report)
         // The fixed connector must pass everywhere; anything else is an expectation failure.
         if report.failures.contains(where: { $0.mode == .proxyCore }) {
             throw ExitStatus.expectationFailed.exitCode

@@ -3,6 +3,7 @@ import Foundation
 import Matrix
 import MatrixModel
 import ProcessKit
+import ReportRendering
 
 /// What `matrix` and `gate` share around a run: the workers' start, the
 /// runtimes that could not be used, and the exit codes the environment decides.
@@ -45,6 +46,41 @@ enum ProbeRun {
         }
         guard errors.count < report.runtimes.count else { throw ExitStatus.usage.exitCode }
         return report
+    }
+
+    /// Exit 2 when a `--bio-plugin` could run on no runtime probed: every one of its cells is
+    /// `unsupported` (or `skipped`), for it is not a shared object, not of this machine, built
+    /// for another OpenSSL ABI, without `tlsprobe_plugin_new_bio` or of another plug-in ABI.
+    /// Its report would otherwise say "No failures." and the run exit 0, as if the user's BIO
+    /// had passed; it was never tested. Exit 2, not 1: no expectation failed, the plug-in the
+    /// user gave cannot run (the user's to fix, as an unusable runtime is). The reasons go to
+    /// stderr, one line per reason with the runtimes it holds on.
+    ///
+    /// A plug-in that ran somewhere (some cell ok, failed, crashed or timed out) does not count:
+    /// one built for 3.x is `unsupported` on 1.1.1 and 4.0 under `--runtime all` and is still tested.
+    static func requirePluginsRan(_ report: Report) throws(ExitCode) {
+        var unusable = false
+        for plugin in report.plugins ?? [] {
+            let cells = report.cells.filter { $0.mode == plugin.mode }
+            guard cells.contains(where: { $0.outcome == .unsupported }),
+                  cells.allSatisfy({ $0.outcome == .unsupported || $0.outcome == .skipped }) else { continue }
+            unusable = true
+            // One line per reason, naming the runtimes it was given on, in the report's order.
+            var reasons: [(reason: String, runtimes: [String])] = []
+            for cell in cells where cell.outcome == .unsupported {
+                let reason = cell.reason ?? "no reason recorded"
+                if let index = reasons.firstIndex(where: { $0.reason == reason }) {
+                    if !reasons[index].runtimes.contains(cell.runtime) { reasons[index].runtimes.append(cell.runtime) }
+                } else {
+                    reasons.append((reason, [cell.runtime]))
+                }
+            }
+            Terminal.writeError("tlsprobe: \(plugin.mode.rawValue) (\(TerminalText.escape(plugin.path))) could run on no runtime probed, so it was not tested:\n")
+            for (reason, runtimes) in reasons {
+                Terminal.writeError("  \(TerminalText.escape(runtimes.joined(separator: ", "))): \(TerminalText.escape(reason))\n")
+            }
+        }
+        if unusable { throw ExitStatus.usage.exitCode }
     }
 
     /// Exit 3 when not one cell could be probed (no loopback, no namespace, no

@@ -13,6 +13,13 @@
  * A plug-in is loaded only inside tlsprobe's worker processes, after the
  * runtime's libssl; one that needs another libssl ABI (libssl.so.3 on a 1.1.1
  * or 4.0 runtime) is refused there with the reason, never loaded beside it.
+ * A plug-in that can run on no runtime probed makes `tlsprobe matrix` exit 2
+ * with the reasons: it was not tested, so it cannot pass.
+ *
+ * In C++, include this header (its declarations are extern "C") or declare
+ * the functions below extern "C" yourself: tlsprobe finds them by their C
+ * names, and a mangled one (_Z23tlsprobe_plugin_new_bio...) is not found
+ * (tlsprobe then names it and says so).
  *
  * Each plug-in gets worker processes of its own (and one more that asks its
  * name): its constructors, crashes, hangs, output and forks cost its own
@@ -57,7 +64,8 @@ BIO *tlsprobe_plugin_new_bio(int fd, const struct sockaddr *peer, socklen_t peer
 
 /*
  * Optional. The name the matrix gives your mode: `plugin:NAME`. Letters,
- * digits, '-', '_' and '.'; default: the file name without its extension.
+ * digits, '-', '_' and '.'; default: the file name without `.so`
+ * (ats-9.2.4.so is plugin:ats-9.2.4).
  */
 const char *tlsprobe_plugin_name(void);
 

@@ -35,7 +35,7 @@ package final class BIOPlugin: @unchecked Sendable {
 
     private init(spec: BIOPluginSpec, handle: UnsafeMutableRawPointer) throws(Unavailable) {
         guard let newBIO = dlsym(handle, "tlsprobe_plugin_new_bio") else {
-            throw Unavailable(reason: "\(spec.path) does not define tlsprobe_plugin_new_bio, which the plug-in ABI requires")
+            throw Unavailable(reason: "\(spec.path) does not define tlsprobe_plugin_new_bio, which the plug-in ABI requires" + Self.mangledHint(spec.path))
         }
         if let abi = dlsym(handle, "tlsprobe_plugin_abi") {
             let declared = unsafeBitCast(abi, to: ABI.self)()
@@ -63,6 +63,18 @@ package final class BIOPlugin: @unchecked Sendable {
         return connectsItselfFunction(tfo ? 1 : 0) != 0
     }
 
+    /// What to do when `dlsym` finds no `tlsprobe_plugin_new_bio` but the file defines it under a
+    /// C++ mangled name (`_Z23tlsprobe_plugin_new_bioiPK8sockaddrji`): a C++ plug-in that declares
+    /// the function itself, without `extern "C"` (the header's declarations carry it). Read from
+    /// the file's dynamic symbol table; empty when there is no such symbol.
+    static func mangledHint(_ path: String) -> String {
+        let mangled = ELFReader.definedDynamicSymbols(path: path, containing: "tlsprobe_plugin_").filter { $0.hasPrefix("_Z") }
+        guard let newBIO = mangled.first(where: { $0.contains("tlsprobe_plugin_new_bio") }) else { return "" }
+        let others = mangled.filter { $0 != newBIO }
+        let also = others.isEmpty ? "" : " (and \(others.joined(separator: ", ")))"
+        return "; it defines the C++ symbol \(newBIO)\(also): declare the plug-in's functions extern \"C\" (as including <tlsprobe/bio-plugin.h> does) so that they keep their C names"
+    }
+
     /// Checks the file's own dynamic section against this process, then `dlopen`s it.
     static func load(_ spec: BIOPluginSpec) throws(Unavailable) -> BIOPlugin {
         if let problem = problem(with: spec.path) { throw Unavailable(reason: problem) }
@@ -87,11 +99,41 @@ package final class BIOPlugin: @unchecked Sendable {
             return "\(path) is not a shared object (ELF type: \(file.type ?? "unknown")); build it with cc -shared -fPIC"
         }
         if let problem = ELFReader.loadProblem(path: path) { return "\(path): \(problem)" }
-        let own = String(OpenSSLRuntime.headerLibsslSoname.dropFirst("libssl.so.".count))
-        let foreign = file.needs.filter { ELFReader.line($0) != own }
+        let foreign = foreignNeeds(file)
         if !foreign.isEmpty {
-            return "\(path) needs \(foreign.joined(separator: " and ")) (its DT_NEEDED); this runtime's OpenSSL is \(OpenSSLRuntime.headerLibsslSoname) (\(OpenSSLRuntime.current.runtimeVersion)): build the plug-in against this OpenSSL's headers"
+            return "\(path) needs \(foreign.joined(separator: " and ")) (its DT_NEEDED); this runtime's OpenSSL is \(runtimeProbed): build the plug-in against its headers\(buildHint)"
         }
         return nil
+    }
+
+    /// The libssl/libcrypto sonames `file` needs that are not this process's ABI (the one its
+    /// OpenSSL headers name: in a worker built for 1.1.1 or 4.0, that runtime's).
+    static func foreignNeeds(_ file: ELFFile) -> [String] {
+        let own = String(OpenSSLRuntime.headerLibsslSoname.dropFirst("libssl.so.".count))
+        return file.needs.filter { ELFReader.line($0) != own }
+    }
+
+    /// The sonames the plug-in at `path` needs of another OpenSSL ABI than tlsprobe's own
+    /// process: the parent asks before it has the plug-in described, since no process of this
+    /// ABI can load it (a 1.1.1 plug-in beside a 3.x tlsprobe), while a runtime's worker may.
+    package static func foreignNeeds(path: String) -> [String] {
+        guard case .elf(let file) = ELFReader.read(path: path) else { return [] }
+        return foreignNeeds(file)
+    }
+
+    /// The OpenSSL this worker probes, as its loader found it: soname, version, folder
+    /// (`libssl.so.1.1 (1.1.1w, from ~/.cache/tlsprobe/…/bullseye)`), never the host's.
+    static var runtimeProbed: String {
+        let folder = OpenSSLRuntime.current.libsslPath.map { ", from " + ($0 as NSString).deletingLastPathComponent } ?? ""
+        return "\(OpenSSLRuntime.headerLibsslSoname) (\(OpenSSLRuntime.current.runtimeVersion)\(folder))"
+    }
+
+    /// How to build against the probed runtime's headers when its folder has them (a fetched
+    /// line's `pkgconfig/`, as `examples/bio-plugins/build` reads them); empty otherwise.
+    static var buildHint: String {
+        guard let libssl = OpenSSLRuntime.current.libsslPath else { return "" }
+        let pkgconfig = (libssl as NSString).deletingLastPathComponent + "/pkgconfig"
+        guard FileManager.default.fileExists(atPath: pkgconfig + "/openssl.pc") else { return "" }
+        return " (PKG_CONFIG_PATH=\(pkgconfig) examples/bio-plugins/build)"
     }
 }

@@ -55,8 +55,14 @@ package enum BIOPluginDescriber {
             free(resolved)
             var spec = BIOPluginSpec(name: BIOPluginSpec.defaultName(path: path), path: path)
             spec.auditClass = AuditedFile.read(path: path, display: path, package: nil)?.class
-            let asked = ask(path: path, executable: executable)
-            if let name = asked.name {
+            // Built for another OpenSSL ABI than this process's: no worker of this ABI can load it,
+            // and its reason would name this host's OpenSSL, not the runtimes it is meant for.
+            // Those runtimes' cells say whether it loads there.
+            let foreign = BIOPlugin.foreignNeeds(path: path)
+            let asked = foreign.isEmpty ? ask(path: path, executable: executable) : Description()
+            if !foreign.isEmpty {
+                spec.note = "named after its file: it needs \(foreign.joined(separator: " and ")), an OpenSSL ABI this tlsprobe's own process (\(OpenSSLRuntime.headerLibsslSoname)) does not load, so tlsprobe_plugin_name() was not asked; each runtime's cells say whether it loads there"
+            } else if let name = asked.name {
                 if BIOPluginSpec.isValidName(name) {
                     spec.name = name
                 } else {
