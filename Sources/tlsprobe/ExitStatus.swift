@@ -46,9 +46,12 @@ extension ExitStatus {
 
     /// `gate`: a condition that did not hold is an expectation that failed, but a run that
     /// probed nothing ends `environment` whatever the verdicts (or `--allow-skipped`) say.
-    init(gatePassed passed: Bool, nothingProbed: Bool) {
+    init(gatePassed passed: Bool, nothingProbed: Bool, pluginRanNowhere: Bool = false) {
         if nothingProbed {
             self = .environment
+        } else if pluginRanNowhere {
+            // A plug-in the user gave was never tested: theirs to fix, whatever the conditions say.
+            self = .usage
         } else {
             self = passed ? .success : .expectationFailed
         }

@@ -133,7 +133,8 @@ struct GateCommand: ParsableCommand {
         }
         let verdicts = gate.evaluate(report, audit: auditReport)
         let nothingProbed = report.cells.allSatisfy { $0.outcome == .skipped }
-        let status = ExitStatus(gatePassed: verdicts.allSatisfy(\.passed), nothingProbed: nothingProbed)
+        let status = ExitStatus(gatePassed: verdicts.allSatisfy(\.passed), nothingProbed: nothingProbed,
+                                pluginRanNowhere: !ProbeRun.pluginsThatRanNowhere(report).isEmpty)
         // The file, the lines below and the exit status all come from `outcome`, which records `status`.
         let outcome = gate.outcome(verdicts, exitCode: Int(status.rawValue))
         report.gate = outcome
@@ -150,6 +151,7 @@ struct GateCommand: ParsableCommand {
         say("verdict: \(report.verdict)\n")
         if let reportOutput, let output, output != "-" { say("report: \(output) (\(reportOutput.format.rawValue))\n") }
         if nothingProbed { try ProbeRun.requireSomethingProbed(report) }
+        try ProbeRun.requirePluginsRan(report)
         if status != .success { throw status.exitCode }
     }
 }

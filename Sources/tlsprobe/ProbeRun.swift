@@ -59,12 +59,9 @@ enum ProbeRun {
     /// A plug-in that ran somewhere (some cell ok, failed, crashed or timed out) does not count:
     /// one built for 3.x is `unsupported` on 1.1.1 and 4.0 under `--runtime all` and is still tested.
     static func requirePluginsRan(_ report: Report) throws(ExitCode) {
-        var unusable = false
-        for plugin in report.plugins ?? [] {
+        let unusable = pluginsThatRanNowhere(report)
+        for plugin in unusable {
             let cells = report.cells.filter { $0.mode == plugin.mode }
-            guard cells.contains(where: { $0.outcome == .unsupported }),
-                  cells.allSatisfy({ $0.outcome == .unsupported || $0.outcome == .skipped }) else { continue }
-            unusable = true
             // One line per reason, naming the runtimes it was given on, in the report's order.
             var reasons: [(reason: String, runtimes: [String])] = []
             for cell in cells where cell.outcome == .unsupported {
@@ -80,7 +77,17 @@ enum ProbeRun {
                 Terminal.writeError("  \(TerminalText.escape(runtimes.joined(separator: ", "))): \(TerminalText.escape(reason))\n")
             }
         }
-        if unusable { throw ExitStatus.usage.exitCode }
+        if !unusable.isEmpty { throw ExitStatus.usage.exitCode }
+    }
+
+    /// The `--bio-plugin`s none of whose cells ran: `unsupported` somewhere, and nothing but
+    /// `unsupported` or `skipped` anywhere.
+    static func pluginsThatRanNowhere(_ report: Report) -> [BIOPluginSpec] {
+        (report.plugins ?? []).filter { plugin in
+            let cells = report.cells.filter { $0.mode == plugin.mode }
+            return cells.contains { $0.outcome == .unsupported }
+                && cells.allSatisfy { $0.outcome == .unsupported || $0.outcome == .skipped }
+        }
     }
 
     /// Exit 3 when not one cell could be probed (no loopback, no namespace, no

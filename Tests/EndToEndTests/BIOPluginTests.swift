@@ -89,6 +89,17 @@ import Testing
     /// Plug-ins that cannot be loaded, return NULL or crash: each cell says so, and the others still run.
     /// Those that could run nowhere (loaded on no runtime) end the run with exit 2, each named on
     /// stderr with its reason, never "No failures." and 0; those that ran (and failed) do not count.
+    /// `gate` as `matrix`: a plug-in that could run nowhere ends the run 2 with its reasons, and a
+    /// condition that held is then UNDECIDED, never a PASS of a BIO nobody tested.
+    @Test func aGateWithAPluginThatRanNowhereIsNotPassed() throws {
+        let fixtures = try PluginFixtures.built.get().fixtures
+        let run = try CLI.run(["gate", "--runtime", "system", "--require", "proxy-core", "--tfo", "off", "--family", "ipv4",
+                               "--phase", "handshake", "--bio-plugin", fixtures["no-new-bio"]!])
+        #expect(run.status == 2, "\(run.transcript)")
+        #expect(run.stderr.contains("tlsprobe: plugin:no-new-bio (") && run.stderr.contains("could run on no runtime probed"), "\(run.stderr)")
+        #expect(run.output.contains("UNDECIDED require proxy-core:") && !run.output.contains("PASS "), "\(run.output)")
+    }
+
     @Test func brokenPluginsAreReportedAndTheRestRuns() throws {
         let fixtures = try PluginFixtures.built.get().fixtures
         var arguments = ["matrix", "--runtime", "system", "--mode", "proxy-core", "--tfo", "off", "--family", "ipv4", "--phase", "handshake", "--format", "json"]
