@@ -13,7 +13,8 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Run the matrix and exit 0 when every stated condition holds, 1 when one does not.",
         discussion: """
-            Prints one line per condition (PASS or FAIL, and why; UNDECIDED when nothing could be probed) and, with --output, the report's path. \
+            Prints one line per condition (PASS or FAIL, and why; UNDECIDED when nothing could be probed) and, with --output, the reports' paths. \
+            With --output - or --format without --output, the report itself goes to stdout and those lines to stderr. \
             With --audit PATH…, the files given are audited as tlsprobe audit does, and a condition 'audit' \
             fails when one is of the --fail-on class (default affected-pattern) or could not be read. \
             The modes the conditions need (--require, and legacy-fastopen for --fail-if-affected) are probed \
@@ -56,17 +57,10 @@ struct GateCommand: ParsableCommand {
                                valueName: "class"))
     var failOn: AuditFailureThreshold?
 
-    @Option(help: "Format of the report written with --output (default: text).")
-    var format: ReportFormat?
-
-    @Option(help: ArgumentHelp("Write the report to this file, atomically.", valueName: "file"), completion: .file())
-    var output: String?
+    @OptionGroup var reportOptions: ReportOutputOptions
 
     func validate() throws {
         _ = try gate()
-        if format != nil, output == nil {
-            throw ValidationError("--format applies to the report written with --output FILE; gate prints only its conditions")
-        }
         if failIfAffected, matrix.tfo == .on {
             throw ValidationError("--fail-if-affected needs the TFO-off cells: use --tfo off or both")
         }
@@ -76,7 +70,6 @@ struct GateCommand: ParsableCommand {
         if failOn != nil, audit.isEmpty {
             throw ValidationError("--fail-on applies to --audit PATH…: give the files to audit")
         }
-        try ReportOutput.validate(output: output)
     }
 
     /// The conditions, parsed; a malformed one is a usage error naming what was expected.
@@ -104,6 +97,17 @@ struct GateCommand: ParsableCommand {
         return status == .success || status == .expectationFailed ? "PASS" : "UNDECIDED"
     }
 
+    /// PASS green, FAIL red, UNDECIDED yellow, as `--color` decides.
+    static func colored(_ label: String, _ color: Bool) -> String {
+        guard color else { return label }
+        let code = switch label {
+        case "PASS": "1;32"
+        case "FAIL": "1;31"
+        default: "1;33"
+        }
+        return "\u{1B}[\(code)m\(label)\u{1B}[0m"
+    }
+
     func run() throws {
         let gate = try gate()
         // The audit first: it takes a second, and an unusable libelf ends the run before any probe.
@@ -121,35 +125,45 @@ struct GateCommand: ParsableCommand {
         var plan = matrix.plan
         plan.modes = (plan.modes + gate.modesNeeded).uniqued()
         var report = try ProbeRun.run(plan, plugins: matrix.plugins, fetch: matrix.fetch)
-        let reportOutput = output.map { ReportOutput(format: format ?? .text, output: $0) }
-        // A runtime that could not be probed leaves the conditions undecided: the
-        // file says what ran, without a gate object, and the exit code is 2.
-        guard report.runtimeErrors.isEmpty else {
-            if let reportOutput, let output {
-                try reportOutput.write(report, to: output)
-                if output != "-" { Terminal.write("report: \(output) (\(reportOutput.format.rawValue))\n") }
+        let destination = reportOptions.destination
+        // With a report on stdout (`--output -`, or `--format` without `--output`), the lines go to stderr.
+        let stdoutReport = destination.gateStdoutFormat
+        func say(_ line: String) {
+            if stdoutReport != nil { Terminal.writeError(line) } else { Terminal.write(line) }
+        }
+        func writeReports(_ report: Report) throws {
+            try destination.writeFiles(report)
+            if let stdoutReport {
+                Terminal.write(try ReportOutput.render(report, hosts: [], as: stdoutReport, style: destination.style))
             }
+        }
+        func sayPaths() {
+            for target in destination.files { say("report: \(target.path) (\(target.format.rawValue))\n") }
+        }
+        // A runtime that could not be probed leaves the conditions undecided: the
+        // reports say what ran, without a gate object, and the exit code is 2.
+        guard report.runtimeErrors.isEmpty else {
+            try writeReports(report)
+            sayPaths()
             throw ExitStatus.usage.exitCode
         }
         let verdicts = gate.evaluate(report, audit: auditReport)
         let nothingProbed = report.cells.allSatisfy { $0.outcome == .skipped }
         let status = ExitStatus(gatePassed: verdicts.allSatisfy(\.passed), nothingProbed: nothingProbed,
                                 pluginRanNowhere: !ProbeRun.pluginsThatRanNowhere(report).isEmpty)
-        // The file, the lines below and the exit status all come from `outcome`, which records `status`.
+        // The reports, the lines below and the exit status all come from `outcome`, which records `status`.
         let outcome = gate.outcome(verdicts, exitCode: Int(status.rawValue))
         report.gate = outcome
-        if let reportOutput, let output {
-            try reportOutput.write(report, to: output)
-        }
-        // With `--output -` the report itself is on stdout, so the conditions go to stderr.
-        func say(_ line: String) {
-            if output == "-" { Terminal.writeError(line) } else { Terminal.write(line) }
-        }
+        try writeReports(report)
+        let style = destination.style
         for verdict in outcome.verdicts {
-            say("\(Self.label(verdict, status: status)) \(verdict.condition): \(verdict.detail)\n")
+            let label = Self.label(verdict, status: status)
+            // --quiet keeps what a reader must act on: the conditions that did not hold.
+            if style.quiet, label == "PASS" { continue }
+            say("\(Self.colored(label, style.color)) \(verdict.condition): \(verdict.detail)\n")
         }
         say("verdict: \(report.verdict)\n")
-        if let reportOutput, let output, output != "-" { say("report: \(output) (\(reportOutput.format.rawValue))\n") }
+        sayPaths()
         if nothingProbed { try ProbeRun.requireSomethingProbed(report) }
         try ProbeRun.requirePluginsRan(report)
         if status != .success { throw status.exitCode }

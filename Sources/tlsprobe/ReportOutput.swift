@@ -8,53 +8,58 @@ import ToolCore
 
 /// Where and how `matrix`, `gate`, `merge` and `audit` put a report.
 ///
-/// Without `--output` the report goes to stdout in `--format`. With it, the file
-/// gets `--format` and the terminal still gets the text rendering, so a CI log
-/// shows the table while the artifact holds JSON, JUnit or Markdown. The file is
-/// written to a temporary name in its own folder and renamed into place: a CI
-/// artifact is never half-written, and an old one is replaced whole or not at all.
+/// Without `--output` the report goes to stdout in `--format`. With it, each file
+/// gets its format (`FORMAT:PATH`, or `--format` for a plain path; see `ReportTarget`)
+/// and the terminal still gets the text rendering, so a CI log shows the table while
+/// the artifacts hold JSON, JUnit or Markdown; `--output -` (or `FORMAT:-`) puts that
+/// report on stdout instead. Each file is written to a temporary name in its own
+/// folder and renamed into place: a CI artifact is never half-written, and an old one
+/// is replaced whole or not at all.
 struct ReportOutput {
-    var format: ReportFormat
-    /// The `--output` file; `nil` or `-` for stdout.
-    var output: String?
+    /// `--format`: stdout's format without `--output`, and the format of a plain `--output PATH`.
+    var format: ReportFormat = .text
+    /// Whether `--format` was given: `gate` prints its report on stdout only when asked.
+    var formatGiven = false
+    /// Every `--output`, checked (`ReportTarget.parse`).
+    var targets: [ReportTarget] = []
     /// How the text rendering looks on the terminal.
     var style = TextStyle()
 
-    /// Checked before any probe runs, so a typo costs nothing: see `OutputFile`.
-    /// `-` is standard output.
-    static func validate(output: String?) throws(ValidationError) {
-        guard let output, output != "-" else { return }
-        do {
-            _ = try OutputFile(output)
-        } catch {
-            throw ValidationError(TerminalText.escape(error.description))
-        }
+    /// The reports written to files.
+    var files: [ReportTarget] { targets.filter { !$0.isStdout } }
+
+    /// What `matrix`, `merge` and `audit` print: the `--output -` report, else `--format`
+    /// when no file is written, else the text rendering beside the files.
+    var stdoutFormat: ReportFormat {
+        targets.first(where: \.isStdout)?.format ?? (files.isEmpty ? format : .text)
     }
 
-    /// `matrix` and `merge`: the report on stdout, or in the file with the text rendering on stdout.
+    /// What `gate` prints as a report: the `--output -` one, or `--format`'s when no file is
+    /// written; `nil` when stdout gets the conditions (they go to stderr otherwise).
+    var gateStdoutFormat: ReportFormat? {
+        targets.first(where: \.isStdout)?.format ?? (files.isEmpty && formatGiven ? format : nil)
+    }
+
+    /// `matrix` and `merge`: every file, then stdout's report.
     func emit(_ report: Report, hosts: [MergedHost] = []) throws {
-        if let output, output != "-" {
-            try write(report, hosts: hosts, to: output)
-            Terminal.write(try Self.render(report, hosts: hosts, as: .text, style: style))
-        } else {
-            Terminal.write(try Self.render(report, hosts: hosts, as: format, style: style))
+        try writeFiles(report, hosts: hosts)
+        Terminal.write(try Self.render(report, hosts: hosts, as: stdoutFormat, style: style))
+    }
+
+    /// The report to every `--output` file. A failure is one line on stderr and exit 2:
+    /// the artifact a CI job asked for does not exist.
+    func writeFiles(_ report: Report, hosts: [MergedHost] = []) throws {
+        for target in files {
+            try write(text: try Self.render(report, hosts: hosts, as: target.format, style: TextStyle(wide: style.wide)), to: target.path)
         }
     }
 
-    /// The report in `format`, atomically, to `path`. A failure is one line on
-    /// stderr and exit 2: the artifact a CI job asked for does not exist.
-    func write(_ report: Report, hosts: [MergedHost] = [], to path: String) throws {
-        try write(text: try Self.render(report, hosts: hosts, as: format, style: TextStyle(wide: style.wide)), to: path)
-    }
-
-    /// `audit`: the audit on stdout, or in the file with the text rendering on stdout.
+    /// `audit`: every file, then stdout's audit.
     func emit(_ audit: AuditReport) throws {
-        if let output, output != "-" {
-            try write(text: Self.render(audit, as: format, style: TextStyle(wide: style.wide)), to: output)
-            Terminal.write(try Self.render(audit, as: .text, style: style))
-        } else {
-            Terminal.write(try Self.render(audit, as: format, style: style))
+        for target in files {
+            try write(text: Self.render(audit, as: target.format, style: TextStyle(wide: style.wide)), to: target.path)
         }
+        Terminal.write(try Self.render(audit, as: stdoutFormat, style: style))
     }
 
     static func render(_ audit: AuditReport, as format: ReportFormat, style: TextStyle) throws -> String {

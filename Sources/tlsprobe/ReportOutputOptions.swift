@@ -1,23 +1,26 @@
 import ArgumentParser
 
-/// `--format` and `--output` as `matrix`, `merge` and `audit` take them: the report on
-/// stdout, or in a file with the text rendering on stdout. `gate` has options of its own:
-/// it writes a report only to an `--output` file, and prints its conditions.
+/// `--format`, `--output` and the terminal options, as `matrix`, `gate`, `merge` and
+/// `audit` all take them: the report on stdout, or in files (several with `FORMAT:PATH`)
+/// with the text rendering (for `gate`, its conditions) on stdout.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: "Report format: on stdout, or in the --output file.")
-    var format: ReportFormat = .text
+    @Option(help: "Report format (text, json, markdown, junit): on stdout, and for each --output PATH that names none (default: text).")
+    var format: ReportFormat?
 
-    @Option(help: ArgumentHelp("Write the report in --format to this file, atomically; stdout then gets the text rendering. - is stdout.",
-                               valueName: "file"), completion: .file())
-    var output: String?
-
-    func validate() throws {
-        try ReportOutput.validate(output: output)
-    }
+    @Option(name: .customLong("output"),
+            help: ArgumentHelp("Write a report to this file, atomically; repeat for several. FORMAT:PATH names its format (e.g. junit:gate.xml), a plain PATH takes --format; a bare word before the first colon is always a format, so write ./a:b for a file named a:b. stdout then gets the text rendering (gate: its conditions). - (or FORMAT:-) is stdout.",
+                               valueName: "[format:]file"), completion: .file())
+    var outputs: [String] = []
 
     @OptionGroup(title: "Terminal") var terminal: TerminalOptions
 
+    func validate() throws {
+        _ = try ReportTarget.parse(outputs, defaultFormat: format ?? .text)
+    }
+
     var destination: ReportOutput {
-        ReportOutput(format: format, output: output, style: terminal.style)
+        // `validate()` has accepted these: parsing again cannot fail.
+        let targets = (try? ReportTarget.parse(outputs, defaultFormat: format ?? .text)) ?? []
+        return ReportOutput(format: format ?? .text, formatGiven: format != nil, targets: targets, style: terminal.style)
     }
 }

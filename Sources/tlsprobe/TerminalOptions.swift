@@ -2,20 +2,20 @@ import ArgumentParser
 import CLinux
 import Foundation
 
-/// How the text rendering looks on this terminal: `matrix`, `merge` and `audit` share it
-/// (through `ReportOutputOptions`).
+/// How the text rendering looks on this terminal: `matrix`, `gate`, `merge` and `audit`
+/// share it (through `ReportOutputOptions`).
 struct TerminalOptions: ParsableArguments {
     enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
         case auto, always, never
     }
 
-    @Option(help: "Colour outcomes and the verdict: auto (a terminal, without NO_COLOR and not TERM=dumb), always or never.")
+    @Option(help: "Colour outcomes, the verdict and gate's PASS/FAIL: auto (a terminal, without NO_COLOR and not TERM=dumb), always or never.")
     var color: ColorChoice = .auto
 
     @Flag(help: "Every column of the table, lines unwrapped (default: fit 80 columns or the terminal's width).")
     var wide = false
 
-    @Flag(help: "Print only the verdict line (the --output file still gets the whole report).")
+    @Flag(help: "Print only the verdict line (gate: also the conditions that did not hold, never the PASS lines); --output files still get the whole report.")
     var quiet = false
 
     var style: TextStyle {

@@ -91,7 +91,7 @@ import Testing
 
     @Test(arguments: [
         (["gate", "--require", "proxy-kore"], "fd, legacy-fastopen"),
-        (["gate", "--format", "json"], "--output"),
+        (["gate", "--format", "json", "--output", "-", "--output", "junit:-"], "two reports on stdout"),
         (["gate", "--fail-if-affected", "--tfo", "on"], "--tfo off or both"),
         (["gate", "--runtime", "/nonexistent/runtime"], "/nonexistent/runtime"),
     ])
