@@ -16,7 +16,8 @@ import Glibc
 /// OpenSSL 3.2+'s socket BIO takes the data pointer for its own struct, 120 bytes
 /// on Linux x86-64 (a `BIO_ADDR`, the sockaddr union of 112 bytes, then `tfo_first`
 /// and `ktls_record_type`; measured: the struct `BIO_set_data` replaces leaks 120
-/// bytes). Its `BIO_C_SET_FD` zeroes the `BIO_ADDR` and `tfo_first`, bytes 0–115:
+/// bytes on 3.5 and 3.6, 124 on 4.0). Its `BIO_C_SET_FD` zeroes the `BIO_ADDR` and
+/// `tfo_first`, bytes 0–115 on each of them:
 /// the first fourteen pointers and half of the fifteenth. The socket and the
 /// canary lie beyond, so the handshake still completes; the destroy then frees the
 /// whole block, and the application's own free of it would be a double free.
