@@ -104,10 +104,11 @@ package enum Verdict {
         let written = mine.contains { $0.applicationRecord?.intact == false }
         let freed = mine.contains { ($0.memory?.foreignFrees ?? 0) > 0 }
         // The socket survives where it lies past OpenSSL's struct, as libpq's does: the symptom comes later.
-        let socketSurvived = !mine.contains { $0.applicationRecord?.fileDescriptorIntact == false }
+        let completed = !mine.contains { $0.applicationRecord?.fileDescriptorIntact == false }
+            && mine.contains { $0.phase == .handshake && $0.tlsVersion != nil }
         let how = switch (written, freed) {
-        case (true, true): ["OpenSSL zeroed the record's first fields\(socketSurvived ? " (the handshake completed)" : "") and freed it: the application's own free is a double free"]
-        case (true, false): ["OpenSSL zeroed the record's first fields\(socketSurvived ? " (the handshake completed)" : "")"]
+        case (true, true): ["OpenSSL zeroed the record's first fields\(completed ? " (the handshake completed)" : "") and freed it: the application's own free is a double free"]
+        case (true, false): ["OpenSSL zeroed the record's first fields\(completed ? " (the handshake completed)" : "")"]
         case (false, true): ["OpenSSL freed the application's record: its own free is a double free"]
         case (false, false): [String]()
         }
