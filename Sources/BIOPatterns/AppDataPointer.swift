@@ -7,7 +7,8 @@ import Glibc
 /// The PostgreSQL ≤ 16.1 design: a BIO made with `BIO_meth_new(BIO_TYPE_SOCKET, …)`
 /// whose create, ctrl and destroy are the socket BIO's (`BIO_meth_get_*`) and
 /// whose own read and write find the application's connection record, which
-/// holds the descriptor, through `BIO_get_data`.
+/// holds the descriptor far from its start (libpq's `PGconn.sock`), through
+/// `BIO_get_data`.
 ///
 /// Set up as PostgreSQL did: `BIO_new`, `BIO_set_data(bio, record)`,
 /// `BIO_set_fd(bio, fd, BIO_NOCLOSE)`, `SSL_set_bio`; the record is freed by
@@ -15,9 +16,12 @@ import Glibc
 ///
 /// On OpenSSL 3.2+ the borrowed create has already put OpenSSL's struct in the
 /// data pointer; `BIO_set_data` replaces it (leaked), the borrowed ctrl then
-/// writes into what it takes for its struct, the application's record, at
-/// `BIO_set_fd`, and the borrowed destroy frees the record. The record's canary
-/// is read back right after `BIO_set_fd`, and that check is the cell's evidence.
+/// zeroes what it takes for its struct, the first 116 bytes of the application's
+/// record (its host, user and other option pointers), at `BIO_set_fd`; the socket
+/// lies beyond, so the handshake completes. The borrowed destroy then frees the
+/// record, and the application's own free of it would be a double free. The
+/// record is read back right after `BIO_set_fd`, and that check is the cell's
+/// evidence; the worker's accounting counts the destroy's free and refuses it.
 enum AppDataPointer {
     /// The `BIO_METHOD`, built once per process and never freed.
     final class Method: @unchecked Sendable {
@@ -60,7 +64,8 @@ enum AppDataPointer {
         request.setupEvidence.append(check)
         // Attached first, so that whatever happens next the SSL frees the BIO before the record goes.
         tls.attach(handle)
-        guard check.intact else { throw RecordOverwritten(check: check) }
+        // Only the option fields written over: PostgreSQL went on, and so does the reproduction.
+        guard check.socketUsable else { throw RecordOverwritten(check: check) }
         return tls
     }
 }

@@ -1,10 +1,12 @@
-/// The application's connection record no longer holds what it wrote: the
-/// reproduction stops before any read or write would use the descriptor found
-/// there (PostgreSQL ≤ 16.1 went on, and its handshake failed on descriptor 0).
+/// OpenSSL wrote over the part of the application's connection record the BIO's
+/// read and write depend on (the socket, or tlsprobe's canary beside it): the
+/// reproduction stops before any read or write would use what it found there.
+/// On OpenSSL 3.2–4.0 the socket lies past everything `BIO_set_fd` writes, so
+/// this is for an OpenSSL whose socket-BIO struct grew that far.
 struct RecordOverwritten: Error, Sendable, CustomStringConvertible {
     let check: RecordCheck
 
     var description: String {
-        "OpenSSL wrote into the application's connection record (BIO data): \(check); the handshake would read and write descriptor \(check.fileDescriptorFound)"
+        "OpenSSL wrote into the application's connection record (BIO data) as far as its socket: \(check); the handshake would read and write descriptor \(check.fileDescriptorFound)"
     }
 }

@@ -121,16 +121,13 @@ package enum Diagnosis {
         let written = evidence.compactMap(\.applicationRecord).filter { !$0.intact }
         let freed = evidence.contains { ($0.memory?.foreignFrees ?? 0) > 0 }
         let leaked = evidence.contains { ($0.memory?.leakedAllocations ?? 0) > 0 }
-        var sentences = ["The application keeps its connection record in the BIO data pointer (BIO_set_data) of a BIO whose create, ctrl and destroy are the socket BIO's, and those methods take that pointer for their own struct."]
+        var sentences = ["The application keeps its connection record (option pointers first, the socket further in, as libpq's PGconn) in the BIO data pointer (BIO_set_data) of a BIO whose create, ctrl and destroy are the socket BIO's, and those methods take that pointer for their own struct."]
         if !written.isEmpty {
-            let pattern = written.contains { !$0.patternIntact }
-            let descriptor = written.contains { !$0.fileDescriptorIntact }
-            let what = [pattern ? "the known pattern the application had written there was gone" : nil,
-                        descriptor ? "the record no longer held the connection's descriptor" : nil].compactMap { $0 }
-            let after = Set(written.map(\.checkedAfter)).sorted().joined(separator: "/")
-            sentences.append("OpenSSL wrote into the record: right after \(after) \(what.joined(separator: " and ")) (each cell's evidence gives offsets and values).")
+            sentences.append(overwriteSentence(written, evidence))
         }
-        if freed { sentences.append("When the BIO was freed, the socket BIO's destroy freed the record, memory OpenSSL never allocated (counted here instead of corrupting the heap; psql crashed on it).") }
+        if freed {
+            sentences.append("When the connection was freed, the socket BIO's destroy freed the record, memory OpenSSL never allocated (counted and refused here): \(ApplicationRecordEvidence.doubleFree); psql died of that double free when it closed its connection.")
+        }
         if leaked { sentences.append("The struct OpenSSL allocated at create time, replaced by BIO_set_data, leaked.") }
         let what = [written.isEmpty ? nil : "writes into", freed ? "frees" : nil].compactMap { $0 }.joined(separator: " and ")
         return Finding(
@@ -141,5 +138,27 @@ package enum Diagnosis {
             evidence: evidence.map(\.name),
             fix: "proxy-core keeps its own state in BIO ex_data or in the data pointer of a filter BIO it created (filter-fastopen), never in the data pointer of a BIO whose methods come from the socket BIO; PostgreSQL 16.2 moved its record to BIO_get_app_data."
         )
+    }
+
+    /// Which of the record's bytes and fields OpenSSL wrote over (names and offsets: the same
+    /// on every run, unlike the values, which stay in the cells), and whether the socket, and
+    /// so the handshake, survived.
+    private static func overwriteSentence(_ written: [ApplicationRecordEvidence], _ cells: [CellResult]) -> String {
+        let after = Set(written.map(\.checkedAfter)).sorted().joined(separator: "/")
+        var fields: [String] = []
+        for name in written.flatMap({ $0.overwrittenFields ?? [] }) where !fields.contains(name) { fields.append(name) }
+        let spans = written.compactMap(\.overwrittenBytes)
+        var what = "OpenSSL wrote into the record right after \(after)"
+        if let first = spans.map(\.offset).min(), let end = spans.map({ $0.offset + $0.length }).max() {
+            what += ", over bytes \(ApplicationRecordEvidence.ByteSpan(offset: first, length: end - first).description), where its own struct would be"
+        }
+        if !fields.isEmpty { what += ": \(fields.joined(separator: ", ")) (host name, user and other option pointers, now NULL or invalid)" }
+        if written.contains(where: { !$0.patternIntact }) && fields.isEmpty { what += ": the known values the application had written there were gone" }
+        guard written.allSatisfy(\.fileDescriptorIntact) else {
+            return what + "; the record no longer held the connection's descriptor (each cell's evidence gives offsets and values)."
+        }
+        let offsets = Set(written.compactMap(\.fileDescriptorOffset)).sorted().map(String.init).joined(separator: "/")
+        let completed = cells.contains { $0.phase == .handshake && $0.tlsVersion != nil }
+        return what + ". The socket\(offsets.isEmpty ? "" : " at offset \(offsets)") survived\(completed ? ", so the handshake completed and nothing failed then" : "") (each cell's evidence gives offsets and values)."
     }
 }

@@ -14,7 +14,7 @@ package struct FindingGroup: Sendable, Equatable {
         case .pointerOverwritten: "Legacy fast-open BIO overwrites the socket BIO's data pointer"
         case .migrationTrap: "BIO_set_conn_address on a plain socket BIO does not connect"
         case .pointerNulled: "A NULL conn address leaks the socket BIO's struct on TFO-off connections"
-        case .recordOverwritten: "OpenSSL writes into and frees the application's record kept in BIO data"
+        case .recordOverwritten: "OpenSSL zeroes the start of the application's record kept in BIO data, then frees it"
         }
     }
 

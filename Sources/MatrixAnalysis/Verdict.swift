@@ -103,10 +103,13 @@ package enum Verdict {
         let mine = record.filter { affected.contains($0.runtime) }
         let written = mine.contains { $0.applicationRecord?.intact == false }
         let freed = mine.contains { ($0.memory?.foreignFrees ?? 0) > 0 }
+        // The socket survives where it lies past OpenSSL's struct, as libpq's does: the symptom comes later.
+        let completed = !mine.contains { $0.applicationRecord?.fileDescriptorIntact == false }
+            && mine.contains { $0.phase == .handshake && $0.tlsVersion != nil }
         let how = switch (written, freed) {
-        case (true, true): ["OpenSSL wrote into the application's record and freed it"]
-        case (true, false): ["OpenSSL wrote into the application's record"]
-        case (false, true): ["OpenSSL freed the application's record"]
+        case (true, true): ["OpenSSL zeroed the record's first fields\(completed ? " (the handshake completed)" : "") and freed it: the application's own free is a double free"]
+        case (true, false): ["OpenSSL zeroed the record's first fields\(completed ? " (the handshake completed)" : "")"]
+        case (false, true): ["OpenSSL freed the application's record: its own free is a double free"]
         case (false, false): [String]()
         }
         return patternClause("app record in BIO data (PostgreSQL ≤ 16.1)", runtimes, probed: record, affected: affected, how: how)

@@ -126,13 +126,17 @@ extension CellResult {
     }
 
     /// Folds the cell's allocation accounting into its outcome: a connection
-    /// that leaks or makes OpenSSL free foreign memory is not `ok`.
+    /// that leaks or makes OpenSSL free foreign memory is not `ok`, nor is one
+    /// whose application record OpenSSL wrote into (its handshake may complete).
     package mutating func record(_ memory: MemoryEvidence) {
         self.memory = memory
-        guard !memory.isClean, outcome == .ok || outcome == .failed else { return }
-        var problems: [String] = []
+        let written = applicationRecord?.overwriteSummary
+        guard !memory.isClean || written != nil, outcome == .ok || outcome == .failed else { return }
+        var problems = written.map { [$0] } ?? []
         if memory.foreignFrees > 0 {
-            problems.append("OpenSSL freed \(memory.foreignFrees) pointer(s) it never allocated")
+            // With a record in BIO data, the record is what OpenSSL freed.
+            problems.append("OpenSSL freed \(memory.foreignFrees) pointer(s) it never allocated"
+                + (applicationRecord == nil ? "" : " (\(memory.foreignFrees == 1 ? "the record" : "a record per connection")): \(ApplicationRecordEvidence.doubleFree)"))
         }
         if memory.leakedAllocations > 0 {
             problems.append("\(memory.leakedAllocations) OpenSSL allocation(s) (\(memory.leakedBytes) bytes) leaked")

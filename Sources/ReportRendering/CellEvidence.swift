@@ -47,6 +47,11 @@ enum CellEvidence {
         lines.append("OpenSSL memory: \(cell.memory == nil ? "not accounted" : TextRenderer.describe(cell.memory))")
         if let record = cell.applicationRecord {
             lines.append("application record: \(record.intact ? "intact" : "written into by OpenSSL") (\(record.detail))")
+            if let fields = record.overwrittenFields, !fields.isEmpty {
+                lines.append("application record fields overwritten: \(fields.joined(separator: ", "))")
+            }
+            // The record is the only memory of the application's that OpenSSL is handed here.
+            if (cell.memory?.foreignFrees ?? 0) > 0 { lines.append("application record freed by OpenSSL: \(ApplicationRecordEvidence.doubleFree)") }
         }
         for error in cell.openSSLErrors { lines.append("OpenSSL error: \(error)") }
         for note in cell.notes { lines.append("note: \(note)") }

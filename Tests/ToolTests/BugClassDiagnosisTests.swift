@@ -2,6 +2,7 @@ import Foundation
 @testable import MatrixAnalysis
 @testable import MatrixModel
 import ProxyCore
+import ReportRendering
 import Testing
 
 /// The findings and verdict clauses of ATS PR 11501's first revision (`nulled-fastopen`) and
@@ -22,14 +23,26 @@ import Testing
         return cell
     }
 
-    /// An appdata-pointer cell: its record check and its accounting.
-    static func appData(intact: Bool, foreign: Int, leaked: Int = 1, on runtime: RuntimeSummary = owning) -> CellResult {
-        var cell = CellResult(ReportFixture.cell(.appDataPointer, .off, .ipv4), runtime: runtime.name, kernelTFO: 1,
-                              outcome: intact ? .ok : .failed, reason: intact ? nil : "OpenSSL wrote into the application's connection record")
+    /// The fields OpenSSL 3.5's `BIO_set_fd` zeroes at the start of the libpq-like record (bytes 0–115).
+    static let zeroedFields = ["pghost", "pghostaddr", "pgport", "connect_timeout", "pgtcp_user_timeout", "client_encoding_initial",
+                               "pgoptions", "appname", "fbappname", "dbName", "replication", "pguser", "pgpass", "pgpassfile",
+                               "channel_binding"]
+
+    /// An appdata-pointer cell as the worker records it: its record check, then its accounting
+    /// (`record(_:)` folds both into the outcome). Written into, the record lost its first fields
+    /// and kept its socket, so the handshake completed.
+    static func appData(intact: Bool, foreign: Int, leaked: Int = 1, phase: Phase = .handshake,
+                        on runtime: RuntimeSummary = owning) -> CellResult {
+        var cell = ReportFixture.ok(ReportFixture.cell(.appDataPointer, .off, .ipv4, phase), runtime: runtime.name, milliseconds: 1)
+        if phase == .teardown {
+            cell.firstWrite = nil
+            cell.tlsVersion = nil
+        }
         cell.applicationRecord = ApplicationRecordEvidence(
-            checkedAfter: "BIO_set_fd", patternIntact: intact, fileDescriptorIntact: intact,
-            detail: intact ? "after BIO_set_fd the pattern at offset 8 reads 0x65626f7270736c74 as written and the descriptor at offset 0 reads 7 as written"
-                           : "after BIO_set_fd the pattern at offset 8 reads 0x0000000000000000 (written 0x65626f7270736c74) and the descriptor at offset 0 reads 0 (written 7)")
+            checkedAfter: "BIO_set_fd", patternIntact: intact, fileDescriptorIntact: true, fileDescriptorOffset: 256,
+            overwrittenFields: intact ? [] : zeroedFields, overwrittenBytes: intact ? nil : .init(offset: 0, length: 116),
+            detail: intact ? "after BIO_set_fd the record reads as written: its 24 option fields, the socket at offset 256 reads 7 as written and the canary"
+                           : "after BIO_set_fd bytes 0–115 of the record differ from what the application wrote: pghost, pghostaddr, pgport, connect_timeout, pgtcp_user_timeout, client_encoding_initial, pgoptions, appname, fbappname, dbName, replication, pguser, pgpass, pgpassfile zeroed, channel_binding reads 0x0000555500000000 (written 0x000055558e52321f), the other 9 option fields as written, from keepalives at offset 120; the socket at offset 256 reads 7 as written")
         cell.record(MemoryEvidence(leakedAllocations: leaked, leakedBytes: leaked * 120, foreignFrees: foreign))
         return cell
     }
@@ -87,15 +100,58 @@ import Testing
         #expect(finding.evidence == ["appdata-pointer/tfo-off/ipv4"])
         let verb = [intact ? nil : "writes into", foreign > 0 ? "frees" : nil].compactMap { $0 }.joined(separator: " and ")
         #expect(finding.title == "OpenSSL \(verb) the application's record kept in BIO data on OpenSSL 3.5.9")
-        #expect(finding.explanation.contains("OpenSSL wrote into the record: right after BIO_set_fd") == !intact)
+        #expect(finding.explanation.contains("OpenSSL wrote into the record right after BIO_set_fd, over bytes 0–115") == !intact)
+        #expect(finding.explanation.contains(Self.zeroedFields.joined(separator: ", ")) == !intact, "every overwritten field, by name")
+        #expect(finding.explanation.contains("The socket at offset 256 survived, so the handshake completed") == !intact)
         #expect(finding.explanation.contains("freed the record") == (foreign > 0))
-        #expect(!finding.explanation.contains("(written 7)"), "the explanation is the same on every runtime; values stay in the cells")
+        #expect(finding.explanation.contains(ApplicationRecordEvidence.doubleFree) == (foreign > 0))
+        #expect(!finding.explanation.contains("(written 0x"), "the explanation is the same on every runtime; values stay in the cells")
+    }
+
+    /// What the worker makes of a 3.5 cell: its handshake completed, and the record's overwritten
+    /// fields and OpenSSL's free of it (the double free to come) fail it; on 3.0 nothing does.
+    @Test func aWrittenRecordFailsTheCellNamingItsFieldsAndTheDoubleFree() throws {
+        let written = Self.appData(intact: false, foreign: 1)
+        #expect(written.outcome == .failed)
+        #expect(written.tlsVersion != nil, "the handshake completed")
+        let reason = try #require(written.reason)
+        #expect(reason.hasPrefix("OpenSSL wrote into the application's record at BIO_set_fd: bytes 0–115 (15 fields, pghost to channel_binding); the socket at offset 256 survived"), "\(reason)")
+        #expect(reason.contains("OpenSSL freed 1 pointer(s) it never allocated (the record): \(ApplicationRecordEvidence.doubleFree)"), "\(reason)")
+        #expect(reason.hasSuffix("1 OpenSSL allocation(s) (120 bytes) leaked"), "\(reason)")
+        // Written into, never freed (no accounting of a free): the record alone fails the cell.
+        let notFreed = Self.appData(intact: false, foreign: 0, leaked: 0)
+        #expect(notFreed.outcome == .failed && notFreed.reason?.contains("pghost to channel_binding") == true, "\(notFreed.reason ?? "")")
+        let clean = Self.appData(intact: true, foreign: 0, leaked: 0, on: Self.notOwning)
+        #expect(clean.outcome == .ok && clean.reason == nil)
+    }
+
+    /// A record that lost its socket too (an OpenSSL whose struct reached it): no handshake to speak of.
+    @Test func aRecordThatLostItsSocketSaysSo() throws {
+        var cell = Self.appData(intact: false, foreign: 0, leaked: 0, phase: .teardown)
+        cell.applicationRecord?.fileDescriptorIntact = false
+        let finding = try #require(Diagnosis.findings(runtimes: [Self.owning], cells: [cell]).first)
+        #expect(finding.explanation.contains("the record no longer held the connection's descriptor"), "\(finding.explanation)")
+        #expect(!finding.explanation.contains("handshake completed"))
+        #expect(cell.applicationRecord?.overwriteSummary?.hasSuffix("the socket at offset 256 was overwritten too") == true)
     }
 
     @Test func anIntactRecordThatOpenSSLNeverFreedGivesNoFinding() {
         let cells = [Self.appData(intact: true, foreign: 0, leaked: 0, on: Self.notOwning)]
         #expect(Diagnosis.findings(runtimes: [Self.notOwning], cells: cells) == [])
         #expect(cells[0].outcome == .ok)
+    }
+
+    /// A bug report and a CI dashboard carry the record's evidence: every field OpenSSL wrote
+    /// over, and the double free the application meets next.
+    @Test func theRenderedEvidenceNamesTheFieldsAndTheDoubleFree() {
+        let cells = [Self.appData(intact: false, foreign: 1)]
+        let report = Report(command: ["tlsprobe", "matrix", "--mode", "appdata-pointer"], timeoutSeconds: 5,
+                            environment: ReportFixture.environment(hostname: "ci-runner-1"),
+                            runtimes: [Self.owning], cells: cells, generatedAt: ReportFixture.date)
+        for rendered in [MarkdownRenderer().render(report), JUnitRenderer().render(report)] {
+            #expect(rendered.contains("application record fields overwritten: \(Self.zeroedFields.joined(separator: ", "))"))
+            #expect(rendered.contains("application record freed by OpenSSL: \(ApplicationRecordEvidence.doubleFree)"))
+        }
     }
 
     // MARK: The verdict
@@ -107,7 +163,7 @@ import Testing
                      ReportFixture.ok(ReportFixture.cell(.proxyCore, .off, .ipv4), runtime: Self.owning.name, milliseconds: 1)]
         let line = Verdict.line(runtimes: runtimes, cells: cells, diagnosis: Diagnosis.findings(runtimes: runtimes, cells: cells))
         #expect(line.contains("NULL-address fast-open BIO (ATS PR 11501 r1): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL's socket-BIO struct leaked on TFO-off connections; not affected on 3.0.19 (system)"), "\(line)")
-        #expect(line.contains("app record in BIO data (PostgreSQL ≤ 16.1): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL wrote into the application's record and freed it; not affected on 3.0.19 (system)"), "\(line)")
+        #expect(line.contains("app record in BIO data (PostgreSQL ≤ 16.1): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL zeroed the record's first fields (the handshake completed) and freed it: the application's own free is a double free; not affected on 3.0.19 (system)"), "\(line)")
         #expect(!line.contains("legacy fast-open BIO"), "no legacy cell was probed")
     }
 

@@ -36,7 +36,8 @@ struct MatrixExpectations {
             guard cell.tfo.isOn else { return .ok }
             return runtime.socketBIOOwnsData ? .failed : .unsupported
         case .reproduction(.appDataPointer):
-            // From 3.2 the socket BIO's ctrl writes into the record and its destroy frees it.
+            // From 3.2 the socket BIO's ctrl zeroes the record's first fields (its socket, further
+            // in, survives: the handshake completes) and its destroy frees it.
             return runtime.socketBIOOwnsData ? .failed : .ok
         case .plugin:
             // A plug-in's behaviour is its own code's; these in-process tests load none.
