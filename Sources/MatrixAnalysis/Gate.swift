@@ -157,7 +157,7 @@ package struct Gate: Sendable {
                            detail: "legacy-fastopen does not reproduce the regression on \(clean.joined(separator: ", "))")
     }
 
-    /// `legacy-fastopen/tfo-off/ipv4`, or `[.runtimes/trixie] legacy-fastopen/tfo-off/ipv4` with several runtimes.
+    /// `legacy-fastopen/tfo-off/ipv4`, or `[trixie] legacy-fastopen/tfo-off/ipv4` with several runtimes.
     static func label(_ cell: CellResult, in report: Report) -> String {
         report.runtimes.count > 1 ? "[\(cell.runtime)] \(cell.name)" : cell.name
     }

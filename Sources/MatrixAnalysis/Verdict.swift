@@ -4,7 +4,7 @@ import MatrixModel
 /// the diagnosis evidence and the cells only (never from a version number): one
 /// clause per broken design the run probed, then how proxy-core did.
 ///
-/// `legacy fast-open BIO: AFFECTED on OpenSSL 3.5.9 (.runtimes/trixie): sendto(MSG_FASTOPEN) got address
+/// `legacy fast-open BIO: AFFECTED on OpenSSL 3.5.9 (trixie): sendto(MSG_FASTOPEN) got address
 /// length 0 → EINVAL; not affected on 3.0.19 (system). proxy-core: ok on all 2.`
 package enum Verdict {
     package static func line(runtimes: [RuntimeSummary], cells: [CellResult], diagnosis: [Finding]) -> String {
@@ -23,7 +23,7 @@ package enum Verdict {
         return clauses.joined(separator: ". ") + "."
     }
 
-    /// `3.5.9 (.runtimes/trixie)`.
+    /// `3.5.9 (trixie)`.
     private static func name(_ runtime: RuntimeSummary) -> String {
         "\(runtime.openSSL?.runtimeVersion ?? "?") (\(runtime.name))"
     }

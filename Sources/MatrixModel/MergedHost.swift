@@ -1,7 +1,7 @@
 /// One report that went into a merged report: the host it ran on and the facts of that run.
 ///
 /// A merged report keeps the host as another axis by qualifying runtime names
-/// (`ci-7:system`, `ci-7:.runtimes/trixie`); this records what each qualifier
+/// (`ci-7:system`, `ci-7:trixie`); this records what each qualifier
 /// stands for, since a report has room for one `environment` only.
 package struct MergedHost: Sendable, Codable, Equatable {
     /// The qualifier of this host's runtimes: its hostname, with `#2`, `#3`, … for the

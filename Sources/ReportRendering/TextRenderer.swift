@@ -136,7 +136,7 @@ package struct TextRenderer: Sendable {
         report.runtimes.count > 1 ? "[\(t(cell.runtime))] \(cell.name)" : cell.name
     }
 
-    /// `3.5.9 (.runtimes/trixie) and 3.6.5 (.runtimes/sid)`.
+    /// `3.5.9 (trixie) and 3.6.5 (sid)`.
     private func runtimeList(_ names: [String], in report: Report) -> String {
         let items = names.map { name in
             let version = report.runtimes.first { $0.name == name }?.openSSL?.runtimeVersion
