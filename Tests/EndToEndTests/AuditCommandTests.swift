@@ -78,6 +78,11 @@ import Testing
         let unwrapped = text.replacingOccurrences(of: "\n  ", with: " ")
         #expect(unwrapped.contains("6 files: 1 affected-pattern, 1 inherits-socket-bio, 0 error, 1 embedded-openssl, 1 own-bio,"))
         #expect(text.hasPrefix("Verdict: AFFECTED"))
+        // What to do, once for each class with findings: four classes, four pieces of advice.
+        let flat = text.replacingOccurrences(of: "\n +", with: " ", options: .regularExpression)
+        #expect(flat.components(separatedBy: "what to do: ").count - 1 == 4, "\(text)")
+        #expect(flat.contains("what to do: " + AuditClass.affectedPattern.advice), "\(text)")
+        #expect(flat.contains("what to do: " + AuditClass.embeddedOpenSSL.advice), "\(text)")
         let quiet = try CLI.run(["audit", "--quiet", built.folder])
         #expect(quiet.output.split(separator: "\n").count == 1 && quiet.output.hasPrefix("Verdict: AFFECTED"))
     }
@@ -151,7 +156,9 @@ import Testing
         let markdown = try CLI.run(["audit", built.folder, "--format", "markdown"])
         #expect(markdown.status == 0)
         #expect(markdown.output.hasPrefix("# tlsprobe audit: AFFECTED"))
-        #expect(markdown.output.contains("| ✗ | `affected-pattern` |"))
+        #expect(markdown.output.contains("| ✗ `affected-pattern` |"))
+        #expect(markdown.output.contains("| class | file | OpenSSL |"), "no empty first column")
+        #expect(markdown.output.contains("- `inherits-socket-bio`: works today"), "\(markdown.output)")
         #expect(markdown.output.contains("<details><summary>Evidence per file</summary>"))
     }
 
