@@ -48,6 +48,23 @@ package enum AuditClass: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// One line on what the file's owner does about it, in OpenSSL's terms, for a
+    /// packager to forward upstream: reports print it once per class found.
+    package var advice: String {
+        switch self {
+        case .affectedPattern:
+            "keep the state in BIO ex_data (BIO_get_ex_new_index) or in a filter BIO pushed over the socket BIO, never in BIO_set_data on a copy of BIO_s_socket(); or use SSL_set_fd when TCP fast open is not wanted"
+        case .inheritsSocketBIO:
+            "works today; BIO_meth_get_* is deprecated in OpenSSL 3.5: move to a filter BIO over BIO_s_socket() before it is removed"
+        case .error:
+            "fix what stopped the read (its reason is in the evidence) and audit the file again: until then nothing is known"
+        case .embeddedOpenSSL:
+            "its imports cannot tell: only a dynamic test does; build its BIO as a plug-in and run `tlsprobe matrix --bio-plugin`"
+        case .ownBIO, .noCustomBIO, .notOpenSSL:
+            "nothing to do"
+        }
+    }
+
     /// The classes a report lists file by file; the others are only counted in text.
     package var isFinding: Bool {
         self != .noCustomBIO && self != .notOpenSSL

@@ -23,11 +23,14 @@ enum AuditEvidence {
             text = "new" + (file.elf.imported("BIO_meth_set_create") != nil ? "+set_create" : "")
             if let data = data(file) { text += "; " + data }
         case .embeddedOpenSSL:
-            text = file.elf.embeddedVersion ?? "defines " + file.elf.definitions.joined(separator: ",")
+            // What it bundles first, so a cut table row still says it: `(exported)` at the end read `(exporte…`.
+            let what = file.elf.embeddedVersion ?? file.elf.definitions.joined(separator: ",")
             if !file.elf.definedVersions.isEmpty {
-                text = "itself: " + text
+                text = "is OpenSSL: " + what
             } else if file.elf.exportsDefinitions {
-                text += " (exported)"
+                text = "bundles, exports: " + what
+            } else {
+                text = "bundles: " + what
             }
         case .noCustomBIO:
             text = file.elf.needs.isEmpty ? "imports BIO symbols" : "links " + file.elf.needs.joined(separator: ",")

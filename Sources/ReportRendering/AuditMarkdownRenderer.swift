@@ -58,10 +58,10 @@ package struct AuditMarkdownRenderer: Sendable {
             let shown = findings.prefix(rows)
             // A package column, `libpq5` 15.20-0+deb12u1, when a finding came from a `.deb`: whom a packager tells.
             let packages = findings.contains { $0.packageInfo != nil }
-            lines += MarkdownRenderer.table(header: ["", "class"] + (packages ? ["package"] : []) + ["file", "OpenSSL", "symbol versions", "evidence"],
+            // The failure mark goes in the class cell: a column of its own was empty but for `--fail-on`.
+            lines += MarkdownRenderer.table(header: ["class"] + (packages ? ["package"] : []) + ["file", "OpenSSL", "symbol versions", "evidence"],
                                             rows: shown.map { file in
-                [report.isFailure(file) ? "✗" : (file.class == .error ? "?" : ""),
-                 MarkdownRenderer.code(file.class.rawValue)]
+                [(report.isFailure(file) ? "✗ " : (file.class == .error ? "? " : "")) + MarkdownRenderer.code(file.class.rawValue)]
                 + (packages ? [file.packageInfo.map { MarkdownRenderer.code($0.name) + " " + MarkdownRenderer.text($0.version) } ?? ""] : [])
                 + [MarkdownRenderer.code(file.path),
                    file.elf.needs.map { MarkdownRenderer.code($0) }.joined(separator: " "),
@@ -71,6 +71,13 @@ package struct AuditMarkdownRenderer: Sendable {
             if shown.count < findings.count {
                 lines.append("")
                 lines.append("… and \(findings.count - shown.count) more (\(Self.classCounts(findings.dropFirst(shown.count)))): this report stays under GitHub's \(MarkdownRenderer.limit)-character limit; `tlsprobe audit --format json` lists every file.")
+            }
+            lines.append("")
+            lines.append("### What to do")
+            lines.append("")
+            // Once per class found, not per file.
+            for auditClass in AuditClass.allCases where findings.contains(where: { $0.class == auditClass }) {
+                lines.append("- \(MarkdownRenderer.code(auditClass.rawValue, inTable: false)): \(Self.prose(auditClass.advice))")
             }
             if details {
                 lines.append("")
@@ -102,6 +109,13 @@ package struct AuditMarkdownRenderer: Sendable {
         lines.append("")
         lines += MarkdownRenderer.fenced([MarkdownRenderer.shellCommand(report.command)], info: "sh")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The tool's own advice as Markdown: its `backticked` parts as code, the rest escaped.
+    static func prose(_ text: String) -> String {
+        text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
+            index % 2 == 1 ? MarkdownRenderer.code(String(part), inTable: false) : MarkdownRenderer.text(String(part))
+        }.joined()
     }
 
     /// `3 own-bio, 40 no-custom-bio`.

@@ -37,9 +37,14 @@ package struct AuditTextRenderer: Sendable {
             lines.append("No findings: every ELF file is \(AuditClass.noCustomBIO.rawValue) or \(AuditClass.notOpenSSL.rawValue).")
         } else {
             lines += table(AuditInputGroup.groups(findings, inputs: report.inputs))
+            // The columns in words: `SSL 3` and `data set+get` alone were cryptic.
+            lines += wrap("OPENSSL: the OpenSSL it links (-: none, or linked in); EVIDENCE: the methods it copies with BIO_meth_get_* and where it keeps its state (data: BIO_set_data/BIO_get_data)" + (wide ? "" : "; cut to fit: --wide shows all"), indent: "  ")
             lines.append("")
+            // Once per class found, not per file: what it means, then what its owner does about it.
             for auditClass in AuditClass.allCases where findings.contains(where: { $0.class == auditClass }) {
                 lines += wrap("\(auditClass.rawValue): \(auditClass.meaning)", indent: "  ")
+                let advice = t(auditClass.advice)
+                lines += wide ? ["  what to do: " + advice] : TextWrap.lines(advice, width: width, first: "  what to do: ", indent: "    ")
             }
         }
         lines.append("")
@@ -89,11 +94,11 @@ package struct AuditTextRenderer: Sendable {
     private func table(_ groups: [AuditInputGroup]) -> [String] {
         let rows = groups.map { group in
             group.files.map { file in
-                [file.class.rawValue, file.elf.openSSLLines.isEmpty ? "-" : file.elf.openSSLLines.joined(separator: ","),
+                [file.class.rawValue, file.elf.openSSLLines.isEmpty ? "-" : file.elf.openSSLLines.map { $0 + ".x" }.joined(separator: ","),
                  t(group.relative(file)), t(AuditEvidence.summary(file))]
             }
         }
-        let titles = ["CLASS", "SSL", "FILE", "EVIDENCE"]
+        let titles = ["CLASS", "OPENSSL", "FILE", "EVIDENCE"]
         var widths = titles.indices.map { column in (rows.joined().map { $0[column].count } + [titles[column].count]).max() ?? 0 }
         let rest = width - widths[0] - widths[1] - 3 * 2
         if !wide && widths[2] + widths[3] > rest {

@@ -68,16 +68,26 @@ import Testing
         for line in text.split(separator: "\n") {
             #expect(line.count <= 80, "\(line.count) columns: \(line)")
         }
-        for row in ["affected-pattern     3    affected-pattern     create,ctrl,destroy; data set+get",
-                    "inherits-socket-bio  3    inherits-socket-bio  create,ctrl,destroy; ex_data",
-                    "embedded-openssl     -    embedded-openssl     OpenSSL 3.",
-                    "own-bio              3    own-bio              new+set_create; data set+get"] {
-            #expect(text.contains(row), "no row \(row) in\n\(text)")
+        #expect(text.contains("CLASS                OPENSSL  FILE "), "\(text)")
+        // The fixtures' names are long: at 80 columns the evidence is cut, and `--wide` shows it whole.
+        #expect(text.contains("--wide shows all"), "\(text)")
+        let wide = try CLI.run(["audit", "--wide", built.folder]).output
+        for row in ["affected-pattern     3.x      affected-pattern     create,ctrl,destroy; data set+get",
+                    "inherits-socket-bio  3.x      inherits-socket-bio  create,ctrl,destroy; ex_data",
+                    "embedded-openssl     -        embedded-openssl     bundles: OpenSSL 3.",
+                    "own-bio              3.x      own-bio              new+set_create; data set+get"] {
+            #expect(wide.contains(row), "no row \(row) in\n\(wide)")
         }
+        #expect(!wide.contains("--wide shows all"), "\(wide)")
         #expect(!text.contains("not-openssl  "), "not-openssl files are counted, not listed")
         let unwrapped = text.replacingOccurrences(of: "\n  ", with: " ")
         #expect(unwrapped.contains("6 files: 1 affected-pattern, 1 inherits-socket-bio, 0 error, 1 embedded-openssl, 1 own-bio,"))
         #expect(text.hasPrefix("Verdict: AFFECTED"))
+        // What to do, once for each class with findings: four classes, four pieces of advice.
+        let flat = text.replacingOccurrences(of: "\n +", with: " ", options: .regularExpression)
+        #expect(flat.components(separatedBy: "what to do: ").count - 1 == 4, "\(text)")
+        #expect(flat.contains("what to do: " + AuditClass.affectedPattern.advice), "\(text)")
+        #expect(flat.contains("what to do: " + AuditClass.embeddedOpenSSL.advice), "\(text)")
         let quiet = try CLI.run(["audit", "--quiet", built.folder])
         #expect(quiet.output.split(separator: "\n").count == 1 && quiet.output.hasPrefix("Verdict: AFFECTED"))
     }
@@ -151,7 +161,9 @@ import Testing
         let markdown = try CLI.run(["audit", built.folder, "--format", "markdown"])
         #expect(markdown.status == 0)
         #expect(markdown.output.hasPrefix("# tlsprobe audit: AFFECTED"))
-        #expect(markdown.output.contains("| ✗ | `affected-pattern` |"))
+        #expect(markdown.output.contains("| ✗ `affected-pattern` |"))
+        #expect(markdown.output.contains("| class | file | OpenSSL |"), "no empty first column")
+        #expect(markdown.output.contains("- `inherits-socket-bio`: works today"), "\(markdown.output)")
         #expect(markdown.output.contains("<details><summary>Evidence per file</summary>"))
     }
 

@@ -80,7 +80,7 @@ import TestSupport
         #expect(file.class == .embeddedOpenSSL)
         #expect(file.elf.exportsDefinitions && file.elf.definedVersions.contains("OPENSSL_3.0.0"))
         #expect(file.elf.embeddedVersion?.hasPrefix("OpenSSL 3.") == true)
-        #expect(AuditEvidence.summary(file).hasPrefix("itself: OpenSSL 3."))
+        #expect(AuditEvidence.summary(file).hasPrefix("is OpenSSL: OpenSSL 3."))
     }
 
     // MARK: Classification from evidence alone
@@ -287,7 +287,9 @@ import TestSupport
             let columns = table.map(MarkdownTables.columns)
             #expect(Set(columns).count == 1, "\(table)")
         }
-        #expect(markdown.components(separatedBy: "| ✗ |").count - 1 == 2, "affected and inherits fail with --fail-on inherits-socket-bio")
+        #expect(markdown.components(separatedBy: "| ✗ `").count - 1 == 2, "affected and inherits fail with --fail-on inherits-socket-bio")
+        let findings = try #require(MarkdownTables.tables(in: markdown).first { $0.first?.hasPrefix("| class | file |") == true })
+        #expect(findings.count == 2 + 4, "a header, its rule and one row per finding: \(findings)")
 
         let xml = AuditJUnitRenderer().render(report)
         #expect(try Tool.xpath("count(//testcase)", in: xml) == "\(AuditFixtures.classes.count)")
@@ -296,6 +298,35 @@ import TestSupport
         #expect(try Tool.xpath("string(//testcase[@classname='own-bio']/@name)", in: xml) == built.path("own-bio"))
         let lint = try Tool.run(Tool.xmllint, ["--noout", "--schema", Tool.junitSchema, "-"], stdin: Data(xml.utf8))
         #expect(lint.status == 0, "\(lint.stderr)")
+    }
+
+    /// Every class says what to do, and a report says it once per class found, not per file.
+    @Test func adviceOncePerClassFound() throws {
+        for auditClass in AuditClass.allCases {
+            #expect(!auditClass.advice.isEmpty && !auditClass.advice.contains("\n"), "\(auditClass)")
+        }
+        #expect(AuditClass.affectedPattern.advice.contains("ex_data") && AuditClass.affectedPattern.advice.contains("SSL_set_fd"))
+        #expect(AuditClass.inheritsSocketBIO.advice.contains("filter BIO"))
+        #expect(AuditClass.embeddedOpenSSL.advice.contains("--bio-plugin"))
+        let built = try AuditFixtures.get()
+        // The affected fixture twice: two files, one piece of advice.
+        let report = Auditor(paths: [built.folder, built.i386Affected], command: ["tlsprobe", "audit"]).run()
+        #expect(report.summary[.affectedPattern] == 2)
+        let text = AuditTextRenderer(color: false, wide: true).render(report)
+        let markdown = AuditMarkdownRenderer().render(report)
+        let found = Set(report.files.map(\.class).filter(\.isFinding))
+        #expect(found.count == 4)
+        #expect(text.components(separatedBy: "what to do: ").count - 1 == found.count, "\(text)")
+        for auditClass in AuditClass.allCases {
+            #expect(text.contains("what to do: " + auditClass.advice) == found.contains(auditClass) || auditClass.advice == AuditClass.ownBIO.advice, "\(auditClass) in\n\(text)")
+            #expect(markdown.components(separatedBy: "- `\(auditClass.rawValue)`: ").count - 1 == (found.contains(auditClass) ? 1 : 0), "\(auditClass) in\n\(markdown)")
+        }
+        #expect(markdown.contains("### What to do") && markdown.contains("`tlsprobe matrix --bio-plugin`"))
+        // The columns say what they are; the cut text says where the rest is.
+        let narrow = AuditTextRenderer(color: false).render(report)
+        #expect(narrow.contains("CLASS") && narrow.contains("OPENSSL") && !narrow.contains(" SSL "), "\(narrow)")
+        #expect(narrow.contains("--wide shows all") && !text.contains("--wide shows all"))
+        #expect(!narrow.contains("(exporte"), "\(narrow)")
     }
 
     // MARK: Packages
