@@ -84,7 +84,7 @@ import Testing
 
         let markdown = try CLI.run(["audit", debs, "--format", "markdown"])
         #expect(markdown.status == 0, "\(markdown.stderr)")
-        #expect(markdown.output.contains("| `affected-pattern` | `tlsprobe-legacy` 1:9.2.4-1+b1 |"), "\(markdown.output)")
+        #expect(markdown.output.contains("| ✗ `affected-pattern` | `tlsprobe-legacy` 1:9.2.4-1+b1 |"), "\(markdown.output)")
         #expect(markdown.output.contains("package: tlsprobe-legacy 1:9.2.4-1+b1 amd64, source tlsprobe-proxy 1:9.2.4-1"))
 
         let junit = folder.appendingPathComponent("audit.xml").path
