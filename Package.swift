@@ -64,7 +64,8 @@ let package = Package(
         .target(name: "MatrixModel", dependencies: ["AuditClassification", "ToolCore", "ProxyCore", "BIOPatterns",
                                                     .product(name: "SystemPackage", package: "swift-system")]),
         // What the evidence means: diagnosis, verdict, the CI gate, merging reports.
-        .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "AuditClassification", "ToolCore"]),
+        .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "AuditClassification", "ToolCore",
+                                                       "BIOPatterns", "ProxyCore"]),
         // Running the matrix: the one-cell probe, plug-ins, workers and their isolation, runtimes.
         .target(name: "Matrix", dependencies: ["MatrixModel", "MatrixAnalysis", "ToolCore", "ProcessKit", "ELFInspection", "BinaryAudit",
                                                "ProxyCore", "BIOPatterns", "Loopback",

@@ -11,10 +11,38 @@ package struct FindingGroup: Sendable, Equatable {
     package var headline: String {
         switch mechanism {
         case .dataPointerRegression: "Legacy fast-open BIO fails TFO-off connections"
-        case .pointerOverwritten: "Legacy fast-open BIO overwrites the socket BIO's data pointer"
+        case .pointerOverwritten: "Legacy fast-open BIO overwrites OpenSSL's data pointer"
         case .migrationTrap: "BIO_set_conn_address on a plain socket BIO does not connect"
-        case .pointerNulled: "A NULL conn address leaks the socket BIO's struct on TFO-off connections"
-        case .recordOverwritten: "OpenSSL zeroes the start of the application's record kept in BIO data, then frees it"
+        case .pointerNulled: "A NULL conn address leaks OpenSSL's struct when TFO is off"
+        case .recordOverwritten: "OpenSSL overwrites and frees the record kept in BIO data"
+        }
+    }
+
+    /// `advice` in a few words, for the short text report.
+    package var briefAdvice: String {
+        switch mechanism {
+        case .dataPointerRegression: "keep the destination in ex_data or a filter BIO; SSL_set_fd if no TFO"
+        case .pointerOverwritten: "never BIO_set_data on a socket-method BIO; keep state in ex_data"
+        case .pointerNulled: "keep the destination in ex_data; SSL_set_fd when TFO is off"
+        case .migrationTrap: "connect() (TCP_FASTOPEN_CONNECT) before SSL_set_fd, or BIO_SOCK_TFO"
+        case .recordOverwritten: "keep the record in BIO_set_app_data or ex_data, not BIO_set_data"
+        }
+    }
+
+    /// What the author of a proxy (or of any program with its own BIO) does about it, in
+    /// OpenSSL's terms: they cannot act on what tlsprobe's fix does, only on their own code.
+    package var advice: String {
+        switch mechanism {
+        case .dataPointerRegression:
+            "Keep the destination in BIO ex_data (BIO_get_ex_new_index, BIO_set_ex_data: what ATS ≥ 9.2.5 does) or in the data pointer of a filter BIO of your own over BIO_s_socket(), never in BIO_set_data of a BIO with the socket BIO's methods; with TFO off use SSL_set_fd and no BIO of your own. Working examples: examples/bio-plugins/exdata-fastopen.c and filter-fastopen.c."
+        case .pointerOverwritten:
+            "OpenSSL 3.2+ owns the data pointer of any BIO whose create is BIO_s_socket()'s: never BIO_set_data on it. Keep your state in ex_data or in a filter BIO of your own; for TFO, TCP_FASTOPEN_CONNECT on the socket before SSL_set_fd, or BIO_connect(…, BIO_SOCK_TFO) (OpenSSL 3.2+). Examples: examples/bio-plugins."
+        case .pointerNulled:
+            "BIO_set_conn_address(bio, NULL) on such a BIO replaces OpenSSL's pointer with NULL: keep the destination in BIO ex_data instead, and use SSL_set_fd when TFO is off. Example: examples/bio-plugins/exdata-fastopen.c."
+        case .migrationTrap:
+            "A socket BIO never connects by itself: connect() first (with TCP_FASTOPEN_CONNECT on Linux for TFO) and hand the socket over with SSL_set_fd, or let OpenSSL connect with BIO_s_connect() or BIO_connect(…, BIO_SOCK_TFO)."
+        case .recordOverwritten:
+            "Keep the application's record with BIO_set_app_data or BIO_set_ex_data (what PostgreSQL 16.2 does), never in BIO_set_data of a BIO that borrows the socket BIO's create, ctrl or destroy."
         }
     }
 

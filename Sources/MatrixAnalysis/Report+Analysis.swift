@@ -3,14 +3,14 @@ import MatrixModel
 import ToolCore
 
 extension Report {
-    /// A report of these cells with what they show: the diagnosis and the one-line verdict
+    /// A report of these cells with what they show: the diagnosis and the verdict (a title and a line per design)
     /// drawn here, so the model only carries them.
     package init(command: [String], timeoutSeconds: Double, environment: EnvironmentFacts,
                  runtimes: [RuntimeSummary], cells: [CellResult], generatedAt: Date = Date()) {
         let diagnosis = Diagnosis.findings(runtimes: runtimes, cells: cells)
+        let verdict = Verdict(runtimes: runtimes, cells: cells, diagnosis: diagnosis)
         self.init(command: command, timeoutSeconds: timeoutSeconds, environment: environment, runtimes: runtimes, cells: cells,
-                  diagnosis: diagnosis, verdict: Verdict.line(runtimes: runtimes, cells: cells, diagnosis: diagnosis),
-                  generatedAt: generatedAt)
+                  diagnosis: diagnosis, verdict: verdict.title, verdictLines: verdict.lines, generatedAt: generatedAt)
     }
 
     /// Runtimes that could not be used (bad folder, wrong library loaded, worker would not start).

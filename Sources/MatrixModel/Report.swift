@@ -22,8 +22,12 @@ package struct Report: Sendable, Codable, Equatable {
     package var plugins: [BIOPluginSpec]?
     /// What the evidence shows, in words; empty when it shows nothing wrong.
     package var diagnosis: [Finding]
-    /// The run's conclusion in one line (`Verdict`).
+    /// The run's conclusion in one line of at most 110 characters (`Verdict.title`): a
+    /// report's title, what `--quiet` prints.
     package var verdict: String
+    /// One line per design the run probed (`Verdict.lines`); absent from reports written
+    /// before it existed.
+    package var verdictLines: [String]?
     /// Only in a `tlsprobe gate` run: its conditions and verdicts.
     package var gate: GateOutcome?
     /// Cells per outcome; in the JSON an object keyed by the outcome's name (`Outcome: CodingKeyRepresentable`).
@@ -33,7 +37,7 @@ package struct Report: Sendable, Codable, Equatable {
     /// the verdict (`Report(command:timeoutSeconds:environment:runtimes:cells:)` there).
     package init(command: [String], timeoutSeconds: Double, environment: EnvironmentFacts,
                  runtimes: [RuntimeSummary], cells: [CellResult], diagnosis: [Finding], verdict: String,
-                 generatedAt: Date = Date()) {
+                 verdictLines: [String], generatedAt: Date = Date()) {
         self.schemaVersion = Report.currentSchemaVersion
         self.tool = "tlsprobe"
         self.toolVersion = ToolVersion.current
@@ -45,6 +49,7 @@ package struct Report: Sendable, Codable, Equatable {
         self.cells = cells
         self.diagnosis = diagnosis
         self.verdict = verdict
+        self.verdictLines = verdictLines
         self.summary = Dictionary(grouping: cells, by: \.outcome).mapValues(\.count)
     }
 

@@ -3,12 +3,13 @@ import MatrixAnalysis
 import MatrixModel
 import ProxyCore
 
-/// A report as GitHub-flavoured Markdown, to paste into a bug report. A
-/// maintainer reads it top down and stops when they know enough: the verdict as
-/// its title; the gate's conditions, when a gate made it; a pivot of every mode
-/// on every runtime, one symbol per cell; the cells that are not ok, with their
-/// evidence; the diagnosis, once per mechanism; the environment; the command;
-/// and the full matrix folded in `<details>`.
+/// A report as GitHub-flavoured Markdown, for an issue body. A maintainer reads it
+/// top down and stops when they know enough: the verdict's title (one line of at most
+/// 120 characters) and a line per design; the gate's conditions, when a gate made it;
+/// a pivot of every mode on every runtime with a legend; the diagnosis, once per
+/// mechanism, with what a proxy author does about it in OpenSSL's terms; the failures
+/// grouped by mechanism, their evidence folded; the environment in tables that fit a
+/// comment; the command with private paths shortened; and the full matrix folded.
 ///
 /// It never exceeds GitHub's 65,536-character limit for an issue body: past it,
 /// the full matrix goes first, then the per-cell evidence, and the report says
@@ -47,6 +48,10 @@ package struct MarkdownRenderer: Sendable {
         let merged = !hosts.isEmpty
         let hosts = merged ? hosts : [MergedHost.only(report)]
         var lines: [String] = ["## tlsprobe: \(Self.text(report.verdict))", ""]
+        for line in report.verdictLines ?? [] {
+            lines.append("- " + Self.text(line))
+        }
+        if !(report.verdictLines ?? []).isEmpty { lines.append("") }
         let machines = hosts.map { "host \(Self.code($0.name)), kernel \(Self.code($0.environment.kernelRelease))" }
         lines.append("tlsprobe \(Self.text(report.toolVersion)) · \(Self.text(report.generatedAt)) · \(machines.joined(separator: "; "))")
         lines.append("")
@@ -70,8 +75,6 @@ package struct MarkdownRenderer: Sendable {
         lines += ["", "### Matrix at a glance", ""]
         lines += pivot(report)
 
-        lines += notOK(report, detail: detail)
-
         lines += ["", "### Diagnosis", ""]
         let groups = FindingGroup.groups(report.diagnosis)
         if groups.isEmpty {
@@ -79,23 +82,15 @@ package struct MarkdownRenderer: Sendable {
         }
         for (index, group) in groups.enumerated() {
             if index > 0 { lines.append("") }
-            let runtimes = group.findings.map { finding in
-                let version = report.runtimes.first { $0.name == finding.runtime }?.openSSL?.runtimeVersion
-                return (version.map { "OpenSSL \($0) " } ?? "") + "(" + Self.code(finding.runtime, inTable: false) + ")"
-            }
-            lines.append("#### \(Self.text(group.headline)) on \(runtimes.joined(separator: ", "))")
+            lines.append("#### \(Self.text(group.headline)) on \(runtimeList(group.runtimes, in: report))")
             for explanation in group.explanations {
                 lines += ["", Self.text(explanation)]
             }
-            lines.append("")
-            lines.append("**Evidence:** " + group.findings.map { finding in
-                (group.findings.count > 1 ? Self.code(finding.runtime, inTable: false) + ": " : "")
-                    + finding.evidence.map { Self.code($0, inTable: false) }.joined(separator: ", ")
-            }.joined(separator: "; "))
-            for fix in group.fixes {
-                lines += ["", "**Fix:** " + Self.text(fix)]
-            }
+            lines += ["", "**What to do:** " + Self.text(group.advice)]
         }
+
+        lines += failureGroups(report, groups: groups, detail: detail)
+        lines += notProbed(report, detail: detail)
 
         lines += ["", "### Environment", ""]
         lines += hostTable(hosts, merged: merged)
@@ -104,7 +99,7 @@ package struct MarkdownRenderer: Sendable {
         if let plugins = report.plugins {
             lines += ["", "BIO plug-ins (`--bio-plugin`), with their static class from `tlsprobe audit`:", ""]
             lines += Self.table(header: ["mode", "file", "audit class", "note"], rows: plugins.map {
-                [Self.code($0.mode.rawValue), Self.code($0.path), $0.auditClass?.rawValue ?? "-", Self.text($0.note ?? "-")]
+                [Self.code($0.mode.rawValue), Self.code(PathShortener.shorten($0.path)), $0.auditClass?.rawValue ?? "-", Self.text($0.note ?? "-")]
             })
         }
 
@@ -113,13 +108,13 @@ package struct MarkdownRenderer: Sendable {
             lines.append("Merged with:")
             lines.append("")
         }
-        lines += Self.fenced([Self.shellCommand(report.command)], info: "sh")
+        lines += Self.fenced([Self.shellCommand(PathShortener.shorten(arguments: report.command))], info: "sh")
         if merged {
             for host in hosts {
                 lines.append("")
-                lines.append("\(Self.code(host.name, inTable: false))\(host.source.map { " (\(Self.code($0, inTable: false)))" } ?? ""), \(Self.text(host.generatedAt)):")
+                lines.append("\(Self.code(host.name, inTable: false))\(host.source.map { " (\(Self.code(PathShortener.shorten($0), inTable: false)))" } ?? ""), \(Self.text(host.generatedAt)):")
                 lines.append("")
-                lines += Self.fenced([Self.shellCommand(host.command)], info: "sh")
+                lines += Self.fenced([Self.shellCommand(PathShortener.shorten(arguments: host.command))], info: "sh")
             }
         }
 
@@ -137,100 +132,110 @@ package struct MarkdownRenderer: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// Every mode on every runtime (and `tcp_fastopen` value), one symbol per cell in
-    /// the plan's order: TFO off then on, IPv4 then IPv6.
+    /// `OpenSSL 3.5.9 (`trixie`), OpenSSL 3.6.5 (`sid`)`.
+    private func runtimeList(_ names: [String], in report: Report) -> String {
+        names.map { name in
+            let version = report.runtimes.first { $0.name == name }?.openSSL?.runtimeVersion
+            return (version.map { "OpenSSL \($0) " } ?? "") + "(" + Self.code(name, inTable: false) + ")"
+        }.joined(separator: ", ")
+    }
+
+    /// Every mode on every runtime (and `tcp_fastopen` value), one mark per cell in the
+    /// plan's order (TFO off then on, IPv4 then IPv6), the teardown phase after `·`.
     private func pivot(_ report: Report) -> [String] {
-        struct Column: Hashable {
-            let runtime: String
-            let kernelTFO: Int?
-        }
-        let usable = report.runtimes.filter { $0.error == nil }
-        let columns = usable.flatMap { runtime -> [Column] in
-            let mine = report.cells.filter { $0.runtime == runtime.name }
-            let values = mine.filter(\.privateNamespace).map(\.kernelTFO).uniqued()
-            return values.isEmpty ? [Column(runtime: runtime.name, kernelTFO: nil)] : values.map { Column(runtime: runtime.name, kernelTFO: $0) }
-        }
-        let namespaced = report.cells.contains(where: \.privateNamespace)
-        let header = ["mode"] + columns.map { column -> String in
-            let version = report.runtimes.first { $0.name == column.runtime }?.openSSL?.runtimeVersion ?? "?"
-            var title = "\(Self.code(column.runtime)) \(version)"
-            if namespaced { title += " · `tcp_fastopen=\(column.kernelTFO.map(String.init) ?? "?")`" }
+        let pivot = Pivot(report)
+        let header = ["mode"] + pivot.columns.map { column -> String in
+            var title = "\(Self.code(column.runtime)) \(column.version)"
+            if pivot.namespaced { title += " · `tcp_fastopen=\(column.kernelTFO.map(String.init) ?? "?")`" }
             return title
         }
-        // Built-in modes in the matrix's order, then the plug-ins by name; teardown rows last.
-        func order(_ key: RowKey) -> (Int, Int, String) {
-            (key.phase == .teardown ? 1 : 0, BIOMode.allCases.firstIndex(of: key.mode) ?? BIOMode.allCases.count, key.mode.rawValue)
-        }
-        let keys = report.cells.map { RowKey(mode: $0.mode, phase: $0.phase) }.uniqued().sorted { order($0) < order($1) }
-        let rows = keys.map { key -> [String] in
-            var label = key.phase == .teardown ? "\(key.mode.rawValue) (teardown)" : key.mode.rawValue
-            if let plugin = report.plugins?.first(where: { $0.mode == key.mode }), let auditClass = plugin.auditClass {
+        let rows = pivot.rows.map { row -> [String] in
+            var label = row.mode.rawValue
+            if let plugin = report.plugins?.first(where: { $0.mode == row.mode }), let auditClass = plugin.auditClass {
                 label += " · audit: \(auditClass.rawValue)"
             }
-            return [label] + columns.map { column in
-                let cells = report.cells.filter {
-                    $0.runtime == column.runtime && $0.mode == key.mode && $0.phase == key.phase
-                        && (!namespaced || $0.kernelTFO == column.kernelTFO)
-                }
-                return cells.isEmpty ? " " : cells.map { Self.symbol($0.outcome) }.joined()
-            }
+            return [label] + row.entries.map { Pivot.entry($0, mark: Self.symbol, separator: " · ", empty: " ") }
         }
         var lines = Self.table(header: header, rows: rows)
-        lines += ["", "Each entry is one symbol per cell, TFO off then on, IPv4 then IPv6: ✓ ok · ✗ failed · 💥 crashed · ⏱ timeout · – unsupported or skipped."]
+        let order = "TFO off then on, IPv4 then IPv6" + (pivot.hasTeardown ? "; after `·`, the same four released before their first write (teardown)" : "")
+        lines += ["", "One mark per cell, \(order): ✅ ok · ❌ failed · 💥 crashed · ⌛ timeout · ➖ not applicable (unsupported or skipped)."]
         return lines
     }
 
-    private struct RowKey: Hashable {
-        let mode: BIOMode
-        let phase: Phase
-    }
-
+    /// Marks that differ at a glance, each one symbol wherever it is rendered.
     static func symbol(_ outcome: Outcome) -> String {
         switch outcome {
-        case .ok: "✓"
-        case .failed: "✗"
+        case .ok: "✅"
+        case .failed: "❌"
         case .crashed: "💥"
-        case .timeout: "⏱"
-        case .unsupported, .skipped: "–"
+        case .timeout: "⌛"
+        case .unsupported, .skipped: "➖"
         }
     }
 
-    /// The cells that are not ok: failures with their evidence, then the unsupported
-    /// and skipped ones grouped by their reason.
-    private func notOK(_ report: Report, detail: Detail) -> [String] {
+    /// The failing cells once per mechanism, with their evidence folded; cells no
+    /// mechanism explains one by one.
+    private func failureGroups(_ report: Report, groups: [FindingGroup], detail: Detail) -> [String] {
         let failing = report.failures
+        guard !failing.isEmpty else { return [] }
+        var lines = ["", "### Failures (\(failing.count))", ""]
+        var explained = Set<String>()
+        func evidence(_ cells: [CellResult]) -> [String] {
+            guard detail != .brief else { return [] }
+            var lines = ["", "  <details><summary>evidence of \(cells.count) cell\(cells.count == 1 ? "" : "s")</summary>", ""]
+            for cell in cells {
+                lines.append("  \(label(cell, in: report)) **\(cell.outcome.rawValue)**:")
+                lines.append("")
+                lines += Self.fenced(CellEvidence.lines(cell), info: "text").map { "  " + $0 }
+                lines.append("")
+            }
+            return lines + ["  </details>", ""]
+        }
+        for group in groups {
+            let cells = group.findings.flatMap { finding in
+                let names = Set(finding.evidence)
+                return failing.filter { $0.runtime == finding.runtime && names.contains($0.name) }
+            }
+            guard !cells.isEmpty else { continue }
+            // A cell two mechanisms explain shows its evidence once, under the first.
+            let unseen = cells.filter { !explained.contains("\($0.runtime)\u{0}\($0.name)") }
+            explained.formUnion(cells.map { "\($0.runtime)\u{0}\($0.name)" })
+            let spans = group.findings.map { finding in
+                let names = Set(finding.evidence)
+                return Self.code(finding.runtime, inTable: false) + ": " + Self.text(CellSpan.describe(cells.filter { $0.runtime == finding.runtime && names.contains($0.name) }))
+            }
+            lines.append("- \(Self.symbol(.failed)) **\(Self.text(group.headline))**: \(spans.joined(separator: "; "))")
+            if !unseen.isEmpty { lines += evidence(unseen) } else { lines.append("") }
+        }
+        let rest = failing.filter { !explained.contains("\($0.runtime)\u{0}\($0.name)") }
+        let listed = detail == .brief ? Array(rest.prefix(Self.briefCells)) : rest
+        for cell in listed {
+            lines.append("- \(Self.symbol(cell.outcome)) \(label(cell, in: report)) **\(cell.outcome.rawValue)**: \(Self.text(CellEvidence.summary(cell)))")
+            lines += evidence([cell])
+        }
+        if lines.last == "" { lines.removeLast() }
+        if listed.count < rest.count { lines.append("- … and \(rest.count - listed.count) more (see the JSON report)") }
+        return lines
+    }
+
+    private func label(_ cell: CellResult, in report: Report) -> String {
+        (report.runtimes.count > 1 ? "\(Self.code(cell.runtime, inTable: false)) " : "") + Self.code(cell.name, inTable: false)
+    }
+
+    /// The unsupported and skipped cells, grouped by their reason.
+    private func notProbed(_ report: Report, detail: Detail) -> [String] {
         let other = report.cells.filter { $0.outcome == .unsupported || $0.outcome == .skipped }
-        guard !failing.isEmpty || !other.isEmpty else { return [] }
-        var lines: [String] = []
-        let label = { (cell: CellResult) -> String in
-            (report.runtimes.count > 1 ? "\(Self.code(cell.runtime, inTable: false)) " : "") + Self.code(cell.name, inTable: false)
+        guard !other.isEmpty else { return [] }
+        var lines = ["", "### Not probed (\(other.count))", ""]
+        var groups: [(key: String, cells: [CellResult])] = []
+        for cell in other {
+            let key = "\(cell.outcome.rawValue): \(cell.reason ?? "no reason recorded")"
+            if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].cells.append(cell) } else { groups.append((key, [cell])) }
         }
-        if !failing.isEmpty {
-            lines += ["", "### Failing cells (\(failing.count))", ""]
-            let shown = detail == .brief ? Array(failing.prefix(Self.briefCells)) : failing
-            for cell in shown {
-                lines.append("- \(Self.symbol(cell.outcome)) \(label(cell)) **\(cell.outcome.rawValue)**: \(Self.text(CellEvidence.summary(cell)))")
-                if detail != .brief {
-                    lines += ["", "  <details><summary>evidence</summary>", ""]
-                    lines += Self.fenced(CellEvidence.lines(cell), info: "text").map { "  " + $0 }
-                    lines += ["", "  </details>", ""]
-                }
-            }
-            if lines.last == "" { lines.removeLast() }
-            if shown.count < failing.count { lines.append("- … and \(failing.count - shown.count) more (see the JSON report)") }
-        }
-        if !other.isEmpty {
-            lines += ["", "### Not probed (\(other.count))", ""]
-            var groups: [(key: String, cells: [CellResult])] = []
-            for cell in other {
-                let key = "\(cell.outcome.rawValue): \(cell.reason ?? "no reason recorded")"
-                if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].cells.append(cell) } else { groups.append((key, [cell])) }
-            }
-            for group in groups {
-                let cells = detail == .brief && group.cells.count > 8 ? Array(group.cells.prefix(8)) : group.cells
-                let more = group.cells.count - cells.count
-                lines.append("- – \(Self.text(group.key)): \(cells.map(label).joined(separator: ", "))\(more > 0 ? " and \(more) more" : "")")
-            }
+        for group in groups {
+            let cells = detail == .brief && group.cells.count > 8 ? Array(group.cells.prefix(8)) : group.cells
+            let more = group.cells.count - cells.count
+            lines.append("- \(Self.symbol(.unsupported)) \(Self.text(group.key)): \(cells.map { label($0, in: report) }.joined(separator: ", "))\(more > 0 ? " and \(more) more" : "")")
         }
         return lines
     }
@@ -253,27 +258,33 @@ package struct MarkdownRenderer: Sendable {
             row("tool") { "tlsprobe \(Self.text($0.toolVersion))" },
         ]
         if merged {
-            rows.append(row("report") { $0.source.map { Self.code($0) } ?? "-" })
+            rows.append(row("report") { $0.source.map { Self.code(PathShortener.shorten($0)) } ?? "-" })
         }
         return Self.table(header: ["host"] + hosts.map { Self.code($0.name) }, rows: rows)
     }
 
+    /// Narrow enough for a comment: the headers' version and the library's path follow
+    /// the table, paths shortened.
     private func runtimeTable(_ runtimes: [RuntimeSummary]) -> [String] {
-        let header = ["runtime", "OpenSSL headers", "OpenSSL runtime", "ABI", "libssl", "`socketBIOOwnsData`", "`nativeTFO`",
-                      "allocations accounted", "proxy-core picks (TFO off / on)"]
+        let header = ["runtime", "OpenSSL", "ABI", "owns BIO data", "`BIO_SOCK_TFO`", "accounted", "proxy-core picks"]
         let rows = runtimes.map { runtime -> [String] in
             guard let ssl = runtime.openSSL, runtime.error == nil else {
-                return [Self.code(runtime.name), "**unusable:** \(Self.text(runtime.error ?? "no worker started"))",
-                        "-", "-", "-", "-", "-", "-", "-"]
+                return [Self.code(runtime.name), "**unusable:** \(Self.text(runtime.error ?? "no worker started"))", "-", "-", "-", "-", "-"]
             }
-            return [Self.code(runtime.name), Self.text(ssl.headerVersionText), Self.text(ssl.runtimeVersionText),
-                    runtime.libssl.map { Self.code($0) } ?? "unknown",
-                    ssl.libsslPath.map { Self.code($0) } ?? "unknown",
+            return [Self.code(runtime.name), Self.text(ssl.runtimeVersion), runtime.libssl.map { Self.code($0) } ?? "unknown",
                     ssl.socketBIOOwnsData ? "yes" : "no", ssl.nativeTFO ? "yes" : "no",
                     runtime.memoryAccounting == true ? "yes" : "no",
                     "\(Self.text(runtime.policyTFOOff?.rawValue ?? "?")) / \(Self.text(runtime.policyTFOOn?.rawValue ?? "?"))"]
         }
-        return Self.table(header: header, rows: rows)
+        var lines = Self.table(header: header, rows: rows)
+        lines.append("")
+        for runtime in runtimes {
+            guard let ssl = runtime.openSSL, runtime.error == nil else { continue }
+            lines.append("- \(Self.code(runtime.name, inTable: false)): \(Self.text(ssl.runtimeVersionText)) from \(Self.code(PathShortener.shorten(ssl.libsslPath ?? "unknown path"), inTable: false)), built with \(Self.text(ssl.headerVersionText)) headers")
+        }
+        lines.append("")
+        lines.append("*owns BIO data*: the socket BIO keeps its own struct in the BIO data pointer (OpenSSL 3.2+). *proxy-core picks*: its strategy with TFO off / on.")
+        return lines
     }
 
     private func matrix(_ runtime: RuntimeSummary, cells: [CellResult]) -> [String] {

@@ -3,31 +3,37 @@ import MatrixAnalysis
 import MatrixModel
 import ProxyCore
 
-/// The terminal view of a report: the verdict, the runtimes, failures first, the
-/// diagnosis once per mechanism, one table per runtime, and the verdict again.
+/// The terminal view of a report, short enough to read whole: the verdict with a line
+/// per design, the runtimes, the pivot of every mode on every runtime, the failures
+/// grouped by mechanism with what to do about each, the cells that could not run, and
+/// the verdict's title again. `cells` adds the full diagnosis, every failing cell with
+/// its reason and one table per runtime.
 ///
 /// By default it fits `width` columns (80): the table keeps the columns a reader
-/// needs to see the mechanism and prose is wrapped; `wide` shows every column.
-/// Every string that came from outside the renderer goes through
+/// needs to see the mechanism and prose is wrapped; `wide` shows every column (and the
+/// cells). Every string that came from outside the renderer goes through
 /// `TerminalText.escape` (`t`), so no value can move the cursor or forge a line.
 package struct TextRenderer: Sendable {
     /// ANSI colour on outcomes and the verdict; the CLI decides (`--color`, `NO_COLOR`, `TERM=dumb`).
     package var color: Bool
-    /// Every column, unwrapped (the layout before 80 columns were the default).
+    /// Every column, unwrapped (the layout before 80 columns were the default); implies `cells`.
     package var wide: Bool
+    /// The per-cell detail too: the full diagnosis, each failing cell, one table per runtime.
+    package var cells: Bool
     /// Where prose wraps.
     package var width: Int
 
-    package init(color: Bool, wide: Bool = false, width: Int = 80) {
+    package init(color: Bool, wide: Bool = false, cells: Bool = false, width: Int = 80) {
         self.color = color
         self.wide = wide
+        self.cells = cells || wide
         self.width = max(width, 40)
     }
 
     /// `hosts`: a merged report's hosts, named first since the header below knows one environment.
     package func render(_ report: Report, hosts: [MergedHost] = []) -> String {
         var lines: [String] = []
-        lines += verdict(report)
+        lines += verdict(report, withLines: true)
         lines.append("")
         if !hosts.isEmpty {
             lines.append("merged from \(hosts.count) report\(hosts.count == 1 ? "" : "s"):")
@@ -39,26 +45,165 @@ package struct TextRenderer: Sendable {
         let env = report.environment
         lines.append("tlsprobe \(t(report.toolVersion)) · kernel \(t(env.kernelRelease)) · tcp_fastopen=\(env.tcpFastopen.map(String.init) ?? "unreadable")")
         for runtime in report.runtimes {
-            lines += header(runtime)
+            lines += cells ? header(runtime) : summary(runtime)
         }
         for plugin in report.plugins ?? [] {
             let note = plugin.note.map { " · \(t($0))" } ?? ""
             lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass?.rawValue ?? "unreadable"))\(note)", indent: "  ")
         }
-        lines.append("")
 
-        let failures = report.failures
         if report.cells.allSatisfy({ $0.outcome == .skipped }) {
-            lines.append("Nothing probed: every cell was skipped (the reasons are below).")
-        } else if failures.isEmpty {
-            lines.append("No failures.")
+            lines += ["", "Nothing probed: every cell was skipped (the reasons are below)."]
         } else {
-            lines.append("Failures (\(failures.count)):")
-            for cell in failures {
-                lines += wrap("\(paint(cell.outcome)) \(label(cell, in: report)): \(t(cell.reason ?? "no reason recorded"))",
-                              first: "  ", indent: "    ", visibleExtra: paintOverhead(cell.outcome))
+            lines.append("")
+            lines += pivot(report)
+            lines += failureGroups(report)
+        }
+        lines += notRun(report)
+
+        if cells {
+            lines += diagnosisInFull(report)
+            lines += failingCells(report)
+            for runtime in report.runtimes where runtime.error == nil {
+                let mine = report.cells.filter { $0.runtime == runtime.name }
+                let namespaces = mine.map(\.namespaceLabel).uniqued()
+                for namespace in namespaces {
+                    lines.append("")
+                    if report.runtimes.count > 1 || namespaces.count > 1 || mine.first?.privateNamespace == true {
+                        lines += wrap("[\(t(runtime.name))] \(t(runtime.openSSL?.runtimeVersionText ?? "")) · \(namespace)")
+                    }
+                    lines += table(mine.filter { $0.namespaceLabel == namespace })
+                }
             }
         }
+        lines.append("")
+        let counts = Outcome.allCases.compactMap { outcome in
+            report.summary[outcome].map { "\($0) \(outcome.rawValue)" }
+        }
+        lines += wrap("\(report.cells.count) cells: \(counts.joined(separator: ", "))" + (cells ? "." : " · evidence: --cells"))
+        if cells {
+            lines += observers(report)
+            lines += verdict(report, withLines: false)
+        }
+        return TextWrap.document(lines)
+    }
+
+    // MARK: The short report's sections
+
+    /// One line per runtime: what it is and the two facts that decide the regression.
+    private func summary(_ runtime: RuntimeSummary) -> [String] {
+        if let error = runtime.error {
+            return wrap("\(t(runtime.name)): UNUSABLE: \(t(error))", first: "  ", indent: "    ")
+        }
+        guard let ssl = runtime.openSSL else {
+            return wrap("\(t(runtime.name)): not probed (every cell skipped)", first: "  ", indent: "    ")
+        }
+        return wrap("\(t(runtime.name)): OpenSSL \(t(ssl.runtimeVersion)) \(t(runtime.libssl ?? "(ABI unknown)")) · owns BIO data: \(ssl.socketBIOOwnsData ? "yes" : "no") · BIO_SOCK_TFO: \(ssl.nativeTFO ? "yes" : "no")\(runtime.memoryAccounting == true ? "" : " · allocations not accounted")",
+                    first: "  ", indent: "    ")
+    }
+
+    /// Marks that differ at a glance, even without colour.
+    static func mark(_ outcome: Outcome) -> String {
+        switch outcome {
+        case .ok: "✓"
+        case .failed: "X"
+        case .crashed: "!"
+        case .timeout: "T"
+        case .unsupported, .skipped: "·"
+        }
+    }
+
+    /// The pivot, as many runtime columns at a time as fit `width`.
+    private func pivot(_ report: Report) -> [String] {
+        let pivot = Pivot(report)
+        guard !pivot.columns.isEmpty else { return [] }
+        let labels = pivot.rows.map { t($0.mode.rawValue) }
+        let labelWidth = max(4, labels.map(\.count).max() ?? 0)
+        let titles = pivot.columns.map { column in
+            t(column.runtime) + " " + t(column.version) + (pivot.namespaced ? " tfo=\(column.kernelTFO.map(String.init) ?? "?")" : "")
+        }
+        let entries = pivot.rows.map { row in
+            row.entries.map { Pivot.entry($0, mark: Self.mark, separator: "/", empty: "") }
+        }
+        let widths = pivot.columns.indices.map { index in
+            ([titles[index]] + entries.map { $0[index] }).map(\.count).max() ?? 0
+        }
+        var lines: [String] = []
+        var start = 0
+        while start < pivot.columns.count {
+            var end = start + 1, used = labelWidth + 2 + widths[start]
+            while end < pivot.columns.count, wide || used + 2 + widths[end] <= width {
+                used += 2 + widths[end]
+                end += 1
+            }
+            if start > 0 { lines.append("") }
+            let range = start..<end
+            lines.append((["MODE".padding(toLength: labelWidth, withPad: " ", startingAt: 0)]
+                + range.map { titles[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }).joined(separator: "  ").trailingSpaceTrimmed)
+            for (row, label) in zip(entries, labels) {
+                let fields = range.map { index in paintMarks(row[index].padding(toLength: widths[index], withPad: " ", startingAt: 0)) }
+                lines.append(([label.padding(toLength: labelWidth, withPad: " ", startingAt: 0)] + fields).joined(separator: "  ").trailingSpaceTrimmed)
+            }
+            start = end
+        }
+        let order = "TFO off v4 v6, on v4 v6" + (pivot.hasTeardown ? " / teardown" : "")
+        lines += wrap("\(order): ✓ ok X failed ! crashed T timeout · n/a")
+        return lines
+    }
+
+    /// The failures once per mechanism, with the cells it covers and what to do; failing
+    /// cells no mechanism explains are listed one by one.
+    private func failureGroups(_ report: Report) -> [String] {
+        let failures = report.failures
+        guard !failures.isEmpty else { return ["", "No failures."] }
+        let groups = FindingGroup.groups(report.diagnosis)
+        var lines = ["", "Failures: \(failures.count) cell\(failures.count == 1 ? "" : "s")" + (groups.isEmpty ? "" : ", \(groups.count) mechanism\(groups.count == 1 ? "" : "s") (working BIOs: examples/bio-plugins)")]
+        var explained = Set<String>()
+        for group in groups {
+            lines += wrap("\(paint(.failed, "X")) \(t(group.headline)) on \(t(runtimeList(group.runtimes, in: report, brief: true)))",
+                          first: "", indent: "  ", visibleExtra: paintOverhead(.failed))
+            var spans: [String] = []
+            for finding in group.findings {
+                let names = Set(finding.evidence)
+                explained.formUnion(finding.evidence.map { "\(finding.runtime)\u{0}\($0)" })
+                let mine = report.cells.filter { $0.runtime == finding.runtime && names.contains($0.name) }
+                spans.append((group.findings.count > 1 ? "[\(finding.runtime)] " : "") + CellSpan.describe(mine))
+            }
+            lines += wrap("cells: " + t(spans.joined(separator: "; ")), first: "  ", indent: "    ")
+            lines += wrap("to fix: " + t(group.briefAdvice), first: "  ", indent: "    ")
+        }
+        let unexplained = failures.filter { !explained.contains("\($0.runtime)\u{0}\($0.name)") }
+        let shown = cells ? [] : unexplained.prefix(8)
+        for cell in shown {
+            lines += wrap("\(paint(cell.outcome, Self.mark(cell.outcome))) \(label(cell, in: report)): \(t(cell.reason ?? "no reason recorded"))",
+                          first: "", indent: "  ", visibleExtra: paintOverhead(cell.outcome))
+        }
+        if unexplained.count > shown.count && !cells { lines.append("… and \(unexplained.count - shown.count) more: --cells") }
+        return lines
+    }
+
+    /// The cells that could not run, once per reason.
+    private func notRun(_ report: Report) -> [String] {
+        let other = report.cells.filter { $0.outcome == .unsupported || $0.outcome == .skipped }
+        guard !other.isEmpty else { return [] }
+        var groups: [(key: String, cells: [CellResult])] = []
+        for cell in other {
+            let key = "\(cell.outcome.rawValue): \(cell.reason ?? "no reason recorded")"
+            if let index = groups.firstIndex(where: { $0.key == key }) { groups[index].cells.append(cell) } else { groups.append((key, [cell])) }
+        }
+        var lines = [""]
+        for group in groups {
+            let runtimes = group.cells.map(\.runtime).uniqued()
+            let which = report.runtimes.count > 1 ? " on \(runtimes.joined(separator: ", "))" : ""
+            lines += wrap("· \(group.cells.count) \(t(group.key)) (\(t(CellSpan.describe(group.cells)))\(t(which)))", first: "", indent: "  ")
+        }
+        return lines
+    }
+
+    // MARK: The detail (`cells`)
+
+    private func diagnosisInFull(_ report: Report) -> [String] {
+        var lines: [String] = []
         for group in FindingGroup.groups(report.diagnosis) {
             lines.append("")
             lines += wrap("Diagnosis: \(t(group.headline)) on \(t(runtimeList(group.runtimes, in: report)))")
@@ -68,34 +213,23 @@ package struct TextRenderer: Sendable {
             for finding in group.findings {
                 lines += wrap("Evidence [\(t(finding.runtime))]: \(t(finding.evidence.joined(separator: ", ")))", first: "  ", indent: "    ")
             }
+            lines += wrap("What to do: \(t(group.advice))", first: "  ", indent: "    ")
             for fix in group.fixes {
-                lines += wrap("Fix: \(t(fix))", first: "  ", indent: "    ")
+                lines += wrap("tlsprobe's fix: \(t(fix))", first: "  ", indent: "    ")
             }
         }
+        return lines
+    }
 
-        for runtime in report.runtimes where runtime.error == nil {
-            let cells = report.cells.filter { $0.runtime == runtime.name }
-            let namespaces = cells.map(\.namespaceLabel).uniqued()
-            for namespace in namespaces {
-                lines.append("")
-                if report.runtimes.count > 1 || namespaces.count > 1 || cells.first?.privateNamespace == true {
-                    lines += wrap("[\(t(runtime.name))] \(t(runtime.openSSL?.runtimeVersionText ?? "")) · \(namespace)")
-                }
-                lines += table(cells.filter { $0.namespaceLabel == namespace })
-            }
+    private func failingCells(_ report: Report) -> [String] {
+        let failures = report.failures
+        guard !failures.isEmpty else { return [] }
+        var lines = ["", "Failing cells (\(failures.count)):"]
+        for cell in failures {
+            lines += wrap("\(paint(cell.outcome)) \(label(cell, in: report)): \(t(cell.reason ?? "no reason recorded"))",
+                          first: "  ", indent: "    ", visibleExtra: paintOverhead(cell.outcome))
         }
-        lines.append("")
-        for cell in report.cells where cell.outcome == .unsupported || cell.outcome == .skipped {
-            lines += wrap("\(cell.outcome.rawValue) \(label(cell, in: report)): \(t(cell.reason ?? ""))")
-        }
-        let counts = Outcome.allCases.compactMap { outcome in
-            report.summary[outcome].map { "\($0) \(outcome.rawValue)" }
-        }
-        lines.append("\(report.cells.count) cells: \(counts.joined(separator: ", "))")
-        lines += observers(report)
-        lines.append("")
-        lines += verdict(report)
-        return TextWrap.document(lines)
+        return lines
     }
 
     /// Who saw the FIRST WRITE column's calls: the libc boundary, a BIO's own record, or both.
@@ -110,15 +244,26 @@ package struct TextRenderer: Sendable {
         return wrap(text + ".")
     }
 
-    /// The verdict alone and on one line, for `--quiet`: what a script greps or a person pastes.
+    /// The verdict's title alone and on one line, for `--quiet`: what a script greps or a person pastes.
     package func renderVerdict(_ report: Report) -> String {
-        TextRenderer(color: color, wide: true, width: width).verdict(report).joined(separator: "\n") + "\n"
+        TextRenderer(color: color, wide: true, width: width).verdict(report, withLines: false).joined(separator: "\n") + "\n"
     }
 
-    private func verdict(_ report: Report) -> [String] {
-        let text = "Verdict: " + t(report.verdict)
-        let bad = report.verdict.contains("AFFECTED") || report.verdict.contains("FAILED") || report.verdict.hasPrefix("nothing probed")
-        return TextWrap.verdict(wrap(text, indent: "  "), bad: bad, color: color)
+    /// `Verdict: TITLE`, then (`withLines`) one bullet per design.
+    private func verdict(_ report: Report, withLines: Bool) -> [String] {
+        let bad = Self.isBad(report.verdict)
+        var lines = TextWrap.verdict(wrap("Verdict: " + t(report.verdict), indent: "  "), bad: bad, color: color)
+        if withLines {
+            for line in report.verdictLines ?? [] {
+                lines += wrap("- " + t(line), first: "  ", indent: "    ")
+            }
+        }
+        return lines
+    }
+
+    /// Whether a verdict's title calls for red.
+    static func isBad(_ title: String) -> Bool {
+        title.hasPrefix("AFFECTED") || title.contains("FAILED") || title.hasPrefix("nothing probed")
     }
 
     private func header(_ runtime: RuntimeSummary) -> [String] {
@@ -136,11 +281,11 @@ package struct TextRenderer: Sendable {
         report.runtimes.count > 1 ? "[\(t(cell.runtime))] \(cell.name)" : cell.name
     }
 
-    /// `3.5.9 (trixie) and 3.6.5 (sid)`.
-    private func runtimeList(_ names: [String], in report: Report) -> String {
+    /// `OpenSSL 3.5.9 (trixie) and OpenSSL 3.6.5 (sid)`; `brief`: `3.5.9 (trixie) and 3.6.5 (sid)`.
+    private func runtimeList(_ names: [String], in report: Report, brief: Bool = false) -> String {
         let items = names.map { name in
             let version = report.runtimes.first { $0.name == name }?.openSSL?.runtimeVersion
-            return version.map { "OpenSSL \($0) (\(name))" } ?? name
+            return version.map { "\(brief ? "" : "OpenSSL ")\($0) (\(name))" } ?? name
         }
         guard items.count > 1 else { return items.first ?? "" }
         return items.dropLast().joined(separator: ", ") + " and " + items.last!
@@ -254,6 +399,18 @@ package struct TextRenderer: Sendable {
         wide ? [first + text] : TextWrap.lines(text, width: width, first: first, indent: indent, visibleExtra: visibleExtra)
     }
 
+    /// A pivot entry with its ok marks in green and its failure marks in red.
+    private func paintMarks(_ entry: String) -> String {
+        guard color else { return entry }
+        return entry.map { character -> String in
+            switch String(character) {
+            case Self.mark(.ok): paint(.ok, String(character))
+            case Self.mark(.failed), Self.mark(.crashed), Self.mark(.timeout): paint(.failed, String(character))
+            default: String(character)
+            }
+        }.joined()
+    }
+
     private func paint(_ outcome: Outcome, _ text: String? = nil) -> String {
         let text = text ?? outcome.rawValue
         guard color else { return text }
@@ -270,6 +427,14 @@ package struct TextRenderer: Sendable {
         case .failed, .crashed, .timeout: "31"
         case .unsupported, .skipped: "33"
         }
+    }
+}
+
+private extension String {
+    var trailingSpaceTrimmed: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
     }
 }
 

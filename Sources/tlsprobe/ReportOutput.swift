@@ -40,17 +40,34 @@ struct ReportOutput {
         targets.first(where: \.isStdout)?.format ?? (files.isEmpty && formatGiven ? format : nil)
     }
 
-    /// `matrix` and `merge`: every file, then stdout's report.
+    /// `matrix` and `merge`: every file, then stdout's report. A person at a terminal who
+    /// sent the report to files gets the verdict and where the files are, not the text
+    /// scrolling by; a pipe or a CI log still gets the text rendering.
     func emit(_ report: Report, hosts: [MergedHost] = []) throws {
         try writeFiles(report, hosts: hosts)
+        if Self.onlyVerdictAndPaths(files: files, targets: targets, style: style) {
+            Terminal.write(TextRenderer(color: style.color, width: style.width).renderVerdict(report) + pathLines())
+            return
+        }
         Terminal.write(try Self.render(report, hosts: hosts, as: stdoutFormat, style: style))
+    }
+
+    /// Files written, no `--output -`, stdout a terminal and no `--quiet` (which asks for the verdict alone).
+    private static func onlyVerdictAndPaths(files: [ReportTarget], targets: [ReportTarget], style: TextStyle) -> Bool {
+        !files.isEmpty && !targets.contains(where: \.isStdout) && !style.quiet && isatty(STDOUT_FILENO) == 1
+    }
+
+    /// `report: gate.xml (junit)`, one line per file.
+    private func pathLines() -> String {
+        files.map { "report: \($0.path) (\($0.format.rawValue))\n" }.joined()
     }
 
     /// The report to every `--output` file. A failure is one line on stderr and exit 2:
     /// the artifact a CI job asked for does not exist.
     func writeFiles(_ report: Report, hosts: [MergedHost] = []) throws {
         for target in files {
-            try write(text: try Self.render(report, hosts: hosts, as: target.format, style: TextStyle(wide: style.wide)), to: target.path)
+            // A file is read at leisure: its text has every cell's evidence.
+            try write(text: try Self.render(report, hosts: hosts, as: target.format, style: TextStyle(wide: style.wide, cells: true)), to: target.path)
         }
     }
 
@@ -58,6 +75,10 @@ struct ReportOutput {
     func emit(_ audit: AuditReport) throws {
         for target in files {
             try write(text: Self.render(audit, as: target.format, style: TextStyle(wide: style.wide)), to: target.path)
+        }
+        if Self.onlyVerdictAndPaths(files: files, targets: targets, style: style) {
+            Terminal.write(AuditTextRenderer(color: style.color, width: style.width).renderVerdict(audit) + pathLines())
+            return
         }
         Terminal.write(try Self.render(audit, as: stdoutFormat, style: style))
     }
@@ -90,7 +111,7 @@ struct ReportOutput {
     static func render(_ report: Report, hosts: [MergedHost], as format: ReportFormat, style: TextStyle) throws -> String {
         switch format {
         case .text:
-            let renderer = TextRenderer(color: style.color, wide: style.wide, width: style.width)
+            let renderer = TextRenderer(color: style.color, wide: style.wide, cells: style.cells, width: style.width)
             return style.quiet ? renderer.renderVerdict(report) : renderer.render(report, hosts: hosts)
         case .json:
             return hosts.isEmpty ? try JSONCoding.document(report) : try JSONCoding.document(MergedReport(report: report, hosts: hosts))

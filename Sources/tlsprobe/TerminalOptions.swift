@@ -12,14 +12,17 @@ struct TerminalOptions: ParsableArguments {
     @Option(help: "Colour outcomes, the verdict and gate's PASS/FAIL: auto (a terminal, without NO_COLOR and not TERM=dumb), always or never.")
     var color: ColorChoice = .auto
 
-    @Flag(help: "Every column of the table, lines unwrapped (default: fit 80 columns or the terminal's width).")
+    @Flag(help: "Every column of the per-cell tables (implies --cells), lines unwrapped (default: fit 80 columns or the terminal's width).")
     var wide = false
+
+    @Flag(help: "Add each cell's evidence: the full diagnosis, every failing cell with its reason, one table per runtime (the default is the short report).")
+    var cells = false
 
     @Flag(help: "Print only the verdict line (gate: also the conditions that did not hold, never the PASS lines); --output files still get the whole report.")
     var quiet = false
 
     var style: TextStyle {
-        TextStyle(color: wantsColor, wide: wide, width: Self.width, quiet: quiet)
+        TextStyle(color: wantsColor, wide: wide, cells: cells, width: Self.width, quiet: quiet)
     }
 
     /// https://no-color.org; `TERM=dumb` terminals print escape codes literally.
@@ -44,6 +47,7 @@ struct TerminalOptions: ParsableArguments {
 struct TextStyle {
     var color = false
     var wide = false
+    var cells = false
     var width = 80
     var quiet = false
 }

@@ -156,34 +156,57 @@ import Testing
 
     // MARK: The verdict
 
-    @Test func theVerdictHasAClauseForEachPatternProbed() {
+    /// The verdict line for `mode`'s design.
+    private static func line(_ verdict: Verdict, _ mode: BIOMode) -> String {
+        verdict.lines.first { $0.hasPrefix(DesignName.labelled(mode) + ":") } ?? "no line for \(mode.rawValue) in \(verdict.lines)"
+    }
+
+    @Test func theVerdictHasALineForEachPatternProbed() {
         let runtimes = [Self.notOwning, Self.owning]
         let cells = [Self.nulled(.off, leaked: 1), Self.nulled(.off, leaked: 0, on: Self.notOwning),
                      Self.appData(intact: false, foreign: 1), Self.appData(intact: true, foreign: 0, leaked: 0, on: Self.notOwning),
                      ReportFixture.ok(ReportFixture.cell(.proxyCore, .off, .ipv4), runtime: Self.owning.name, milliseconds: 1)]
-        let line = Verdict.line(runtimes: runtimes, cells: cells, diagnosis: Diagnosis.findings(runtimes: runtimes, cells: cells))
-        #expect(line.contains("NULL-address fast-open BIO (ATS PR 11501 r1): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL's socket-BIO struct leaked on TFO-off connections; not affected on 3.0.19 (system)"), "\(line)")
-        #expect(line.contains("app record in BIO data (PostgreSQL ≤ 16.1): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL zeroed the record's first fields (the handshake completed) and freed it: the application's own free is a double free; not affected on 3.0.19 (system)"), "\(line)")
-        #expect(!line.contains("legacy fast-open BIO"), "no legacy cell was probed")
+        let verdict = Verdict(runtimes: runtimes, cells: cells, diagnosis: Diagnosis.findings(runtimes: runtimes, cells: cells))
+        #expect(Self.line(verdict, .nulledFastOpen) == "ATS PR 11501 first revision (nulled-fastopen): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL's struct leaks on every TFO-off connection; ok on 3.0.19 (system)")
+        #expect(Self.line(verdict, .appDataPointer).hasPrefix("PostgreSQL ≤ 16.1 record in BIO data (appdata-pointer): AFFECTED on OpenSSL 3.5.9 (/srv/runtimes/trixie): OpenSSL "), "\(verdict.lines)")
+        #expect(Self.line(verdict, .appDataPointer).hasSuffix("then frees it: the program's own free is a double free; ok on 3.0.19 (system)"), "\(verdict.lines)")
+        #expect(!verdict.lines.contains { $0.contains("legacy-fastopen") }, "no legacy cell was probed")
+        #expect(verdict.title.hasPrefix("AFFECTED: 2 of 2 designs on "), "\(verdict.title)")
+        #expect(verdict.title.count <= Verdict.titleLimit)
     }
 
-    @Test func whereNoRuntimeIsAffectedTheClauseSaysSo() {
+    @Test func whereNoRuntimeIsAffectedTheLineSaysSo() {
         let cells = [Self.nulled(.off, leaked: 0, on: Self.notOwning), Self.appData(intact: true, foreign: 0, leaked: 0, on: Self.notOwning)]
-        let line = Verdict.line(runtimes: [Self.notOwning], cells: cells, diagnosis: [])
-        #expect(line.contains("NULL-address fast-open BIO (ATS PR 11501 r1): not affected on 3.0.19 (system)"), "\(line)")
-        #expect(line.contains("app record in BIO data (PostgreSQL ≤ 16.1): not affected on 3.0.19 (system)"), "\(line)")
+        let verdict = Verdict(runtimes: [Self.notOwning], cells: cells, diagnosis: [])
+        #expect(Self.line(verdict, .nulledFastOpen) == "ATS PR 11501 first revision (nulled-fastopen): ok on OpenSSL 3.0.19 (system)")
+        #expect(Self.line(verdict, .appDataPointer) == "PostgreSQL ≤ 16.1 record in BIO data (appdata-pointer): ok on OpenSSL 3.0.19 (system)")
+        #expect(verdict.title == "not affected: 2 designs ok on OpenSSL 3.0.19", "\(verdict.title)")
     }
 
-    /// Without accounting (`--no-accounting`) a crash leaves no memory evidence: the clause says
-    /// what happened and that no mechanism was found, never "not affected".
-    @Test func aCrashWithoutEvidenceIsNeverNotAffected() {
+    /// Without accounting (`--no-accounting`) a crash leaves no memory evidence: the line says
+    /// what happened and that no mechanism was found, never "ok".
+    @Test func aCrashWithoutEvidenceIsNeverOk() {
         var crashed = CellResult(ReportFixture.cell(.legacyFastOpen, .on, .ipv4, .teardown), runtime: Self.owning.name, kernelTFO: 1,
                                  outcome: .crashed, reason: "the worker died (SIGABRT) during the cell; it said: free(): invalid pointer")
         crashed.signal = "SIGABRT"
         var clean = ReportFixture.ok(ReportFixture.cell(.legacyFastOpen, .on, .ipv4, .teardown), runtime: Self.notOwning.name, milliseconds: 1)
         clean.firstWrite = nil
         let runtimes = [Self.notOwning, Self.owning]
-        let line = Verdict.line(runtimes: runtimes, cells: [clean, crashed], diagnosis: [])
-        #expect(line.contains("legacy fast-open BIO: crashed with SIGABRT on OpenSSL 3.5.9 (/srv/runtimes/trixie), no mechanism found; not affected on 3.0.19 (system)"), "\(line)")
+        let verdict = Verdict(runtimes: runtimes, cells: [clean, crashed], diagnosis: [])
+        #expect(Self.line(verdict, .legacyFastOpen) == "ATS ≤ 9.2.4 fast-open BIO (legacy-fastopen): crashed with SIGABRT on OpenSSL 3.5.9 (/srv/runtimes/trixie), no mechanism found; ok on 3.0.19 (system)")
+        #expect(verdict.title.hasPrefix("AFFECTED: 1 of 1 design on OpenSSL 3.5.9"), "\(verdict.title)")
+    }
+
+    /// However many runtimes, the title fits a Markdown heading of 120 characters.
+    @Test func theTitleFitsWhateverTheRuntimes() {
+        let runtimes = (1...40).map { index in
+            var runtime = Self.owning
+            runtime.name = "/srv/some/long/folder/of/runtimes/number-\(index)"
+            return runtime
+        }
+        let cells = runtimes.map { Self.appData(intact: false, foreign: 1, on: $0) }
+        let verdict = Verdict(runtimes: runtimes, cells: cells, diagnosis: Diagnosis.findings(runtimes: runtimes, cells: cells))
+        #expect(verdict.title.count <= Verdict.titleLimit, "\(verdict.title)")
+        #expect(verdict.title.hasPrefix("AFFECTED: 1 of 1 design on OpenSSL 3.5.9"), "\(verdict.title)")
     }
 }
