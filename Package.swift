@@ -73,7 +73,7 @@ let package = Package(
                                                .product(name: "SystemPackage", package: "swift-system")]),
         // Text, Markdown, JUnit: renders the matrix's and the audit's reports; calls no OpenSSL.
         .target(name: "ReportRendering", dependencies: ["MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "ELFInspection",
-                                                        "ProxyCore"]),
+                                                        "ProxyCore", "ToolCore"]),
         .executableTarget(
             name: "tlsprobe",
             dependencies: [

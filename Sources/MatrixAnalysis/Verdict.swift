@@ -24,7 +24,7 @@ package struct Verdict: Sendable, Equatable {
     package init(runtimes: [RuntimeSummary], cells: [CellResult], diagnosis: [Finding]) {
         let measured = runtimes.filter { $0.openSSL != nil }
         let unusable = runtimes.filter { $0.openSSL == nil || $0.error != nil }
-        let notRun = unusable.map { "Runtime \($0.name) could not run: \($0.error ?? "no worker reported its OpenSSL")" }
+        let notRun = unusable.map { "Runtime \(PathShortener.shorten($0.name)) could not run: \($0.error ?? "no worker reported its OpenSSL")" }
         guard !measured.isEmpty, cells.contains(where: { $0.outcome != .skipped }) else {
             title = Self.fit(["nothing probed: no runtime ran a cell"] + Self.couldNotRun(unusable))
             lines = notRun
@@ -119,9 +119,9 @@ extension Verdict {
         var isBroken: Bool { !bad.isEmpty || !unexplained.isEmpty }
         var neverRan: Bool { bad.isEmpty && unexplained.isEmpty && ok.isEmpty }
 
-        /// `3.5.9 (trixie)`.
+        /// `3.5.9 (trixie)`, `3.5.9 (<cache>/runtimes/trixie)`: a folder shortened as reports publish it.
         static func name(_ runtime: RuntimeSummary) -> String {
-            "\(runtime.openSSL?.runtimeVersion ?? "?") (\(runtime.name))"
+            "\(runtime.openSSL?.runtimeVersion ?? "?") (\(PathShortener.shorten(runtime.name)))"
         }
 
         /// `LABEL: AFFECTED on OpenSSL 3.5.9 (trixie): how; ok on 3.0.19 (system)`.

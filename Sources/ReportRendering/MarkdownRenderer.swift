@@ -2,6 +2,7 @@ import Foundation
 import MatrixAnalysis
 import MatrixModel
 import ProxyCore
+import ToolCore
 
 /// A report as GitHub-flavoured Markdown, for an issue body. A maintainer reads it
 /// top down and stops when they know enough: the verdict's title (one line of at most
@@ -136,7 +137,7 @@ package struct MarkdownRenderer: Sendable {
     private func runtimeList(_ names: [String], in report: Report) -> String {
         names.map { name in
             let version = report.runtimes.first { $0.name == name }?.openSSL?.runtimeVersion
-            return (version.map { "OpenSSL \($0) " } ?? "") + "(" + Self.code(name, inTable: false) + ")"
+            return (version.map { "OpenSSL \($0) " } ?? "") + "(" + Self.runtimeName(name, inTable: false) + ")"
         }.joined(separator: ", ")
     }
 
@@ -145,7 +146,7 @@ package struct MarkdownRenderer: Sendable {
     private func pivot(_ report: Report) -> [String] {
         let pivot = Pivot(report)
         let header = ["mode"] + pivot.columns.map { column -> String in
-            var title = "\(Self.code(column.runtime)) \(column.version)"
+            var title = "\(Self.runtimeName(column.runtime)) \(column.version)"
             if pivot.namespaced { title += " · `tcp_fastopen=\(column.kernelTFO.map(String.init) ?? "?")`" }
             return title
         }
@@ -202,7 +203,7 @@ package struct MarkdownRenderer: Sendable {
             explained.formUnion(cells.map { "\($0.runtime)\u{0}\($0.name)" })
             let spans = group.findings.map { finding in
                 let names = Set(finding.evidence)
-                return Self.code(finding.runtime, inTable: false) + ": " + Self.text(CellSpan.describe(cells.filter { $0.runtime == finding.runtime && names.contains($0.name) }))
+                return Self.runtimeName(finding.runtime, inTable: false) + ": " + Self.text(CellSpan.describe(cells.filter { $0.runtime == finding.runtime && names.contains($0.name) }))
             }
             lines.append("- \(Self.symbol(.failed)) **\(Self.text(group.headline))**: \(spans.joined(separator: "; "))")
             if !unseen.isEmpty { lines += evidence(unseen) } else { lines.append("") }
@@ -219,7 +220,7 @@ package struct MarkdownRenderer: Sendable {
     }
 
     private func label(_ cell: CellResult, in report: Report) -> String {
-        (report.runtimes.count > 1 ? "\(Self.code(cell.runtime, inTable: false)) " : "") + Self.code(cell.name, inTable: false)
+        (report.runtimes.count > 1 ? "\(Self.runtimeName(cell.runtime, inTable: false)) " : "") + Self.code(cell.name, inTable: false)
     }
 
     /// The unsupported and skipped cells, grouped by their reason.
@@ -269,9 +270,9 @@ package struct MarkdownRenderer: Sendable {
         let header = ["runtime", "OpenSSL", "ABI", "owns BIO data", "`BIO_SOCK_TFO`", "accounted", "proxy-core picks"]
         let rows = runtimes.map { runtime -> [String] in
             guard let ssl = runtime.openSSL, runtime.error == nil else {
-                return [Self.code(runtime.name), "**unusable:** \(Self.text(runtime.error ?? "no worker started"))", "-", "-", "-", "-", "-"]
+                return [Self.runtimeName(runtime.name), "**unusable:** \(Self.text(runtime.error ?? "no worker started"))", "-", "-", "-", "-", "-"]
             }
-            return [Self.code(runtime.name), Self.text(ssl.runtimeVersion), runtime.libssl.map { Self.code($0) } ?? "unknown",
+            return [Self.runtimeName(runtime.name), Self.text(ssl.runtimeVersion), runtime.libssl.map { Self.code($0) } ?? "unknown",
                     ssl.socketBIOOwnsData ? "yes" : "no", ssl.nativeTFO ? "yes" : "no",
                     runtime.memoryAccounting == true ? "yes" : "no",
                     "\(Self.text(runtime.policyTFOOff?.rawValue ?? "?")) / \(Self.text(runtime.policyTFOOn?.rawValue ?? "?"))"]
@@ -280,7 +281,7 @@ package struct MarkdownRenderer: Sendable {
         lines.append("")
         for runtime in runtimes {
             guard let ssl = runtime.openSSL, runtime.error == nil else { continue }
-            lines.append("- \(Self.code(runtime.name, inTable: false)): \(Self.text(ssl.runtimeVersionText)) from \(Self.code(PathShortener.shorten(ssl.libsslPath ?? "unknown path"), inTable: false)), built with \(Self.text(ssl.headerVersionText)) headers")
+            lines.append("- \(Self.runtimeName(runtime.name, inTable: false)): \(Self.text(ssl.runtimeVersionText)) from \(Self.code(PathShortener.shorten(ssl.libsslPath ?? "unknown path"), inTable: false)), built with \(Self.text(ssl.headerVersionText)) headers")
         }
         lines.append("")
         lines.append("*owns BIO data*: the socket BIO keeps its own struct in the BIO data pointer (OpenSSL 3.2+). *proxy-core picks*: its strategy with TFO off / on.")
@@ -289,10 +290,10 @@ package struct MarkdownRenderer: Sendable {
 
     private func matrix(_ runtime: RuntimeSummary, cells: [CellResult]) -> [String] {
         guard let ssl = runtime.openSSL, runtime.error == nil else {
-            return ["#### \(Self.code(runtime.name, inTable: false)): unusable", "",
+            return ["#### \(Self.runtimeName(runtime.name, inTable: false)): unusable", "",
                     Self.text(runtime.error ?? "no worker started")]
         }
-        var lines = ["#### \(Self.code(runtime.name, inTable: false)): \(Self.text(ssl.runtimeVersionText))", ""]
+        var lines = ["#### \(Self.runtimeName(runtime.name, inTable: false)): \(Self.text(ssl.runtimeVersionText))", ""]
         let ordered = cells.filter { $0.outcome.isFailure } + cells.filter { !$0.outcome.isFailure }
         let header = ["", "mode", "TFO", "family", "phase", "`tcp_fastopen`", "outcome", "first write", "errno", "TLS",
                       "TFO data", "OpenSSL memory", "ms"]
@@ -351,6 +352,11 @@ package struct MarkdownRenderer: Sendable {
 
     /// A code span. In a table, `|` must be written `\|` even inside code (GFM
     /// splits cells first); a value holding backticks is wrapped in a longer run.
+    /// A runtime's name as code, a folder shortened as a bug report publishes it (`<cache>/runtimes/trixie`).
+    static func runtimeName(_ name: String, inTable: Bool = true) -> String {
+        code(PathShortener.shorten(name), inTable: inTable)
+    }
+
     static func code(_ value: String, inTable: Bool = true) -> String {
         var body = value.map { character -> String in
             switch character {

@@ -2,6 +2,7 @@ import Foundation
 import MatrixAnalysis
 import MatrixModel
 import ProxyCore
+import ToolCore
 
 /// The terminal view of a report, short enough to read whole: the verdict with a line
 /// per design, the runtimes, the pivot of every mode on every runtime, the failures
@@ -70,7 +71,7 @@ package struct TextRenderer: Sendable {
                 for namespace in namespaces {
                     lines.append("")
                     if report.runtimes.count > 1 || namespaces.count > 1 || mine.first?.privateNamespace == true {
-                        lines += wrap("[\(t(runtime.name))] \(t(runtime.openSSL?.runtimeVersionText ?? "")) · \(namespace)")
+                        lines += wrap("[\(runtimeName(runtime.name))] \(t(runtime.openSSL?.runtimeVersionText ?? "")) · \(namespace)")
                     }
                     lines += table(mine.filter { $0.namespaceLabel == namespace })
                 }
@@ -93,12 +94,12 @@ package struct TextRenderer: Sendable {
     /// One line per runtime: what it is and the two facts that decide the regression.
     private func summary(_ runtime: RuntimeSummary) -> [String] {
         if let error = runtime.error {
-            return wrap("\(t(runtime.name)): UNUSABLE: \(t(error))", first: "  ", indent: "    ")
+            return wrap("\(runtimeName(runtime.name)): UNUSABLE: \(t(error))", first: "  ", indent: "    ")
         }
         guard let ssl = runtime.openSSL else {
-            return wrap("\(t(runtime.name)): not probed (every cell skipped)", first: "  ", indent: "    ")
+            return wrap("\(runtimeName(runtime.name)): not probed (every cell skipped)", first: "  ", indent: "    ")
         }
-        return wrap("\(t(runtime.name)): OpenSSL \(t(ssl.runtimeVersion)) \(t(runtime.libssl ?? "(ABI unknown)")) · owns BIO data: \(ssl.socketBIOOwnsData ? "yes" : "no") · BIO_SOCK_TFO: \(ssl.nativeTFO ? "yes" : "no")\(runtime.memoryAccounting == true ? "" : " · allocations not accounted")",
+        return wrap("\(runtimeName(runtime.name)): OpenSSL \(t(ssl.runtimeVersion)) \(t(runtime.libssl ?? "(ABI unknown)")) · owns BIO data: \(ssl.socketBIOOwnsData ? "yes" : "no") · BIO_SOCK_TFO: \(ssl.nativeTFO ? "yes" : "no")\(runtime.memoryAccounting == true ? "" : " · allocations not accounted")",
                     first: "  ", indent: "    ")
     }
 
@@ -119,8 +120,12 @@ package struct TextRenderer: Sendable {
         guard !pivot.columns.isEmpty else { return [] }
         let labels = pivot.rows.map { t($0.mode.rawValue) }
         let labelWidth = max(4, labels.map(\.count).max() ?? 0)
+        // A runtime given as a folder is named by its shortened path, and by its end if even that is too long.
+        let room = wide ? Int.max : width - labelWidth - 2
         let titles = pivot.columns.map { column in
-            t(column.runtime) + " " + t(column.version) + (pivot.namespaced ? " tfo=\(column.kernelTFO.map(String.init) ?? "?")" : "")
+            let title = runtimeName(column.runtime) + " " + t(column.version)
+                + (pivot.namespaced ? " tfo=\(column.kernelTFO.map(String.init) ?? "?")" : "")
+            return title.count <= room ? title : "…" + title.suffix(room - 1)
         }
         let entries = pivot.rows.map { row in
             row.entries.map { Pivot.entry($0, mark: Self.mark, separator: "/", empty: "") }
@@ -167,7 +172,7 @@ package struct TextRenderer: Sendable {
                 let names = Set(finding.evidence)
                 explained.formUnion(finding.evidence.map { "\(finding.runtime)\u{0}\($0)" })
                 let mine = report.cells.filter { $0.runtime == finding.runtime && names.contains($0.name) }
-                spans.append((group.findings.count > 1 ? "[\(finding.runtime)] " : "") + CellSpan.describe(mine))
+                spans.append((group.findings.count > 1 ? "[\(runtimeName(finding.runtime))] " : "") + CellSpan.describe(mine))
             }
             lines += wrap("cells: " + t(spans.joined(separator: "; ")), first: "  ", indent: "    ")
             lines += wrap("to fix: " + t(group.briefAdvice), first: "  ", indent: "    ")
@@ -194,7 +199,7 @@ package struct TextRenderer: Sendable {
         var lines = [""]
         for group in groups {
             let runtimes = group.cells.map(\.runtime).uniqued()
-            let which = report.runtimes.count > 1 ? " on \(runtimes.joined(separator: ", "))" : ""
+            let which = report.runtimes.count > 1 ? " on \(runtimes.map(PathShortener.shorten).joined(separator: ", "))" : ""
             lines += wrap("· \(group.cells.count) \(t(group.key)) (\(t(CellSpan.describe(group.cells)))\(t(which)))", first: "", indent: "  ")
         }
         return lines
@@ -211,7 +216,7 @@ package struct TextRenderer: Sendable {
                 lines += wrap(t(explanation), first: "  ", indent: "  ")
             }
             for finding in group.findings {
-                lines += wrap("Evidence [\(t(finding.runtime))]: \(t(finding.evidence.joined(separator: ", ")))", first: "  ", indent: "    ")
+                lines += wrap("Evidence [\(runtimeName(finding.runtime))]: \(t(finding.evidence.joined(separator: ", ")))", first: "  ", indent: "    ")
             }
             lines += wrap("What to do: \(t(group.advice))", first: "  ", indent: "    ")
             for fix in group.fixes {
@@ -268,17 +273,17 @@ package struct TextRenderer: Sendable {
 
     private func header(_ runtime: RuntimeSummary) -> [String] {
         if let error = runtime.error {
-            return wrap("runtime \(t(runtime.name)): UNUSABLE: \(t(error))", indent: "  ")
+            return wrap("runtime \(runtimeName(runtime.name)): UNUSABLE: \(t(error))", indent: "  ")
         }
         guard let ssl = runtime.openSSL else {
-            return wrap("runtime \(t(runtime.name)): not probed (every cell skipped)", indent: "  ")
+            return wrap("runtime \(runtimeName(runtime.name)): not probed (every cell skipped)", indent: "  ")
         }
-        return wrap("runtime \(t(runtime.name)): \(t(ssl.runtimeVersionText)) (\(t(runtime.libssl ?? "ABI unknown"))) from \(t(ssl.libsslPath ?? "unknown path")) (headers: \(t(ssl.headerVersionText)))", indent: "  ")
+        return wrap("runtime \(runtimeName(runtime.name)): \(t(ssl.runtimeVersionText)) (\(t(runtime.libssl ?? "ABI unknown"))) from \(t(PathShortener.shorten(ssl.libsslPath ?? "unknown path"))) (headers: \(t(ssl.headerVersionText)))", indent: "  ")
             + wrap("socket BIO owns its data pointer: \(ssl.socketBIOOwnsData ? "yes (3.2+ behaviour)" : "no") · native TFO: \(ssl.nativeTFO ? "yes" : "no") · allocations accounted: \(runtime.memoryAccounting == true ? "yes" : "no") · proxy-core picks \(t(runtime.policyTFOOff?.rawValue ?? "?")) (TFO off), \(t(runtime.policyTFOOn?.rawValue ?? "?")) (TFO on)", first: "  ", indent: "    ")
     }
 
     private func label(_ cell: CellResult, in report: Report) -> String {
-        report.runtimes.count > 1 ? "[\(t(cell.runtime))] \(cell.name)" : cell.name
+        report.runtimes.count > 1 ? "[\(runtimeName(cell.runtime))] \(cell.name)" : cell.name
     }
 
     /// `OpenSSL 3.5.9 (trixie) and OpenSSL 3.6.5 (sid)`; `brief`: `3.5.9 (trixie) and 3.6.5 (sid)`.
@@ -390,6 +395,11 @@ package struct TextRenderer: Sendable {
 
     private func t(_ text: String) -> String {
         TerminalText.escape(text)
+    }
+
+    /// A runtime's name, a folder shortened as a report publishes it (`<cache>/runtimes/trixie`).
+    private func runtimeName(_ name: String) -> String {
+        t(PathShortener.shorten(name))
     }
 
     /// `text` in lines of at most `width` columns, broken at spaces: the first line

@@ -112,12 +112,22 @@ import Testing
             let marks = table.dropFirst(2).map { $0.hasPrefix("| ✗ |") }
             #expect(marks == marks.sorted { $0 && !$1 }, "failing rows come first")
         }
-        #expect(markdown.hasPrefix("## tlsprobe: legacy fast-open BIO: AFFECTED on OpenSSL 3.5"), "the verdict is the title")
+        #expect(markdown.hasPrefix("## tlsprobe: AFFECTED: 4 of 4 designs on OpenSSL 3.5"), "the verdict is the title")
+        let title = try #require(markdown.split(separator: "\n").first)
+        #expect(title.dropFirst("## ".count).count <= 120, "one line of at most 120 characters: \(title)")
+        #expect(markdown.contains("\n- ATS ≤ 9.2.4 fast-open BIO (legacy-fastopen): AFFECTED on OpenSSL 3.5"), "the verdict list follows")
+        let order = ["### Matrix at a glance", "### Diagnosis", "### Failures", "### Environment", "### Command", "<summary>The full matrix"]
+            .map { markdown.range(of: $0)?.lowerBound }
+        #expect(order.allSatisfy { $0 != nil } && order.map { $0! } == order.map { $0! }.sorted(), "the sections in a reader's order")
+        #expect(markdown.contains("**What to do:** "), "the diagnosis says what to do in OpenSSL's terms")
+        #expect(!markdown.contains(FileManager.default.homeDirectoryForCurrentUser.path + "/"), "no home folder published")
+        #expect(!markdown.contains("/tmp/"), "no temporary folder published")
         #expect(markdown.contains("### Matrix at a glance"))
         #expect(markdown.contains("| legacy-fastopen | "), "the pivot has a row per mode")
         #expect(markdown.contains("### Diagnosis"))
         #expect(markdown.contains("<details>"))
-        #expect(markdown.contains("matrix --runtime system --runtime \(trixie) --format markdown\n```"))
+        #expect(markdown.contains("matrix --runtime system --runtime "), "the command")
+        #expect(markdown.contains(" --format markdown\n```"), "the command")
     }
 
     @Test func outputIsWrittenWholeAndReplacesTheOldFile() throws {

@@ -2,10 +2,10 @@
 /// temporary folder names or the cache's versioned folder, which say nothing to a
 /// reader and may say too much about the reporter. Decided from the path alone, so
 /// a report renders the same wherever it is rendered.
-enum PathShortener {
+package enum PathShortener {
     /// `/root/x` and `/home/ann/x` → `~/x`; `…/tlsprobe/0.1.0-a3fae5d0c5e2ec45/runtimes/trixie` →
     /// `<cache>/runtimes/trixie`; `/tmp/tmp.X/y` → `<tmp>/y`. Anything else unchanged.
-    static func shorten(_ path: String) -> String {
+    package static func shorten(_ path: String) -> String {
         var components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // The runtime cache: a `tlsprobe` folder holding `VERSION-HASH` folders.
         if let index = components.indices.dropLast().first(where: { components[$0] == "tlsprobe" && isCacheVersion(components[$0 + 1]) }) {
@@ -28,7 +28,7 @@ enum PathShortener {
     }
 
     /// A command line's arguments, each shortened where it is a path or `FORMAT:PATH`.
-    static func shorten(arguments: [String]) -> [String] {
+    package static func shorten(arguments: [String]) -> [String] {
         arguments.map { argument in
             if argument.hasPrefix("/") { return shorten(argument) }
             if let colon = argument.firstIndex(of: ":"), argument[argument.index(after: colon)...].hasPrefix("/") {
