@@ -146,10 +146,10 @@ extension Verdict {
             return "\(label): " + parts.joined(separator: "; ")
         }
 
-        /// `tlsprobe's fix ok on all 2`, `tlsprobe's fix FAILED on 3.5.9 (trixie)`: for the title.
+        /// `tlsprobe's fix ok on both`, `… ok on all 5`, `tlsprobe's fix FAILED on 3.5.9`: for the title.
         var shortStatus: String {
             isBroken ? "\(DesignName.of(.proxyCore)) FAILED on \(list((bad + unexplained.map(\.runtime)).compactMap { $0.openSSL?.runtimeVersion }.uniqued()))"
-                : "\(DesignName.of(.proxyCore)) ok on \(ok.count == 1 ? ok[0].openSSL?.runtimeVersion ?? ok[0].name : "all \(ok.count)")"
+                : "\(DesignName.of(.proxyCore)) ok on \(ok.count == 1 ? ok[0].openSSL?.runtimeVersion ?? ok[0].name : ok.count == 2 ? "both" : "all \(ok.count)")"
         }
     }
 
