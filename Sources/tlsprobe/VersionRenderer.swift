@@ -20,7 +20,7 @@ struct VersionRenderer: Sendable {
             "Kernel: tcp_fastopen=\(facts.tcpFastopen.map(String.init) ?? "unreadable"); \(facts.tcpFastOpenConnect); IPv6 loopback: \(facts.ipv6Loopback ? "yes" : "no")",
             "Capabilities: \(capabilities.joined(separator: " ")) (--kernel-tfo needs both)",
             "Modes: \(BIOMode.allCases.map(\.rawValue).joined(separator: " "))",
-            "Features: matrix gate merge env audit; formats text json markdown junit; runtime folders and lines (1.1.1 to 4.0); BIO plug-ins (ABI \(BIOPlugin.abi)); kernel-tfo namespaces; allocation accounting; libc-boundary write observer",
+            "Features: matrix gate merge env audit; formats text json markdown junit sarif (audit); runtime folders and lines (1.1.1 to 4.0); BIO plug-ins (ABI \(BIOPlugin.abi)); kernel-tfo namespaces; allocation accounting; libc-boundary write observer",
         ]
         return lines.map(TerminalText.escape).joined(separator: "\n") + "\n"
     }
