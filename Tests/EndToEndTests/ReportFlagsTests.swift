@@ -114,6 +114,6 @@ import Testing
         let version = try CLI.run(["--version"])
         #expect(version.status == 0)
         let first = try #require(version.output.split(separator: "\n").first.map(String.init))
-        #expect(first.contains(" (build \(buildID); Linux "), "\(first)")
+        #expect(first.contains(" (build \(buildID); commit "), "\(first)")
     }
 }
