@@ -36,6 +36,10 @@ package struct ELFFile: Sendable, Equatable, Codable {
     package var machineCode: UInt16?
     /// The linker's build id (`NT_GNU_BUILD_ID`) in hex: what keys tlsprobe's own runtime cache.
     package var buildID: String?
+    /// The git commit tlsprobe's packaging recorded in its own executable
+    /// (`scripts/lib/stamp-commit`: a note named `tlsprobe`, type 1, in `.note.tlsprobe.commit`);
+    /// `nil` for every other file, and for a plain `swift build`. Not part of the audit's JSON.
+    package var tlsprobeCommit: String?
 
     private enum CodingKeys: String, CodingKey {
         case bits, machine, type, staticallyLinked, soname, needs, openSSLLines, symbolVersions, definedVersions,

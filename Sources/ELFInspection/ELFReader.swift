@@ -209,7 +209,7 @@ package final class ELFReader {
         guard depth != .header else { return file }
         try checkTables()
         try loadSections()
-        file.buildID = try readBuildID()
+        (file.buildID, file.tlsprobeCommit) = try readNotes()
         guard depth == .everything else { return file }
 
         let dynamic = try readDynamic()
@@ -649,7 +649,15 @@ package final class ELFReader {
     // MARK: Build id
 
     /// The linker's `NT_GNU_BUILD_ID` note, in hex; `nil` when the file has none.
-    private func readBuildID() throws(UnreadableFile) -> String? {
+    /// The note `scripts/lib/stamp-commit` writes: name `tlsprobe`, this type.
+    static let commitNoteType: UInt32 = 1
+    /// A commit is 40 or 64 hex digits and `-dirty`; anything longer is not one.
+    static let commitNoteLimit = 80
+
+    /// The linker's build id (`NT_GNU_BUILD_ID`) and tlsprobe's commit note, from every `SHT_NOTE`
+    /// section. A commit note that is not hex digits (and `-`) is ignored, whatever its length.
+    private func readNotes() throws(UnreadableFile) -> (buildID: String?, commit: String?) {
+        var buildID: String?, commit: String?
         for index in sections.indices where sections[index].header.sh_type == UInt32(SHT_NOTE) {
             guard let notes = try data(index), let bytes = notes.pointee.d_buf else { continue }
             var offset = 0
@@ -659,15 +667,21 @@ package final class ELFReader {
                 let next = gelf_getnote(notes, offset, &note, &nameOffset, &descriptionOffset)
                 guard next > offset else { break }
                 offset = next
-                let isGNU = note.n_namesz == 4 && nameOffset + 4 <= notes.pointee.d_size
-                    && memcmp(bytes + nameOffset, "GNU", 4) == 0
-                guard note.n_type == UInt32(NT_GNU_BUILD_ID), isGNU, note.n_descsz > 0,
-                      descriptionOffset + Int(note.n_descsz) <= notes.pointee.d_size else { continue }
-                let id = UnsafeRawBufferPointer(start: bytes + descriptionOffset, count: Int(note.n_descsz))
-                return id.map { String(format: "%02x", $0) }.joined()
+                guard note.n_descsz > 0, descriptionOffset + Int(note.n_descsz) <= notes.pointee.d_size else { continue }
+                let description = UnsafeRawBufferPointer(start: bytes + descriptionOffset, count: Int(note.n_descsz))
+                func named(_ name: String) -> Bool {
+                    let size = name.utf8.count + 1
+                    return Int(note.n_namesz) == size && nameOffset + size <= notes.pointee.d_size && memcmp(bytes + nameOffset, name, size) == 0
+                }
+                if buildID == nil, note.n_type == UInt32(NT_GNU_BUILD_ID), named("GNU") {
+                    buildID = description.map { String(format: "%02x", $0) }.joined()
+                } else if commit == nil, note.n_type == Self.commitNoteType, named("tlsprobe"), description.count <= Self.commitNoteLimit,
+                          description.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x7A).contains($0) || $0 == 0x2D }) {
+                    commit = String(decoding: description, as: UTF8.self)
+                }
             }
         }
-        return nil
+        return (buildID, commit)
     }
 
     // MARK: Embedded version

@@ -23,6 +23,10 @@ struct AuditCommand: ParsableCommand {
             broken on OpenSSL 3.2+), inherits-socket-bio (BIO_meth_get_*, state elsewhere: deprecated in 3.5), \
             own-bio, no-custom-bio, embedded-openssl (OpenSSL linked in: only a dynamic test can tell), \
             not-openssl, or error (the reason is given). Files that are not ELF are skipped and counted. \
+            --format sarif writes SARIF 2.1.0 for GitHub code scanning: a result per file of affected-pattern \
+            (error), inherits-socket-bio (warning) or embedded-openssl (note), the --fail-on class as an error, \
+            a file under the working directory by its relative path; files that could not be read are \
+            notifications of the run. \
             Exit codes: 0 every file could be read (and none is of the --fail-on class); 1 a file is of the \
             --fail-on class; 2 usage error, or a file or package could not be read (the others are still \
             audited); 3 libelf is unusable, or no ELF file was found at all (the reason is on stderr: \

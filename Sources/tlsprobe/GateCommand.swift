@@ -60,6 +60,7 @@ struct GateCommand: ParsableCommand {
     @OptionGroup var reportOptions: ReportOutputOptions
 
     func validate() throws {
+        try reportOptions.validateMatrixReport(command: "gate")
         _ = try gate()
         if failIfAffected, matrix.tfo == .on {
             throw ValidationError("--fail-if-affected needs the TFO-off cells: use --tfo off or both")

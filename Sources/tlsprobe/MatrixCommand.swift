@@ -22,6 +22,10 @@ struct MatrixCommand: ParsableCommand {
 
     @OptionGroup var reportOptions: ReportOutputOptions
 
+    func validate() throws {
+        try reportOptions.validateMatrixReport(command: "matrix")
+    }
+
     func run() throws {
         var plan = options.plan
         if options.runtimes.isEmpty, let line = Self.regressionLine(fetch: options.fetch) { plan.runtimes.append(.line(line)) }

@@ -27,6 +27,7 @@ struct MergeCommand: ParsableCommand {
 
     func validate() throws {
         guard !reports.isEmpty else { throw ValidationError("merge needs at least one JSON report") }
+        try reportOptions.validateMatrixReport(command: "merge")
     }
 
     func run() throws {

@@ -91,6 +91,7 @@ struct ReportOutput {
         case .json: return try JSONCoding.document(audit)
         case .markdown: return AuditMarkdownRenderer().render(audit)
         case .junit: return AuditJUnitRenderer().render(audit)
+        case .sarif: return try AuditSARIFRenderer().render(audit)
         }
     }
 
@@ -119,6 +120,10 @@ struct ReportOutput {
             return MarkdownRenderer().render(report, hosts: hosts)
         case .junit:
             return JUnitRenderer().render(report, hosts: hosts)
+        case .sarif:
+            // `validateMatrixReport` refuses it at parse time; this is its last line of defence.
+            Terminal.writeError("tlsprobe: sarif is a format of tlsprobe audit only\n")
+            throw ExitStatus.usage.exitCode
         }
     }
 }

@@ -4,7 +4,7 @@ import ArgumentParser
 /// `audit` all take them: the report on stdout, or in files (several with `FORMAT:PATH`)
 /// with the text rendering (for `gate`, its conditions) on stdout.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: "Report format (text, json, markdown, junit): on stdout, and for each --output PATH that names none (default: text).")
+    @Option(help: "Report format (text, json, markdown, junit, or sarif for audit: SARIF 2.1.0 for code scanning): on stdout, and for each --output PATH that names none (default: text).")
     var format: ReportFormat?
 
     @Option(name: .customLong("output"),
@@ -16,6 +16,16 @@ struct ReportOutputOptions: ParsableArguments {
 
     func validate() throws {
         _ = try ReportTarget.parse(outputs, defaultFormat: format ?? .text)
+    }
+
+    /// `matrix`, `gate` and `merge`: a format only an audit has (`sarif`) is a usage error
+    /// naming the command that takes it, before any probe runs or any file is read.
+    func validateMatrixReport(command: String) throws(ValidationError) {
+        let targets = try ReportTarget.parse(outputs, defaultFormat: format ?? .text)
+        let asked = (format.map { [$0] } ?? []) + targets.map(\.format)
+        guard let refused = asked.first(where: { !$0.rendersMatrixReports }) else { return }
+        let formats = ReportFormat.allCases.filter(\.rendersMatrixReports).map(\.rawValue).joined(separator: ", ")
+        throw ValidationError("\(refused.rawValue) is a format of tlsprobe audit only (its findings are files); \(command) writes \(formats)")
     }
 
     var destination: ReportOutput {

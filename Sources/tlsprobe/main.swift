@@ -42,7 +42,7 @@ if TLSProbe.writesTemporaryFiles(CommandLine.arguments) {
 // not by the root command's configuration, so that no other command (least of
 // all a worker, which must install OpenSSL's allocation hooks first) measures anything.
 if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
-    Terminal.write(VersionRenderer().render(EnvironmentFacts.gather(), buildID: BuildIdentity.current.buildID))
+    Terminal.write(VersionRenderer().render(EnvironmentFacts.gather(), build: BuildIdentity.current))
     exit(ExitStatus.success.rawValue)
 }
 

@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (["--output", "xml:gate.xml"], "--output xml:gate.xml: unknown format 'xml'; expected FORMAT:PATH with FORMAT one of text, json, markdown, junit (for a file whose name holds a colon, write ./xml:gate.xml)"),
+        (["--output", "xml:gate.xml"], "--output xml:gate.xml: unknown format 'xml'; expected FORMAT:PATH with FORMAT one of text, json, markdown, junit, sarif (for a file whose name holds a colon, write ./xml:gate.xml)"),
         (["--output", "-", "--output", "json:-"], "--output: two reports on stdout (text and json); write one of them to a file"),
         (["--output", "junit:/tmp/tlsprobe-same.xml", "--output", "/tmp/tlsprobe-same.xml"], "--output /tmp/tlsprobe-same.xml is given twice; each report needs its own file"),
     ])
@@ -114,6 +114,6 @@ import Testing
         let version = try CLI.run(["--version"])
         #expect(version.status == 0)
         let first = try #require(version.output.split(separator: "\n").first.map(String.init))
-        #expect(first.contains(" (build \(buildID); Linux "), "\(first)")
+        #expect(first.contains(" (build \(buildID); commit "), "\(first)")
     }
 }

@@ -12,20 +12,25 @@ package struct BuildIdentity: Sendable, Equatable {
     package let version: String
     /// Hex digits; `nil` when the executable carries no build id.
     package let buildID: String?
+    /// The git commit `scripts/lib/stamp-commit` recorded in the executable (`scripts/package`
+    /// does); `nil` for a plain `swift build`. Not part of `key`: stamping leaves the build id,
+    /// and so the build, as they were.
+    package let commit: String?
 
-    package init(version: String, buildID: String?) {
+    package init(version: String, buildID: String?, commit: String? = nil) {
         self.version = version
         self.buildID = buildID
+        self.commit = commit
     }
 
     /// The build of the tlsprobe executable at `path`.
     package init(executable path: String) {
-        self.init(version: ToolVersion.current, buildID: Self.buildID(of: path))
+        let file: ELFFile? = if case .elf(let file) = ELFReader.read(path: path, depth: .buildID) { file } else { nil }
+        self.init(version: ToolVersion.current, buildID: file?.buildID, commit: file?.tlsprobeCommit)
     }
 
     /// This process's build, read once.
-    package static let current = BuildIdentity(version: ToolVersion.current,
-                                                buildID: buildID(of: "/proc/self/exe"))
+    package static let current = BuildIdentity(executable: "/proc/self/exe")
 
     /// The cache folder's name: `0.1.0-1a2b3c4d5e6f`, or `0.1.0-unknown` without a build id.
     package var key: String { "\(version)-\(buildID.map { String($0.prefix(16)) } ?? "unknown")" }
