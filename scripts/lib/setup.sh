@@ -62,4 +62,25 @@ build_release() {
     require_swift
     (cd "$ROOT" && swift build -c release --static-swift-stdlib --product tlsprobe >&2)
     TLSPROBE_BIN="$ROOT/.build/release/tlsprobe"
+    stamp_release
+}
+
+# The release binary with this checkout's commit in it (scripts/lib/stamp-commit), so its
+# `--version` names what it was built from: a copy in .build/release/stamped/, never the
+# build's own output (stamping that in place would make the next `swift build` relink).
+# Made again only when the binary or the commit changed; without git or objcopy (binutils)
+# the plain binary runs and says `commit unknown`.
+stamp_release() {
+    command -v objcopy >/dev/null && git -C "$ROOT" rev-parse HEAD >/dev/null 2>&1 || return 0
+    local folder="$ROOT/.build/release/stamped" commit
+    commit=$(git -C "$ROOT" rev-parse HEAD)
+    [[ -z $(git -C "$ROOT" status --porcelain --untracked-files=no) ]] || commit+=-dirty
+    if [[ ! -x $folder/tlsprobe || $TLSPROBE_BIN -nt $folder/tlsprobe || $(cat "$folder/commit" 2>/dev/null) != "$commit" ]]; then
+        mkdir -p "$folder"
+        cp "$TLSPROBE_BIN" "$folder/tlsprobe.new"
+        "$ROOT/scripts/lib/stamp-commit" "$folder/tlsprobe.new" "$commit" >/dev/null
+        mv -f "$folder/tlsprobe.new" "$folder/tlsprobe"
+        printf '%s\n' "$commit" >"$folder/commit"
+    fi
+    TLSPROBE_BIN="$folder/tlsprobe"
 }
