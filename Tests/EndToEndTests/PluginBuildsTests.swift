@@ -110,6 +110,11 @@ import Testing
                                "--family", "ipv4", "--mode", "plugin:record-in-bio-data", "--bio-plugin", plugin,
                                "--no-accounting", "--format", "json"])
         let report = try Report.decode(run.stdout)
+        // The check's evidence and the plug-in's findings are in the published schema.
+        let json = try ProcessScratch.make("plugin-check").path + "/report.json"
+        try run.stdout.write(to: URL(fileURLWithPath: json))
+        let valid = try Formats.validateJSON(json)
+        #expect(valid.status == 0, "\(valid.output)")
         #expect(report.runtimes.count == 2)
         for runtime in report.runtimes {
             let owns = try #require(runtime.openSSL, "\(runtime.name)").socketBIOOwnsData
@@ -128,6 +133,30 @@ import Testing
             #expect(findings.map(\.mechanism) == (owns ? [.recordOverwritten] : []), "\(runtime.name): \(findings)")
         }
         #expect(Set(report.runtimes.compactMap { $0.openSSL?.socketBIOOwnsData }) == [true, false], "3.0 and 3.5")
+    }
+
+    /// `tlsprobe merge` reads a report from before several builds (a plug-in with its path only,
+    /// cells without plug-in evidence, findings without a plug-in) beside a new one, and the merged
+    /// report keeps the new one's builds, evidence and plug-in findings.
+    @Test func aReportFromBeforeSeveralBuildsMergesWithANewOne() throws {
+        let plugin = try BIOPluginTests.compile("record-in-bio-data.c")
+        let arguments = ["matrix", "--runtime", try Runtimes.fetch("trixie"), "--tfo", "off", "--family", "ipv4",
+                         "--mode", "plugin:record-in-bio-data", "--bio-plugin", plugin, "--format", "json"]
+        let new = try CLI.run(arguments)
+        let folder = try ProcessScratch.make("plugin-merge").path
+        try new.stdout.write(to: URL(fileURLWithPath: folder + "/new.json"))
+        var old = try #require(try JSONSerialization.jsonObject(with: new.stdout) as? [String: Any])
+        old["plugins"] = (old["plugins"] as? [[String: Any]])?.map { $0.filter { $0.key != "builds" } }
+        old["cells"] = (old["cells"] as? [[String: Any]])?.map { $0.filter { $0.key != "plugin" } }
+        old["diagnosis"] = (old["diagnosis"] as? [[String: Any]])?.map { $0.filter { $0.key != "plugin" } }
+        old["generatedAt"] = "2026-01-01T00:00:00Z"
+        try JSONSerialization.data(withJSONObject: old).write(to: URL(fileURLWithPath: folder + "/old.json"))
+        let merged = try CLI.run(["merge", folder + "/old.json", folder + "/new.json", "--format", "json"])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let report = try Report.decode(merged.stdout)
+        #expect(report.plugins?.contains { $0.builds?.first?.path == plugin } == true, "\(report.plugins ?? [])")
+        #expect(report.cells.filter { $0.plugin?.check?.status == 1 }.count == 2, "the new report's checked cells")
+        #expect(report.diagnosis.contains { $0.plugin == .plugin("record-in-bio-data") && $0.mechanism == .recordOverwritten })
     }
 
     /// The legacy-fastopen example on 3.5: its failing cells are findings of the diagnosis, named
