@@ -73,6 +73,10 @@ import Testing
         #expect(report.cells.count == 3 && report.cells.allSatisfy { $0.outcome == .ok },
                 "\(report.cells.map { "\($0.runtime): \($0.outcome.rawValue) \($0.reason ?? "")" })")
         #expect(Set(report.cells.compactMap { $0.plugin?.build }).count == 3, "a build of its own on each ABI")
+        // The text report lists the builds with their ABIs; each cell's evidence (Markdown) names its file.
+        let text = try CLI.run(["matrix", "--runtime", "1.1.1", "--runtime", "system", "--tfo", "off", "--family", "ipv4",
+                                "--phase", "handshake", "--mode", "plugin:socket-copy", "--bio-plugin", folder, "--format", "text"])
+        #expect(text.output.contains("builds, one per ABI: libssl.so.1.1 ") && text.output.contains("socket-copy-1.1.so"), "\(text.output)")
     }
 
     /// Two builds for one ABI: a usage error naming both files, before any cell.
