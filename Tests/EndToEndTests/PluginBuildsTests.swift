@@ -139,6 +139,22 @@ import Testing
         #expect(Set(report.runtimes.compactMap { $0.openSSL?.socketBIOOwnsData }) == [true, false], "3.0 and 3.5")
     }
 
+    /// The header's recipe for a BIO that attaches itself to an SSL (libpq's my_SSL_set_fd): made on
+    /// a scratch SSL, kept with BIO_up_ref, handed over. Every cell is ok with OpenSSL's allocations
+    /// accounted: one reference too many would leak, one too few would free the BIO under the SSL.
+    @Test func aBIOThatAttachesItselfToAnSSLIsHandedOverAsTheHeaderSays() throws {
+        let plugin = try BIOPluginTests.compile("attaches-to-ssl.c")
+        let run = try CLI.run(["matrix", "--runtime", "system", "--runtime", try Runtimes.fetch("trixie"), "--family", "ipv4",
+                               "--mode", "plugin:attaches-to-ssl", "--bio-plugin", plugin, "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try Report.decode(run.stdout)
+        #expect(report.cells.count == 8, "two runtimes × TFO off/on × handshake/teardown")
+        for cell in report.cells {
+            #expect(cell.outcome == .ok && cell.memory?.isClean == true,
+                    "\(cell.runtime) \(cell.name): \(cell.outcome.rawValue) \(cell.reason ?? "")")
+        }
+    }
+
     /// `tlsprobe merge` reads a report from before several builds (a plug-in with its path only,
     /// cells without plug-in evidence, findings without a plug-in) beside a new one, and the merged
     /// report keeps the new one's builds, evidence and plug-in findings.
