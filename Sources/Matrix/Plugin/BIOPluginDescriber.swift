@@ -42,28 +42,6 @@ package enum BIOPluginDescriber {
         emit(Description(name: plugin.ownName()))
     }
 
-    /// One `--bio-plugin` argument, as the user wrote it: a file, a folder of builds, or
-    /// `NAME=a.so,b.so`.
-    package enum Argument: Equatable, Sendable {
-        case file(String)
-        case folder(String)
-        case builds(name: String, paths: [String])
-
-        /// An existing file or folder is taken as a path first (a path may hold `=` and `,`);
-        /// otherwise `NAME=` with a valid name and a comma-separated list of builds.
-        package init(_ given: String) {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: given, isDirectory: &isDirectory) {
-                self = isDirectory.boolValue ? .folder(given) : .file(given)
-            } else if let equals = given.firstIndex(of: "="), BIOPluginSpec.isValidName(String(given[..<equals])) {
-                self = .builds(name: String(given[..<equals]),
-                               paths: given[given.index(after: equals)...].split(separator: ",", omittingEmptySubsequences: false).map(String.init))
-            } else {
-                self = .file(given)
-            }
-        }
-    }
-
     /// The parent's half. Throws for what the user must fix: no such file, two plug-ins
     /// of one name, two builds for one ABI. A plug-in that cannot be loaded here still gets
     /// its mode (named after its file); its cells then say why, on each runtime.
@@ -73,7 +51,7 @@ package enum BIOPluginDescriber {
             let spec: BIOPluginSpec
             switch Argument(given) {
             case .file(let file):
-                spec = try single(file, given: given, executable: executable)
+                spec = try single(file, argument: given, executable: executable)
             case .folder(let folder):
                 spec = try several(name: nil, folder: folder, paths: try soFiles(in: folder, given: given), given: given, executable: executable)
             case .builds(let name, let paths):
@@ -99,8 +77,8 @@ package enum BIOPluginDescriber {
     }
 
     /// `--bio-plugin FILE.so`: one build, tried on every runtime, as before several builds.
-    private static func single(_ given: String, given argument: String, executable: String) throws(InputError) -> BIOPluginSpec {
-        guard let resolved = realpath(given, nil) else {
+    private static func single(_ file: String, argument: String, executable: String) throws(InputError) -> BIOPluginSpec {
+        guard let resolved = realpath(file, nil) else {
             throw InputError(source: "--bio-plugin \(argument)", message: "no such file")
         }
         let path = String(cString: resolved)
