@@ -30,7 +30,8 @@ package struct BIOPluginSpec: Sendable, Hashable, Codable {
     /// Its static class from `tlsprobe audit` (`affected-pattern`, `inherits-socket-bio`, …),
     /// of the first build.
     package var auditClass: AuditClass?
-    /// Why the name is the file's or the folder's: the plug-in could not be asked for its own.
+    /// Why the name is the file's or the folder's (the plug-in could not be asked for its own, or
+    /// its builds disagree), or which builds of a folder were not asked.
     package var note: String?
 
     package init(name: String, path: String, builds: [Build]? = nil, auditClass: AuditClass? = nil, note: String? = nil) {

@@ -42,8 +42,8 @@ struct MatrixOptions: ParsableArguments {
     @OptionGroup(title: "Fetching runtimes") var fetch: FetchOptions
 
     @Option(name: .customLong("mode"),
-            help: ArgumentHelp("BIO modes to probe, comma-separated or repeated (default: all, plus plugin:NAME for each --bio-plugin).",
-                               discussion: "plugin:NAME is the mode of a --bio-plugin (NAME: tlsprobe_plugin_name(), the file's name without .so, the folder's name, or the NAME= given); naming one selects it like a built-in mode, and one that no --bio-plugin gives is a usage error.",
+            help: ArgumentHelp("BIO modes to probe, comma-separated or repeated (default: all); each --bio-plugin adds its plugin:NAME.",
+                               discussion: "plugin:NAME is the mode of a --bio-plugin (NAME: the NAME= given, tlsprobe_plugin_name(), the file's name without .so, or the folder's name); it runs whatever else --mode names, so --mode plugin:NAME alone probes the plug-in and no built-in mode. A plugin:NAME that no --bio-plugin gives is a usage error.",
                                valueName: "modes"),
             completion: .list(BIOMode.allCases.map(\.rawValue)))
     var modeArguments: [String] = []

@@ -58,7 +58,7 @@ package enum BIOPluginDescriber {
                 spec = try several(name: name, folder: nil, paths: paths, given: given, executable: executable)
             }
             guard BIOPluginSpec.isValidName(spec.name) else {
-                throw InputError(source: "--bio-plugin \(given)", message: "'\(spec.name)' cannot name a mode: rename the file or define tlsprobe_plugin_name()")
+                throw InputError(source: "--bio-plugin \(given)", message: "'\(spec.name)' cannot name a mode: rename the file or folder, define tlsprobe_plugin_name(), or give NAME=a.so,b.so")
             }
             if let other = specs.first(where: { $0.name == spec.name }) {
                 throw InputError(source: "--bio-plugin \(given)", message: "plugin:\(spec.name) is already \(other.path); two plug-ins need two names")
