@@ -38,7 +38,8 @@ package enum Diagnosis {
                 ($0.memory?.foreignFrees ?? 0) > 0 || ($0.memory?.leakedAllocations ?? 0) > 0
                     || ($0.outcome == .crashed && Self.badFree($0.reason))
             }
-            let soname = " (\(runtime.libssl.map { "\($0), " } ?? "")runtime \(runtime.name))"
+            // The version and the ABI: the evidence names the runtime (its cells), the text stays the same on every host.
+            let soname = runtime.libssl.map { " (\($0))" } ?? ""
             let owns = "\(version)\(soname)'s socket BIO allocates its own struct into the data pointer at create time and its ctrl and destroy use it"
             // `fix` is what proxy-core does instead, as for every finding; FindingGroup.advice is the plug-in author's.
             let advice = "proxy-core keeps its state in BIO ex_data or in a filter BIO of its own, never in the data pointer of a BIO with the socket BIO's methods, and uses SSL_set_fd when TFO is off (on \(version)\(soname) as everywhere)."

@@ -1,4 +1,5 @@
 import MatrixModel
+import ToolCore
 
 /// The findings of one mechanism across every runtime it holds for: a report
 /// says each mechanism once, naming its runtimes, instead of once per runtime.
@@ -49,7 +50,7 @@ package struct FindingGroup: Sendable, Equatable {
     package var advice: String {
         // A plug-in's advice names the runtimes it was probed on: the author's to act on there.
         if plugin != nil {
-            return "On \(runtimes.joined(separator: ", ")), whose socket BIO owns the data pointer of every BIO whose create is BIO_s_socket()'s: keep the plug-in's state in BIO ex_data (BIO_get_ex_new_index, BIO_set_ex_data) or in the data pointer of a filter BIO of its own pushed over BIO_s_socket(), never in BIO_set_data of a BIO that borrows the socket BIO's create, ctrl or destroy; when TFO is not wanted, hand the socket over with SSL_set_fd. Working examples: examples/bio-plugins (exdata-fastopen.c, filter-fastopen.c)."
+            return "On \(runtimes.map(PathShortener.shorten).joined(separator: ", ")), whose socket BIO owns the data pointer of every BIO whose create is BIO_s_socket()'s: keep the plug-in's state in BIO ex_data (BIO_get_ex_new_index, BIO_set_ex_data) or in the data pointer of a filter BIO of its own pushed over BIO_s_socket(), never in BIO_set_data of a BIO that borrows the socket BIO's create, ctrl or destroy; when TFO is not wanted, hand the socket over with SSL_set_fd. Working examples: examples/bio-plugins (exdata-fastopen.c, filter-fastopen.c)."
         }
         return switch mechanism {
         case .dataPointerRegression:
