@@ -103,6 +103,11 @@ import Testing
         #expect(cell.outcome == .unsupported, "\(cell.outcome.rawValue)")
         #expect(reason.contains("libssl.so.1.1 (\(builds["libssl.so.1.1"]!))") && reason.contains("libssl.so.3 (\(builds["libssl.so.3"]!))")
                 && reason.contains("needs a build for libssl.so.4"), "\(reason)")
+        // Required by a gate, a line without its build is a failure, never a silent pass.
+        let gate = try CLI.run(["gate", "--runtime", "system", "--runtime", "4.0", "--require", "plugin:ex", "--tfo", "off",
+                                "--family", "ipv4", "--phase", "handshake",
+                                "--bio-plugin", "ex=\(builds["libssl.so.1.1"]!),\(builds["libssl.so.3"]!)"])
+        #expect(gate.status == 1 && gate.output.contains("FAIL require plugin:ex") && gate.output.contains("unsupported"), "\(gate.transcript)")
     }
 
     /// `tlsprobe_plugin_check`: a libpq-like record in BIO data with a canary. On a runtime whose
