@@ -17,7 +17,72 @@ package enum Diagnosis {
                     pointerNulled(runtime, version, mine),
                     migrationTrap(runtime, version, mine),
                     recordOverwritten(runtime, version, mine)].compactMap { $0 }
+                + pluginFindings(runtime, version, mine)
         }
+    }
+
+    /// A `--bio-plugin`'s failing cells, by the mechanism their evidence shows: the first
+    /// `sendto` with address length 0 (OpenSSL's struct taken for the destination), the
+    /// plug-in's own `tlsprobe_plugin_check` finding its state in BIO data damaged, OpenSSL
+    /// freeing memory it never allocated or leaking its struct (accounted, or a crash with
+    /// glibc's words for a bad free). Only on a runtime whose socket BIO owns its data pointer:
+    /// elsewhere none of these is OpenSSL's doing, and the cells say what happened.
+    static func pluginFindings(_ runtime: RuntimeSummary, _ version: String, _ cells: [CellResult]) -> [Finding] {
+        guard runtime.openSSL?.socketBIOOwnsData == true else { return [] }
+        let modes = cells.map(\.mode).filter { $0.pluginName != nil }.uniqued()
+        return modes.flatMap { mode -> [Finding] in
+            let failing = cells.filter { $0.mode == mode && $0.outcome.isFailure }
+            let addressZero = failing.filter { $0.firstWrite?.syscall == .sendto && $0.firstWrite?.addressLength == 0 }
+            let damaged = failing.filter { $0.plugin?.check?.passed == false }
+            let freed = failing.filter {
+                ($0.memory?.foreignFrees ?? 0) > 0 || ($0.memory?.leakedAllocations ?? 0) > 0
+                    || ($0.outcome == .crashed && Self.badFree($0.reason))
+            }
+            // The version and the ABI: the evidence names the runtime (its cells), the text stays the same on every host.
+            let soname = runtime.libssl.map { " (\($0))" } ?? ""
+            let owns = "\(version)\(soname)'s socket BIO allocates its own struct into the data pointer at create time and its ctrl and destroy use it"
+            // `fix` is what proxy-core does instead, as for every finding; FindingGroup.advice is the plug-in author's.
+            let advice = "proxy-core keeps its state in BIO ex_data or in a filter BIO of its own, never in the data pointer of a BIO with the socket BIO's methods, and uses SSL_set_fd when TFO is off (on \(version)\(soname) as everywhere)."
+            var findings: [Finding] = []
+            if !addressZero.isEmpty {
+                let errnos = addressZero.compactMap { $0.firstWrite?.errnoName }.uniqued().sorted().joined(separator: "/")
+                findings.append(Finding(
+                    runtime: runtime.name, mechanism: .dataPointerRegression, plugin: mode,
+                    title: "\(mode.rawValue) passes address length 0 to its first sendto on \(version)",
+                    explanation: "\(owns). The plug-in's BIO took what it found in the data pointer for its destination: its first write was sendto with address length 0, and the kernel answered \(errnos.isEmpty ? "with an error" : errnos).",
+                    evidence: addressZero.map(\.name), fix: advice))
+            }
+            if !damaged.isEmpty {
+                let messages = damaged.compactMap { $0.plugin?.check?.message }.uniqued().prefix(3).map { "\"\($0)\"" }.joined(separator: "; ")
+                findings.append(Finding(
+                    runtime: runtime.name, mechanism: .recordOverwritten, plugin: mode,
+                    title: "\(mode.rawValue)'s own state in BIO data is damaged on \(version)",
+                    explanation: "\(owns). The plug-in's tlsprobe_plugin_check found its state damaged after the connection\(messages.isEmpty ? "" : ": \(messages)").",
+                    evidence: damaged.map(\.name), fix: advice))
+            }
+            if !freed.isEmpty {
+                let crashed = freed.filter { $0.outcome == .crashed }
+                var sentences = [owns + ", so a BIO that stores its own pointer there replaces OpenSSL's (which leaks) and has its memory freed by OpenSSL's destroy."]
+                if freed.contains(where: { ($0.memory?.foreignFrees ?? 0) > 0 }) { sentences.append("The accounting saw OpenSSL free memory it never allocated.") }
+                if freed.contains(where: { ($0.memory?.leakedAllocations ?? 0) > 0 }) { sentences.append("OpenSSL allocations were still live after the connection was freed.") }
+                if !crashed.isEmpty {
+                    let signals = crashed.compactMap(\.signal).uniqued().joined(separator: "/")
+                    sentences.append("Without the accounting the worker died\(signals.isEmpty ? "" : " of \(signals)") with glibc's report of a bad free.")
+                }
+                findings.append(Finding(
+                    runtime: runtime.name, mechanism: .pointerOverwritten, plugin: mode,
+                    title: "OpenSSL \(crashed.isEmpty ? "frees or leaks memory" : "crashes freeing memory") through \(mode.rawValue)'s BIO data on \(version)",
+                    explanation: sentences.joined(separator: " "),
+                    evidence: freed.map(\.name), fix: advice))
+            }
+            return findings
+        }
+    }
+
+    /// glibc's words when `free` is handed a pointer `malloc` never returned, or one twice.
+    static func badFree(_ reason: String?) -> Bool {
+        guard let reason else { return false }
+        return ["free(): invalid pointer", "double free", "free(): invalid size", "munmap_chunk(): invalid pointer"].contains { reason.contains($0) }
     }
 
     /// The regression with TFO off (README, "Why"): OpenSSL's zeroed struct taken for the destination.

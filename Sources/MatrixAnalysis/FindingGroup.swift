@@ -1,15 +1,19 @@
 import MatrixModel
+import ToolCore
 
 /// The findings of one mechanism across every runtime it holds for: a report
 /// says each mechanism once, naming its runtimes, instead of once per runtime.
 package struct FindingGroup: Sendable, Equatable {
     package var mechanism: Finding.Mechanism
+    /// The plug-in whose cells show it; `nil` for tlsprobe's own modes.
+    package var plugin: BIOMode? = nil
     /// The findings, one per runtime, in the report's runtime order.
     package var findings: [Finding]
 
     /// What the mechanism is, without a version: the findings' titles add it.
     package var headline: String {
-        switch mechanism {
+        if let plugin { return "\(plugin.rawValue): \(pluginHeadline)" }
+        return switch mechanism {
         case .dataPointerRegression: "Legacy fast-open BIO fails TFO-off connections"
         case .pointerOverwritten: "Legacy fast-open BIO overwrites OpenSSL's data pointer"
         case .migrationTrap: "BIO_set_conn_address on a plain socket BIO does not connect"
@@ -18,9 +22,21 @@ package struct FindingGroup: Sendable, Equatable {
         }
     }
 
+    /// A plug-in's mechanism, as its own cells show it.
+    private var pluginHeadline: String {
+        switch mechanism {
+        case .dataPointerRegression: "its first sendto passes address length 0 (OpenSSL's struct taken for the destination)"
+        case .pointerOverwritten: "OpenSSL's data pointer overwritten: OpenSSL frees or leaks through it"
+        case .migrationTrap: "BIO_set_conn_address on a plain socket BIO does not connect"
+        case .pointerNulled: "a NULL conn address leaks OpenSSL's struct"
+        case .recordOverwritten: "its own state in BIO data damaged (tlsprobe_plugin_check)"
+        }
+    }
+
     /// `advice` in a few words, for the short text report.
     package var briefAdvice: String {
-        switch mechanism {
+        if plugin != nil { return "keep the plug-in's state in ex_data or a filter BIO; SSL_set_fd if no TFO" }
+        return switch mechanism {
         case .dataPointerRegression: "keep the destination in ex_data or a filter BIO; SSL_set_fd if no TFO"
         case .pointerOverwritten: "never BIO_set_data on a socket-method BIO; keep state in ex_data"
         case .pointerNulled: "keep the destination in ex_data; SSL_set_fd when TFO is off"
@@ -32,7 +48,11 @@ package struct FindingGroup: Sendable, Equatable {
     /// What the author of a proxy (or of any program with its own BIO) does about it, in
     /// OpenSSL's terms: they cannot act on what tlsprobe's fix does, only on their own code.
     package var advice: String {
-        switch mechanism {
+        // A plug-in's advice names the runtimes it was probed on: the author's to act on there.
+        if plugin != nil {
+            return "On \(runtimes.map(PathShortener.shorten).joined(separator: ", ")), whose socket BIO owns the data pointer of every BIO whose create is BIO_s_socket()'s: keep the plug-in's state in BIO ex_data (BIO_get_ex_new_index, BIO_set_ex_data) or in the data pointer of a filter BIO of its own pushed over BIO_s_socket(), never in BIO_set_data of a BIO that borrows the socket BIO's create, ctrl or destroy; when TFO is not wanted, hand the socket over with SSL_set_fd. Working examples: examples/bio-plugins (exdata-fastopen.c, filter-fastopen.c)."
+        }
+        return switch mechanism {
         case .dataPointerRegression:
             "Keep the destination in BIO ex_data (BIO_get_ex_new_index, BIO_set_ex_data: what ATS ≥ 9.2.5 does) or in the data pointer of a filter BIO of your own over BIO_s_socket(), never in BIO_set_data of a BIO with the socket BIO's methods; with TFO off use SSL_set_fd and no BIO of your own. Working examples: examples/bio-plugins/exdata-fastopen.c and filter-fastopen.c."
         case .pointerOverwritten:
@@ -53,10 +73,16 @@ package struct FindingGroup: Sendable, Equatable {
 
     package var fixes: [String] { findings.map(\.fix).uniqued() }
 
-    /// Groups `findings` by mechanism, in the order each mechanism first appears.
+    /// Groups `findings` by mechanism (and by plug-in: each plug-in's findings stand apart from
+    /// tlsprobe's own modes'), in the order each first appears.
     package static func groups(_ findings: [Finding]) -> [FindingGroup] {
-        findings.map(\.mechanism).uniqued().map { mechanism in
-            FindingGroup(mechanism: mechanism, findings: findings.filter { $0.mechanism == mechanism })
+        var keys: [(Finding.Mechanism, BIOMode?)] = []
+        for finding in findings where !keys.contains(where: { $0.0 == finding.mechanism && $0.1 == finding.plugin }) {
+            keys.append((finding.mechanism, finding.plugin))
+        }
+        return keys.map { mechanism, plugin in
+            FindingGroup(mechanism: mechanism, plugin: plugin,
+                         findings: findings.filter { $0.mechanism == mechanism && $0.plugin == plugin })
         }
     }
 }

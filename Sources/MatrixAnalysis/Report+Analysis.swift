@@ -8,7 +8,8 @@ extension Report {
     package init(command: [String], timeoutSeconds: Double, environment: EnvironmentFacts,
                  runtimes: [RuntimeSummary], cells: [CellResult], generatedAt: Date = Date()) {
         let diagnosis = Diagnosis.findings(runtimes: runtimes, cells: cells)
-        let verdict = Verdict(runtimes: runtimes, cells: cells, diagnosis: diagnosis)
+        // A plug-in's verdict line comes from its cells; its findings are not a reproduced design's.
+        let verdict = Verdict(runtimes: runtimes, cells: cells, diagnosis: diagnosis.filter { $0.plugin == nil })
         self.init(command: command, timeoutSeconds: timeoutSeconds, environment: environment, runtimes: runtimes, cells: cells,
                   diagnosis: diagnosis, verdict: verdict.title, verdictLines: verdict.lines, generatedAt: generatedAt)
     }

@@ -26,8 +26,12 @@ package enum ReportMerger {
     package static func merge(_ inputs: [Input], command: [String], generatedAt: Date = Date()) throws(InputError) -> MergedReport {
         var parts: [Part] = []
         var seen: [(source: String, report: Report)] = []
+        // Every input's plug-ins, each once: the merged cells name their modes, and their builds
+        // say which file ran where (a report from before builds keeps its one path).
+        var plugins: [BIOPluginSpec] = []
         for input in inputs {
             let (report, inputParts) = try self.parts(of: input)
+            plugins += report.plugins ?? []
             // The same run twice would count every cell twice.
             if let earlier = seen.first(where: { $0.report == report }) {
                 throw InputError(source: input.source, message: "the same report as \(earlier.source); give each report once")
@@ -60,9 +64,10 @@ package enum ReportMerger {
                 return cell
             }
         }
-        let report = Report(command: command, timeoutSeconds: hosts.map(\.timeoutSeconds).max() ?? 0,
+        var report = Report(command: command, timeoutSeconds: hosts.map(\.timeoutSeconds).max() ?? 0,
                             environment: first.host.environment, runtimes: runtimes, cells: cells,
                             generatedAt: generatedAt)
+        report.plugins = plugins.isEmpty ? nil : plugins.uniqued()
         return MergedReport(report: report, hosts: hosts)
     }
 

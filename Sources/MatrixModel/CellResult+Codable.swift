@@ -8,7 +8,7 @@ extension CellResult: Codable {
     private enum CodingKeys: String, CodingKey {
         case runtime, mode, tfo, family, phase, kernelTFO, privateNamespace, outcome, reason, strategy, notes
         case firstWrite, bioFirstWrite, observerConflict, tfoEvidence, tlsVersion, cipher, errno, errnoName
-        case openSSLErrors, verifyError, memory, applicationRecord, signal, durationMilliseconds
+        case openSSLErrors, verifyError, memory, applicationRecord, plugin, signal, durationMilliseconds
     }
 
     /// Reads the errno from its number; `errnoName` is derived from it, so it is not read.
@@ -36,6 +36,7 @@ extension CellResult: Codable {
         verifyError = try container.decodeIfPresent(String.self, forKey: .verifyError)
         memory = try container.decodeIfPresent(MemoryEvidence.self, forKey: .memory)
         applicationRecord = try container.decodeIfPresent(ApplicationRecordEvidence.self, forKey: .applicationRecord)
+        plugin = try container.decodeIfPresent(PluginCellEvidence.self, forKey: .plugin)
         signal = try container.decodeIfPresent(String.self, forKey: .signal)
         durationMilliseconds = try container.decode(Double.self, forKey: .durationMilliseconds)
     }
@@ -66,6 +67,7 @@ extension CellResult: Codable {
         try container.encodeIfPresent(verifyError, forKey: .verifyError)
         try container.encodeIfPresent(memory, forKey: .memory)
         try container.encodeIfPresent(applicationRecord, forKey: .applicationRecord)
+        try container.encodeIfPresent(plugin, forKey: .plugin)
         try container.encodeIfPresent(signal, forKey: .signal)
         try container.encode(durationMilliseconds, forKey: .durationMilliseconds)
     }

@@ -42,6 +42,8 @@ package struct CellResult: Sendable, Equatable {
     /// Whether OpenSSL wrote into the application's connection record; only for modes
     /// that hand OpenSSL such a record (`appdata-pointer`).
     package var applicationRecord: ApplicationRecordEvidence?
+    /// For a `plugin:NAME` cell: the build that ran and the plug-in's own check of its state.
+    package var plugin: PluginCellEvidence?
     /// The signal the worker died of, for `crashed` cells.
     package var signal: String?
     package var durationMilliseconds: Double
@@ -123,6 +125,15 @@ extension CellResult {
         errno = error.errno.map(Errno.init(rawValue:))
         openSSLErrors = error.openSSLErrors
         verifyError = error.verifyError
+    }
+
+    /// Records the plug-in's answer to `tlsprobe_plugin_check`: a non-zero one fails the cell
+    /// (with or without accounting), quoting the plug-in's message; it never hides a worse outcome.
+    package mutating func record(_ check: PluginCellEvidence.Check) {
+        plugin?.check = check
+        guard !check.passed, outcome == .ok || outcome == .failed else { return }
+        reason = outcome == .ok ? check.summary : [reason, check.summary].compactMap { $0 }.joined(separator: "; ")
+        outcome = .failed
     }
 
     /// Folds the cell's allocation accounting into its outcome: a connection

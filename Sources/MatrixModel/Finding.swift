@@ -17,6 +17,10 @@ package struct Finding: Sendable, Codable, Equatable {
 
     package var runtime: String
     package var mechanism: Mechanism
+    /// The `--bio-plugin` whose cells show the mechanism (`plugin:NAME`); `nil` for tlsprobe's own
+    /// modes. The mechanism is OpenSSL's, the same whoever's BIO runs into it; the design that
+    /// ran into it is the plug-in's, so its findings never count for a reproduced design.
+    package var plugin: BIOMode?
     package var title: String
     /// Two or three sentences: the mechanism, as far as the evidence shows it.
     package var explanation: String
@@ -25,9 +29,11 @@ package struct Finding: Sendable, Codable, Equatable {
     /// What `proxy-core` does instead.
     package var fix: String
 
-    package init(runtime: String, mechanism: Mechanism, title: String, explanation: String, evidence: [String], fix: String) {
+    package init(runtime: String, mechanism: Mechanism, plugin: BIOMode? = nil, title: String, explanation: String,
+                 evidence: [String], fix: String) {
         self.runtime = runtime
         self.mechanism = mechanism
+        self.plugin = plugin
         self.title = title
         self.explanation = explanation
         self.evidence = evidence

@@ -1,6 +1,7 @@
 import Foundation
 import MatrixModel
 import ProxyCore
+import ToolCore
 
 /// A cell's evidence in words, shared by the Markdown and JUnit renderers so a
 /// bug report and a CI dashboard say the same thing about the same cell.
@@ -52,6 +53,10 @@ enum CellEvidence {
             }
             // The record is the only memory of the application's that OpenSSL is handed here.
             if (cell.memory?.foreignFrees ?? 0) > 0 { lines.append("application record freed by OpenSSL: \(ApplicationRecordEvidence.doubleFree)") }
+        }
+        if let plugin = cell.plugin {
+            lines.append("plug-in build: \(PathShortener.shorten(plugin.build))\(plugin.libssl.map { " (\($0))" } ?? "")")
+            if let check = plugin.check { lines.append("plug-in check: \(check.passed ? "intact" : "DAMAGED"): \(check.summary)") }
         }
         for error in cell.openSSLErrors { lines.append("OpenSSL error: \(error)") }
         for note in cell.notes { lines.append("note: \(note)") }

@@ -100,7 +100,7 @@ package struct MarkdownRenderer: Sendable {
         if let plugins = report.plugins {
             lines += ["", "BIO plug-ins (`--bio-plugin`), with their static class from `tlsprobe audit`:", ""]
             lines += Self.table(header: ["mode", "file", "audit class", "note"], rows: plugins.map {
-                [Self.code($0.mode.rawValue), Self.code(PathShortener.shorten($0.path)), $0.auditClass?.rawValue ?? "-", Self.text($0.note ?? "-")]
+                [Self.code($0.mode.rawValue), Self.pluginFiles($0), $0.auditClass?.rawValue ?? "-", Self.text($0.note ?? "-")]
             })
         }
 
@@ -403,5 +403,13 @@ package struct MarkdownRenderer: Sendable {
             }
             return safe ? argument : "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'"
         }.joined(separator: " ")
+    }
+}
+
+extension MarkdownRenderer {
+    /// A plug-in's file, or for one of several ABI builds each build with the libssl it is for.
+    static func pluginFiles(_ plugin: BIOPluginSpec) -> String {
+        guard plugin.choosesByABI else { return code(PathShortener.shorten(plugin.path)) }
+        return plugin.files.map { "\(code(PathShortener.shorten($0.path))) (\($0.libssl ?? "no OpenSSL ABI"))" }.joined(separator: "<br>")
     }
 }

@@ -51,6 +51,10 @@ package struct TextRenderer: Sendable {
         for plugin in report.plugins ?? [] {
             let note = plugin.note.map { " · \(t($0))" } ?? ""
             lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass?.rawValue ?? "unreadable"))\(note)", indent: "  ")
+            if plugin.choosesByABI {
+                let builds = plugin.files.map { "\($0.libssl ?? "no OpenSSL ABI") \(t(PathShortener.shorten($0.path)))" }
+                lines += wrap("builds, one per ABI: \(builds.joined(separator: ", "))", first: "  ", indent: "    ")
+            }
         }
 
         if report.cells.allSatisfy({ $0.outcome == .skipped }) {

@@ -42,7 +42,9 @@ struct MatrixOptions: ParsableArguments {
     @OptionGroup(title: "Fetching runtimes") var fetch: FetchOptions
 
     @Option(name: .customLong("mode"),
-            help: ArgumentHelp("BIO modes to probe, comma-separated or repeated (default: all).", valueName: "modes"),
+            help: ArgumentHelp("BIO modes to probe, comma-separated or repeated (default: all); each --bio-plugin adds its plugin:NAME.",
+                               discussion: "plugin:NAME is the mode of a --bio-plugin (NAME: the NAME= given, tlsprobe_plugin_name(), the file's name without .so, or the folder's name); it runs whatever else --mode names, so --mode plugin:NAME alone probes the plug-in and no built-in mode. A plugin:NAME that no --bio-plugin gives is a usage error.",
+                               valueName: "modes"),
             completion: .list(BIOMode.allCases.map(\.rawValue)))
     var modeArguments: [String] = []
 
@@ -55,7 +57,7 @@ struct MatrixOptions: ParsableArguments {
     @Option(help: "Address family of the loopback server.")
     var family: FamilyChoice = .both
 
-    @Option(help: "handshake: connect and echo; teardown: release the connection before its first write (the modes whose BIO holds the application's memory: \(BIOMode.allCases.filter(\.hasTeardown).map(\.rawValue).joined(separator: ", ")); plug-ins).")
+    @Option(help: "handshake: connect and echo; teardown: release the connection before its first write (the modes whose BIO holds the application's memory: \(BIOMode.allCases.filter(\.hasTeardown).map(\.rawValue).joined(separator: ", ")); and every plugin:NAME, which runs both phases, since a plug-in's BIO is handed the application's peer record).")
     var phase: PhaseChoice = .both
 
     /// ` (the 1.1.1 and 4.0 ABIs run the workers installed with tlsprobe)`: the series of the
@@ -81,8 +83,17 @@ struct MatrixOptions: ParsableArguments {
     var kernelTFO: String?
 
     @Option(name: .customLong("bio-plugin"),
-            help: ArgumentHelp("A shared object with your own BIO (include/tlsprobe/bio-plugin.h); adds the mode plugin:NAME to every runtime. Repeat for several (a path may hold a comma, so no comma lists).",
-                               valueName: "path.so"),
+            help: ArgumentHelp("Your own BIO (include/tlsprobe/bio-plugin.h): FILE.so, a FOLDER of builds, or NAME=a.so,b.so; adds the mode plugin:NAME to every runtime. Repeat for several plug-ins.",
+                               discussion: """
+                                   FILE.so runs that one file on every runtime (refused, with the reason, where its OpenSSL ABI is not the runtime's). \
+                                   A FOLDER (every *.so in it, not recursive) or NAME=a.so,b.so is one BIO built once per OpenSSL ABI: \
+                                   each runtime runs the build whose libssl (its DT_NEEDED: libssl.so.1.1, .3 or .4) it loads, \
+                                   so one row follows the BIO across --runtime all; a runtime with no build for its ABI gets unsupported cells naming the ABIs given. \
+                                   Two builds for one ABI are a usage error. The name: NAME= wins; for a folder, the builds' agreeing \
+                                   tlsprobe_plugin_name(), else the folder's name. An existing path is always taken as a path, so a file or folder whose name holds = or , still works; \
+                                   in NAME= lists a comma separates the builds.
+                                   """,
+                               valueName: "plugin"),
             completion: .file(extensions: ["so"]))
     var plugins: [String] = []
 
@@ -97,10 +108,18 @@ struct MatrixOptions: ParsableArguments {
         _ = try kernelTFOValues()
         _ = try ModeList.parse(modeArguments, option: "--mode")
         for argument in runtimes { try Self.requireRuntime(argument) }
-        for path in plugins {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-                throw ValidationError("--bio-plugin: \(TerminalText.escape(path)) is not a file")
+        for argument in plugins {
+            switch BIOPluginDescriber.Argument(argument) {
+            case .file(let path):
+                var isDirectory: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+                    throw ValidationError("--bio-plugin: \(TerminalText.escape(path)) is not a file, a folder, or NAME=a.so,b.so")
+                }
+            case .folder: break
+            case .builds(let name, let paths):
+                for path in paths where !FileManager.default.fileExists(atPath: path) {
+                    throw ValidationError("--bio-plugin \(TerminalText.escape(name))=…: \(TerminalText.escape(path)) is not a file")
+                }
             }
         }
         if phase == .teardown, !modes.isEmpty, !modes.contains(where: \.hasTeardown), plugins.isEmpty {

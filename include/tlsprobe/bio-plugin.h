@@ -26,10 +26,40 @@
  * cells only. Writing to stdout or stderr is harmless (tlsprobe keeps the
  * last few KB as diagnostics; its protocol runs on another descriptor);
  * processes you fork are killed with the worker's process group.
+ *
+ * One BIO, several OpenSSL ABIs: build this same source once per ABI
+ * (libssl.so.1.1, libssl.so.3, libssl.so.4) against each line's headers and
+ * give the builds together, as `--bio-plugin DIR` (every *.so in DIR) or
+ * `--bio-plugin NAME=a.so,b.so,c.so`. tlsprobe reads each build's DT_NEEDED
+ * libssl and runs, on each runtime, the build for that runtime's ABI: one
+ * mode, plugin:NAME, one row across `--runtime all`, and `gate --require
+ * plugin:NAME` follows it. Each cell's evidence names the file that ran. Two
+ * builds for one ABI are refused; a runtime with no build for its ABI has
+ * unsupported cells saying which ABIs the builds provide.
+ *
+ * A BIO that attaches itself to an SSL (libpq's pattern). Some programs make
+ * their BIO inside a function that takes the SSL, e.g. libpq's my_SSL_set_fd:
+ * BIO_new(method), BIO_set_fd(bio, fd, BIO_NOCLOSE), SSL_set_bio(ssl, bio,
+ * bio). tlsprobe_plugin_new_bio has no SSL to hand you, and tlsprobe calls
+ * SSL_set_bio itself. Keep that code as it is and run it on a scratch SSL:
+ *
+ *   SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());   (once, reused)
+ *   SSL *scratch = SSL_new(ctx);
+ *   your_set_fd(scratch, fd);                // your code: makes the BIO, SSL_set_bio
+ *   BIO *bio = SSL_get_rbio(scratch);
+ *   BIO_up_ref(bio);                         // your reference survives SSL_free(scratch)
+ *   SSL_free(scratch);                       // drops the scratch SSL's reference
+ *   return bio;                              // the one reference left is handed over
+ *
+ * SSL_set_bio(ssl, bio, bio) with rbio == wbio takes a single reference, so
+ * exactly one must be left when you return (up_ref once, as above, whatever
+ * your code did with wbio). Your BIO's create, ctrl and data then run exactly
+ * as they do in your program, on the runtime probed.
  */
 #ifndef TLSPROBE_BIO_PLUGIN_H
 #define TLSPROBE_BIO_PLUGIN_H
 
+#include <stddef.h>
 #include <sys/socket.h>
 #include <openssl/bio.h>
 
@@ -84,6 +114,36 @@ int tlsprobe_plugin_abi(void);
  * returns 0 for both, and tlsprobe connects in both cases.
  */
 int tlsprobe_plugin_connects_itself(int tfo);
+
+/*
+ * Optional. Whether your BIO's own state survived the connection: 0 when it is
+ * intact, non-zero when it is not, with a one-line reason written into
+ * `message` (a NUL-terminated string of at most `size` bytes, `size` > 0;
+ * tlsprobe keeps at most 511 bytes and replaces control characters).
+ *
+ *   bio   the BIO tlsprobe_plugin_new_bio returned for this connection (what
+ *         SSL_get_rbio gives), still alive: the SSL holds it.
+ *
+ * When: once per connection that came up, while the BIO is still alive -
+ * after the handshake and the echo (and SSL_shutdown) in handshake cells, after
+ * the setup in teardown cells (which release the connection unwritten) - and
+ * always before SSL_free, which may free the BIO. Not called when the
+ * connection failed before that (its failure is the cell's evidence).
+ *
+ * Why a BIO and not `void`: the state OpenSSL 3.2+ damages is per BIO. The
+ * socket BIO's create puts its own struct into the data pointer, and its ctrl
+ * writes into whatever that pointer holds at BIO_set_fd; a record kept with
+ * BIO_set_data (libpq's PGconn before 16.2, an ATS destination) is read back
+ * here through BIO_get_data(bio) and its canary compared. After SSL_free there
+ * is nothing left to ask (the record was freed by the socket BIO's destroy,
+ * which tlsprobe's allocation accounting reports); a plug-in that also keeps
+ * global state may check it here too: the hook runs in the cell's worker.
+ *
+ * Its answer is in each cell's evidence (plugin.check in the JSON report). A
+ * non-zero answer fails the cell, quoting `message`, even under
+ * --no-accounting, where a foreign free may otherwise pass unnoticed.
+ */
+int tlsprobe_plugin_check(BIO *bio, char *message, size_t size);
 
 /* Defines tlsprobe_plugin_abi() for this header's ABI. */
 #define TLSPROBE_PLUGIN_DEFINE_ABI() \

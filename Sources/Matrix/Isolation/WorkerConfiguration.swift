@@ -35,7 +35,11 @@ package struct WorkerConfiguration: Sendable, Equatable {
         var arguments = ["--runtime-name", runtimeName, "--timeout", String(timeout), "--parent", String(parent)]
         if let namespaceTFO { arguments += ["--netns-tfo", String(namespaceTFO)] }
         if !accounting { arguments += ["--accounting", "off"] }
-        for plugin in plugins { arguments += ["--bio-plugin", "\(plugin.name)=\(plugin.path)"] }
+        // One NAME=PATH per build: a plug-in of several builds repeats its name, and the worker
+        // takes the build its runtime's ABI needs.
+        for plugin in plugins {
+            for build in plugin.files { arguments += ["--bio-plugin", "\(plugin.name)=\(build.path)"] }
+        }
         for cell in cells { arguments += ["--cell", cell.name] }
         return arguments
     }
@@ -70,7 +74,14 @@ package struct WorkerConfiguration: Sendable, Equatable {
             case "--bio-plugin":
                 guard let equals = value.firstIndex(of: "="), BIOPluginSpec.isValidName(String(value[..<equals])),
                       value[value.index(after: equals)...].hasPrefix("/") else { throw fail("not NAME=/PATH: \(value)") }
-                plugins.append(BIOPluginSpec(name: String(value[..<equals]), path: String(value[value.index(after: equals)...])))
+                let name = String(value[..<equals])
+                let build = BIOPluginSpec.Build(path: String(value[value.index(after: equals)...]))
+                if let index = plugins.firstIndex(where: { $0.name == name }) {
+                    plugins[index].builds = (plugins[index].builds ?? []) + [build]
+                    plugins[index].path = plugins[index].files.map(\.path).joined(separator: ",")
+                } else {
+                    plugins.append(BIOPluginSpec(name: name, path: build.path, builds: [build]))
+                }
             case "--cell":
                 guard let cell = Cell(name: value) else { throw fail("not a cell name: \(value)") }
                 cells.append(cell)

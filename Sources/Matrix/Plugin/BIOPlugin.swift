@@ -21,6 +21,10 @@ package final class BIOPlugin: @unchecked Sendable {
     typealias ConnectsItself = @convention(c) (Int32) -> Int32
     typealias Name = @convention(c) () -> UnsafePointer<CChar>?
     typealias ABI = @convention(c) () -> Int32
+    typealias Check = @convention(c) (OpaquePointer?, UnsafeMutablePointer<CChar>?, Int) -> Int32
+
+    /// Room given to `tlsprobe_plugin_check` for its message: a sentence, not a log.
+    static let checkMessageSize = 512
 
     /// Why a plug-in cannot run here; its cells are `unsupported` with it.
     package struct Unavailable: Error, Sendable, CustomStringConvertible {
@@ -29,24 +33,48 @@ package final class BIOPlugin: @unchecked Sendable {
     }
 
     let spec: BIOPluginSpec
+    /// The build this worker loaded: the spec's only file, or the one for this runtime's ABI.
+    let build: BIOPluginSpec.Build
     let newBIO: NewBIO
     private let connectsItselfFunction: ConnectsItself?
+    private let checkFunction: Check?
     private let handle: UnsafeMutableRawPointer
 
-    private init(spec: BIOPluginSpec, handle: UnsafeMutableRawPointer) throws(Unavailable) {
+    private init(spec: BIOPluginSpec, build: BIOPluginSpec.Build, handle: UnsafeMutableRawPointer) throws(Unavailable) {
+        let path = build.path
         guard let newBIO = dlsym(handle, "tlsprobe_plugin_new_bio") else {
-            throw Unavailable(reason: "\(spec.path) does not define tlsprobe_plugin_new_bio, which the plug-in ABI requires" + Self.mangledHint(spec.path))
+            throw Unavailable(reason: "\(path) does not define tlsprobe_plugin_new_bio, which the plug-in ABI requires" + Self.mangledHint(path))
         }
         if let abi = dlsym(handle, "tlsprobe_plugin_abi") {
             let declared = unsafeBitCast(abi, to: ABI.self)()
             guard declared == Self.abi else {
-                throw Unavailable(reason: "\(spec.path) declares plug-in ABI \(declared); this tlsprobe speaks ABI \(Self.abi) (include/tlsprobe/bio-plugin.h): rebuild it against this tlsprobe's header")
+                throw Unavailable(reason: "\(path) declares plug-in ABI \(declared); this tlsprobe speaks ABI \(Self.abi) (include/tlsprobe/bio-plugin.h): rebuild it against this tlsprobe's header")
             }
         }
         self.spec = spec
+        self.build = build
         self.newBIO = unsafeBitCast(newBIO, to: NewBIO.self)
         self.handle = handle
         connectsItselfFunction = dlsym(handle, "tlsprobe_plugin_connects_itself").map { unsafeBitCast($0, to: ConnectsItself.self) }
+        checkFunction = dlsym(handle, "tlsprobe_plugin_check").map { unsafeBitCast($0, to: Check.self) }
+    }
+
+    /// What the cell records about the plug-in before its connection: the build that runs.
+    var evidence: PluginCellEvidence { PluginCellEvidence(build: build.path, libssl: build.libssl) }
+
+    /// Asks `tlsprobe_plugin_check` whether the plug-in's own state survived the connection on
+    /// `bio` (still alive: before `SSL_free`); `nil` when the plug-in defines no such hook.
+    /// The message is read from a zeroed buffer whose last byte is forced to NUL, so a plug-in
+    /// that fills it without terminating it cannot make tlsprobe read past it.
+    func check(bio: OpaquePointer?, after: String) -> PluginCellEvidence.Check? {
+        guard let checkFunction else { return nil }
+        var buffer = [CChar](repeating: 0, count: Self.checkMessageSize)
+        let status = buffer.withUnsafeMutableBufferPointer { checkFunction(bio, $0.baseAddress, $0.count) }
+        buffer[buffer.count - 1] = 0
+        let text = buffer.withUnsafeBufferPointer { String(decoding: $0.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
+        let cleaned = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+            .trimmingCharacters(in: .whitespaces)
+        return PluginCellEvidence.Check(status: status, message: cleaned.isEmpty ? nil : cleaned, after: after)
     }
 
     /// What `tlsprobe_plugin_name()` returns, if it is defined. Asked only by the worker that
@@ -75,20 +103,61 @@ package final class BIOPlugin: @unchecked Sendable {
         return "; it defines the C++ symbol \(newBIO)\(also): declare the plug-in's functions extern \"C\" (as including <tlsprobe/bio-plugin.h> does) so that they keep their C names"
     }
 
-    /// Checks the file's own dynamic section against this process, then `dlopen`s it.
+    /// Picks the build for this process's OpenSSL ABI, checks the file's own dynamic section
+    /// against this process, then `dlopen`s it.
     static func load(_ spec: BIOPluginSpec) throws(Unavailable) -> BIOPlugin {
-        if let problem = problem(with: spec.path) { throw Unavailable(reason: problem) }
+        let build = try choose(spec)
+        if let problem = problem(with: build.path) { throw Unavailable(reason: problem) }
         // RTLD_LOCAL: the plug-in's symbols resolve for it alone, never for libssl.
-        guard let handle = dlopen(spec.path, RTLD_NOW | RTLD_LOCAL) else {
+        guard let handle = dlopen(build.path, RTLD_NOW | RTLD_LOCAL) else {
             let message = dlerror().map { String(cString: $0) } ?? "unknown error"
-            throw Unavailable(reason: "cannot load \(spec.path): \(message)")
+            throw Unavailable(reason: "cannot load \(build.path): \(message)")
         }
-        return try BIOPlugin(spec: spec, handle: handle)
+        return try BIOPlugin(spec: spec, build: build, handle: handle)
+    }
+
+    /// The build whose OpenSSL ABI is this worker's. A spec of one file keeps it whatever it
+    /// needs (`problem(with:)` then says why it cannot load); of several, the one whose libssl
+    /// soname is this runtime's, or the reason naming what the builds provide and what it needs.
+    static func choose(_ spec: BIOPluginSpec) throws(Unavailable) -> BIOPluginSpec.Build {
+        let files = spec.files
+        guard spec.choosesByABI else {
+            var only = files[0]
+            if only.libssl == nil, case .elf(let file) = ELFReader.read(path: only.path) { only.libssl = libssl(of: file) }
+            return only
+        }
+        let builds = files.map { build in
+            var build = build
+            if build.libssl == nil, case .elf(let file) = ELFReader.read(path: build.path) { build.libssl = libssl(of: file) }
+            return build
+        }
+        if let match = builds.first(where: { $0.libssl == OpenSSLRuntime.headerLibsslSoname }) { return match }
+        let provided = builds.map { "\($0.libssl ?? "no OpenSSL ABI") (\($0.path))" }.joined(separator: ", ")
+        throw Unavailable(reason: "\(spec.mode.rawValue) has no build for this runtime: its builds are for \(provided); this runtime's OpenSSL is \(runtimeProbed), which needs a build for \(OpenSSLRuntime.headerLibsslSoname)\(buildHint)")
+    }
+
+    /// The libssl soname a plug-in file is built for: its libssl's, or its libcrypto's line as
+    /// a libssl soname (a BIO may need libcrypto alone); `nil` when it needs neither.
+    package static func libssl(of file: ELFFile) -> String? {
+        if let ssl = file.needs.first(where: { $0.hasPrefix("libssl.so.") }) { return ssl }
+        return file.needs.lazy.compactMap(ELFReader.line).first.map { "libssl.so.\($0)" }
     }
 
     /// Why the file at `path` cannot be loaded into this process, from its ELF headers
     /// and dynamic section; `nil` when it can be tried.
     static func problem(with path: String) -> String? {
+        if let problem = problemBeforeABI(with: path) { return problem }
+        guard case .elf(let file) = ELFReader.read(path: path) else { return "\(path) is not an ELF file, so not a shared object" }
+        let foreign = foreignNeeds(file)
+        if !foreign.isEmpty {
+            return "\(path) needs \(foreign.joined(separator: " and ")) (its DT_NEEDED); this runtime's OpenSSL is \(runtimeProbed): build the plug-in against its headers\(buildHint)"
+        }
+        return nil
+    }
+
+    /// Why the file at `path` is no shared object any process of this machine could load,
+    /// whatever its OpenSSL: what the parent refuses in a build of several before any worker.
+    package static func problemBeforeABI(with path: String) -> String? {
         let file: ELFFile
         switch ELFReader.read(path: path) {
         case .notELF: return "\(path) is not an ELF file, so not a shared object"
@@ -99,10 +168,6 @@ package final class BIOPlugin: @unchecked Sendable {
             return "\(path) is not a shared object (ELF type: \(file.type ?? "unknown")); build it with cc -shared -fPIC"
         }
         if let problem = ELFReader.loadProblem(path: path) { return "\(path): \(problem)" }
-        let foreign = foreignNeeds(file)
-        if !foreign.isEmpty {
-            return "\(path) needs \(foreign.joined(separator: " and ")) (its DT_NEEDED); this runtime's OpenSSL is \(runtimeProbed): build the plug-in against its headers\(buildHint)"
-        }
         return nil
     }
 

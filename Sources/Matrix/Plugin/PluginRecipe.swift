@@ -30,7 +30,7 @@ struct PluginRecipe: ConnectionRecipe {
         guard let bio = plugin.newBIO(request.socket.fileDescriptor, record.peer, record.length, request.tfo ? 1 : 0) else {
             let code = errno
             let queue = OpenSSLError.drainQueue()
-            let call = "tlsprobe_plugin_new_bio of \(plugin.spec.path) (it returned NULL)"
+            let call = "tlsprobe_plugin_new_bio of \(plugin.build.path) (it returned NULL)"
             if code != 0 { throw SystemCallError(call, errno: code, openSSLErrors: queue) }
             throw OpenSSLError(call, errorStrings: queue)
         }

@@ -1,3 +1,4 @@
+import COpenSSL
 import Loopback
 import MatrixModel
 import ProxyCore
@@ -27,6 +28,7 @@ struct CellProbe {
         result.privateNamespace = privateNamespace
         do throws(BIOPlugin.Unavailable) {
             let recipe = try recipe(for: cell.mode)
+            if let plugin = (recipe as? PluginRecipe)?.plugin { result.plugin = plugin.evidence }
             switch cell.phase {
             case .handshake: handshake(cell, recipe: recipe, against: server, deadline: deadline, into: &result)
             case .teardown: abandon(cell, recipe: recipe, against: server, deadline: deadline, into: &result)
@@ -35,6 +37,7 @@ struct CellProbe {
             result.outcome = .unsupported
             result.reason = error.reason
         }
+
         result.durationMilliseconds = Double(Deadline.now.nanoseconds - started.nanoseconds) / 1_000_000
         return result
     }
@@ -129,7 +132,15 @@ struct CellProbe {
             result.openSSLErrors = error.openSSLErrors
         }
         observeLibc(into: &result, server: server)
+        checkPlugin(recipe, ssl: tls.ssl, after: "the handshake and echo, before SSL_free", into: &result)
         return Exchange(result: result, clientSynData: tls.socket.synDataAcknowledged, clientPort: tls.socket.localPort)
+    }
+
+    /// Asks a plug-in's `tlsprobe_plugin_check` about the connection's BIO while the SSL still
+    /// holds it; a non-zero answer fails the cell (`CellResult.record(_:)`), accounted or not.
+    private func checkPlugin(_ recipe: (any ConnectionRecipe)?, ssl: OpaquePointer, after: String, into result: inout CellResult) {
+        guard let plugin = (recipe as? PluginRecipe)?.plugin, let check = plugin.check(bio: SSL_get_rbio(ssl), after: after) else { return }
+        result.record(check)
     }
 
     /// Sets the connection up and drops it unwritten. Whether that was clean is
@@ -143,6 +154,7 @@ struct CellProbe {
             result.notes.append("released before the first write")
             result.outcome = .ok
             observeLibc(into: &result, server: server)
+            checkPlugin(recipe, ssl: pending.tls.ssl, after: "the setup, before SSL_free (released unwritten)", into: &result)
         } catch {
             result.record(error)
             observeLibc(into: &result, server: server)
