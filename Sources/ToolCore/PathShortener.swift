@@ -5,7 +5,13 @@
 package enum PathShortener {
     /// `/root/x` and `/home/ann/x` → `~/x`; `…/tlsprobe/0.1.0-a3fae5d0c5e2ec45/runtimes/trixie` →
     /// `<cache>/runtimes/trixie`; `/tmp/tmp.X/y` → `<tmp>/y`. Anything else unchanged.
+    /// A merged report's `HOST:/path` keeps its host: `vm#2:<cache>/runtimes/trixie`. Only an
+    /// absolute path is shortened; a relative one (`./trixie`) says nothing about the reporter.
     package static func shorten(_ path: String) -> String {
+        if !path.hasPrefix("/") {
+            guard let colon = path.firstIndex(of: ":"), path[path.index(after: colon)...].hasPrefix("/") else { return path }
+            return String(path[...colon]) + shorten(String(path[path.index(after: colon)...]))
+        }
         var components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         // The runtime cache: a `tlsprobe` folder holding `VERSION-HASH` folders.
         if let index = components.indices.dropLast().first(where: { components[$0] == "tlsprobe" && isCacheVersion(components[$0 + 1]) }) {
@@ -27,15 +33,9 @@ package enum PathShortener {
         return path
     }
 
-    /// A command line's arguments, each shortened where it is a path or `FORMAT:PATH`.
+    /// A command line's arguments, each shortened where it is a path or `FORMAT:PATH` (`json:~/r.json`).
     package static func shorten(arguments: [String]) -> [String] {
-        arguments.map { argument in
-            if argument.hasPrefix("/") { return shorten(argument) }
-            if let colon = argument.firstIndex(of: ":"), argument[argument.index(after: colon)...].hasPrefix("/") {
-                return String(argument[...colon]) + shorten(String(argument[argument.index(after: colon)...]))
-            }
-            return argument
-        }
+        arguments.map(shorten)
     }
 
     /// `0.1.0-a3fae5d0c5e2ec45`: the tool's version, `-`, 16 hex digits.
