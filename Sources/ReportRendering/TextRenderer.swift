@@ -50,10 +50,15 @@ package struct TextRenderer: Sendable {
         }
         for plugin in report.plugins ?? [] {
             let note = plugin.note.map { " · \(t($0))" } ?? ""
-            lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(plugin.path)) · audit: \(t(plugin.auditClass?.rawValue ?? "unreadable"))\(note)", indent: "  ")
-            if plugin.choosesByABI {
-                let builds = plugin.files.map { "\($0.libssl ?? "no OpenSSL ABI") \(t(PathShortener.shorten($0.path)))" }
-                lines += wrap("builds, one per ABI: \(builds.joined(separator: ", "))", first: "  ", indent: "    ")
+            let audit = "audit: \(t(plugin.auditClass?.rawValue ?? "unreadable"))\(note)"
+            guard plugin.choosesByABI else {
+                lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(t(PathShortener.shorten(plugin.path))) · \(audit)", indent: "  ")
+                continue
+            }
+            // One line per build, by the ABI it serves: the given list joined by commas says neither.
+            lines += wrap("plug-in \(t(plugin.mode.rawValue)): \(plugin.files.count) builds, one per ABI · \(audit)", indent: "  ")
+            for build in plugin.files {
+                lines += wrap("\(build.libssl ?? "no OpenSSL ABI"): \(t(PathShortener.shorten(build.path)))", first: "  ", indent: "    ")
             }
         }
 

@@ -76,7 +76,8 @@ import Testing
         // The text report lists the builds with their ABIs; each cell's evidence (Markdown) names its file.
         let text = try CLI.run(["matrix", "--runtime", "1.1.1", "--runtime", "system", "--tfo", "off", "--family", "ipv4",
                                 "--phase", "handshake", "--mode", "plugin:socket-copy", "--bio-plugin", folder, "--format", "text"])
-        #expect(text.output.contains("builds, one per ABI: libssl.so.1.1 ") && text.output.contains("socket-copy-1.1.so"), "\(text.output)")
+        #expect(text.output.contains("plug-in plugin:socket-copy: 3 builds, one per ABI"), "\(text.output)")
+        #expect(text.output.split(separator: "\n").contains { $0.hasPrefix("  libssl.so.1.1: ") && $0.hasSuffix("socket-copy-1.1.so") }, "\(text.output)")
     }
 
     /// Two builds for one ABI: a usage error naming both files, before any cell.
