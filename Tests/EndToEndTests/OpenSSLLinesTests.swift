@@ -143,8 +143,12 @@ import Testing
             let file = URL(fileURLWithPath: Runtimes.cacheFolder(Self.cache) + "/runtimes/experimental/\(library)").resolvingSymlinksInPath()
             try FileManager.default.copyItem(at: file, to: folder.appendingPathComponent(library))
         }
+        // A cache of its own: a 4.0 worker another suite left in the default cache would take the
+        // folder's libraries (and fail on their glibc), and this is about a worker that cannot be built.
+        let cache = try Repository.scratch("libs-only-cache")
+        defer { try? FileManager.default.removeItem(at: cache) }
         let arguments = ["matrix", "--runtime", "system", "--runtime", folder.path, "--mode", "fd", "--format", "json"]
-        let run = try CLI.run(arguments)
+        let run = try CLI.run(arguments, environment: ["XDG_CACHE_HOME": cache.path])
         #expect(run.status == 2, "\(run.stderr)")
         let report = try Report.decode(run.stdout)
         let error = try #require(report.runtimes.last?.error)

@@ -77,8 +77,12 @@ import Glibc
         let deadline = Date().addingTimeInterval(30)
         var partial: String?
         while partial == nil && Date() < deadline && process.isRunning {
-            let runtimes = (try? Self.buildFolder(cache)).map { $0 + "/runtimes" }
-            partial = runtimes.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }?.first { $0.hasPrefix(".sid.partial-") }
+            // Listed here, not with buildFolder: its #require would record an issue for a poll that
+            // comes between the making of cache/tlsprobe and of the build's folder in it.
+            let builds = (try? FileManager.default.contentsOfDirectory(atPath: cache.path + "/tlsprobe")) ?? []
+            partial = builds.count == 1
+                ? (try? FileManager.default.contentsOfDirectory(atPath: "\(cache.path)/tlsprobe/\(builds[0])/runtimes"))?.first { $0.hasPrefix(".sid.partial-") }
+                : nil
             usleep(20_000)
         }
         try #require(partial != nil, "the fetch never made its private folder")
