@@ -66,7 +66,7 @@ struct MergeCommand: ParsableCommand {
             return try mergeAudits(inputs)
         }
         do {
-            try reportOptions.validateMatrixReport(command: "merge (of matrix reports)")
+            try reportOptions.validateMatrixReport(command: "merge of matrix reports")
             if failOn != nil { throw ValidationError("--fail-on applies to audit reports; these are matrix reports") }
         } catch {
             Terminal.writeError("tlsprobe: \(error)\n")

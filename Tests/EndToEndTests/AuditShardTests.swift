@@ -186,6 +186,9 @@ import Testing
         let matrixPath = try Self.write(matrix.output, "matrix.json", in: folder)
         try refused([onePath, matrixPath], saying: "one kind at a time", "one.json", "matrix.json")
         try refused([matrixPath, twoPath], saying: "one kind at a time", "two.json", "matrix.json")
+        // SARIF and --fail-on are the audit's: refused for matrix reports, after reading them.
+        try refused([matrixPath, "--format", "sarif"], saying: "sarif is a format of tlsprobe audit only", "merge of matrix reports writes")
+        try refused([matrixPath, "--fail-on", "affected-pattern"], saying: "--fail-on applies to audit reports")
         // The two halves merge.
         let halves = try CLI.run(["merge", "--format", "json", onePath, twoPath])
         #expect(halves.status == 0, "\(halves.stderr)")
