@@ -1,3 +1,4 @@
+import AuditClassification
 import BinaryAudit
 import Testing
 
@@ -34,5 +35,76 @@ import Testing
             }
             #expect(error.description.contains("--shard"), "\(error)")
         }
+    }
+}
+
+/// `AuditReportMerger` on reports made here: sums, order, the incomplete merge, refusals.
+@Suite struct AuditReportMergerTests {
+    static func file(_ path: String, package: String? = nil, _ auditClass: AuditClass) -> AuditedFile {
+        var file = AuditedFile(path: path, package: package.map { "\($0).deb" }, class: auditClass,
+                               error: auditClass == .error ? "truncated" : nil)
+        file.packageInfo = package.map { DebianPackageInfo(name: $0, version: "1", architecture: "amd64", source: $0, sourceVersion: "1") }
+        return file
+    }
+
+    static func shard(_ index: Int, of count: Int, _ files: [AuditedFile], notELF: Int = 0, fingerprint: String = "fnv1a64:0123456789abcdef",
+                      failOn: AuditFailureThreshold? = nil) -> AuditReport {
+        var skipped = AuditSkipped()
+        skipped.notELF = notELF
+        return AuditReport(command: ["tlsprobe", "audit"], inputs: ["debs"], readers: 2, durationMilliseconds: 10, failOn: failOn,
+                           skipped: skipped, files: AuditReport.shardOrder(files), hostname: "h",
+                           shard: AuditShard(index: index, count: count), inputFingerprint: fingerprint, inputUnits: 4)
+    }
+
+    @Test func countsAreSummedAndFilesSortedByPackageThenPath() throws {
+        let one = Self.shard(1, of: 2, [Self.file("b.deb:/usr/bin/b", package: "b", .affectedPattern), Self.file("debs/x", .notOpenSSL)], notELF: 3)
+        let two = Self.shard(2, of: 2, [Self.file("a.deb:/usr/lib/a", package: "a", .ownBIO), Self.file("a.deb:/usr/bin/a", package: "a", .error)],
+                             notELF: 4)
+        let merged = try AuditReportMerger.merge([.init(source: "2.json", report: two), .init(source: "1.json", report: one)], command: ["merge"])
+        #expect(merged.files.map(\.path) == ["debs/x", "a.deb:/usr/bin/a", "a.deb:/usr/lib/a", "b.deb:/usr/bin/b"])
+        #expect(merged.summary[.affectedPattern] == 1 && merged.summary[.error] == 1 && merged.summary[.ownBIO] == 1)
+        #expect(merged.skipped.notELF == 7 && merged.durationMilliseconds == 20)
+        #expect(merged.shard == .whole && merged.incomplete == nil && merged.outcome == .unreadable)
+        // The order does not depend on which report came first.
+        let other = try AuditReportMerger.merge([.init(source: "1.json", report: one), .init(source: "2.json", report: two)], command: ["merge"])
+        #expect(other.files == merged.files)
+    }
+
+    @Test func aMissingShardMakesTheMergeIncompleteUnlessAFileFails() throws {
+        let one = Self.shard(1, of: 3, [Self.file("b.deb:/usr/bin/b", package: "b", .affectedPattern)])
+        let merged = try AuditReportMerger.merge([.init(source: "1.json", report: one)], command: ["merge"])
+        #expect(merged.incomplete == AuditIncompleteMerge(count: 3, merged: [1], missing: [2, 3]))
+        #expect(merged.shard == nil && merged.outcome == .incomplete)
+        #expect(merged.verdict.hasPrefix("INCOMPLETE: shards 2, 3 of 3 missing, their inputs not audited; AFFECTED: 1 file"), "\(merged.verdict)")
+        let failing = try AuditReportMerger.merge([.init(source: "1.json", report: one)], command: ["merge"], failOn: .affectedPattern)
+        #expect(failing.outcome == .failing)
+    }
+
+    @Test func mismatchedShardsAreRefusedNamingBothFiles() {
+        let one = Self.shard(1, of: 2, [Self.file("debs/x", .notOpenSSL)])
+        func refusal(_ other: AuditReport, failOn: AuditFailureThreshold? = nil) -> String? {
+            do {
+                _ = try AuditReportMerger.merge([.init(source: "one.json", report: one), .init(source: "other.json", report: other)],
+                                                command: ["merge"], failOn: failOn)
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        let cases: [(AuditReport, String)] = [
+            (Self.shard(1, of: 2, [Self.file("debs/y", .notOpenSSL)]), "other.json: shard 1/2, as one.json is: give each shard once"),
+            (Self.shard(2, of: 2, [Self.file("debs/x", .notOpenSSL)]), "other.json: holds debs/x, as one.json does: the shards overlap"),
+            (Self.shard(2, of: 3, []), "other.json: shard 2/3, but one.json is shard 1/2: shards of different N"),
+            (Self.shard(2, of: 2, [], fingerprint: "fnv1a64:ffffffffffffffff"), "other.json: cut from other inputs than one.json"),
+            (Self.shard(2, of: 2, [], failOn: .inheritsSocketBIO), "different --fail-on thresholds"),
+            (AuditReport(command: [], inputs: [], readers: 1, durationMilliseconds: 0, failOn: nil, skipped: AuditSkipped(), files: []),
+             "other.json: not the report of a shard"),
+        ]
+        for (other, expected) in cases {
+            let said = refusal(other)
+            #expect(said?.contains(expected) == true, "\(said ?? "merged"), expected \(expected)")
+        }
+        // --fail-on given to merge settles differing thresholds.
+        #expect(refusal(Self.shard(2, of: 2, [], failOn: .inheritsSocketBIO), failOn: .affectedPattern) == nil)
     }
 }
