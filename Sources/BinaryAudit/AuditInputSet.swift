@@ -6,7 +6,9 @@
 /// keyed by the `Package` of its control data, so every version and architecture of
 /// a package lands in one shard; a plain file, or an input that failed, by its path
 /// relative to the argument it came from (its own name for a file given itself), so
-/// that machines that mount the same tree at different places agree.
+/// that machines that mount the same tree at different places agree. Of arguments that
+/// hold one another (`/usr` and `/usr/lib`) the innermost names the file: the walk
+/// lists it under whichever comes first, and the key must not depend on that order.
 ///
 /// The fingerprint hashes the sorted keys of every input, read by every shard the
 /// same way before any is cut: `merge` refuses shards whose fingerprints differ (they
@@ -19,11 +21,22 @@ struct AuditInputSet {
     }
 
     private(set) var units: [Unit] = []
+    /// Every argument as the walker names it in the report, innermost (longest) first.
+    private let roots: [String]
 
-    /// `entries`, all from the argument `given` (as the walker names it in the report).
+    init(arguments: [String]) {
+        roots = arguments.map { $0.count > 1 && $0.hasSuffix("/") ? String($0.dropLast()) : $0 }.sorted { $0.count > $1.count }
+    }
+
+    /// `entries`, all from the argument `given`.
     mutating func add(_ entries: some Sequence<AuditWalker.Entry>, given: String) {
-        let root = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
+        let trimmed = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         for entry in entries {
+            let display = switch entry {
+            case .package(_, let display), .file(_, let display, _): display
+            case .failed(let file): file.path
+            }
+            let root = roots.first { $0 == display || display.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } ?? trimmed
             units.append(Unit(entry: entry, key: Self.key(of: entry, root: root)))
         }
     }

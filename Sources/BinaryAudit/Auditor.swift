@@ -60,7 +60,7 @@ package struct Auditor: Sendable {
     package func run() -> AuditReport {
         let started = Deadline.now
         var walker = AuditWalker()
-        var inputSet = AuditInputSet()
+        var inputSet = AuditInputSet(arguments: paths)
         for path in paths {
             let before = walker.entries.count
             walker.add(path)

@@ -7,9 +7,9 @@ import Testing
 /// runs them: the C fixtures and the real Debian packages `AuditCommandTests` downloads,
 /// cut into three shards, each audited by the real binary, then merged.
 @Suite struct AuditShardTests {
-    /// One input set for the suite: `set/bin` (the fixtures, one per class), `set/debs`
-    /// (the real packages, found by their content), and the stripped static fixture given
-    /// as a file of its own.
+    /// One input set for the suite: `set` holding `bin` (the fixtures, one per class) and
+    /// `debs` (the real packages, found by their content), `set/bin` again, and the stripped
+    /// static fixture given as a file of its own.
     struct Inputs {
         let folder: String
         let arguments: [String]
@@ -28,7 +28,8 @@ import Testing
         for (name, path) in debs {
             try manager.copyItem(atPath: path, toPath: "\(set)/debs/\(name).deb")
         }
-        return Inputs(folder: set, arguments: [set + "/bin", set + "/debs", built.strippedEmbedded], packages: debs.keys.sorted())
+        // The set and a folder inside it: arguments that hold one another, whose order must not move a file between shards.
+        return Inputs(folder: set, arguments: [set, set + "/bin", built.strippedEmbedded], packages: debs.keys.sorted())
     }
 
     /// `audit --format json` over `arguments`, its status, report and raw JSON.
