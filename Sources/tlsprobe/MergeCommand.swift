@@ -29,7 +29,7 @@ struct MergeCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("JSON reports (tlsprobe matrix --format json, or merged ones).", valueName: "report.json"),
+    @Argument(help: ArgumentHelp("JSON reports: of tlsprobe matrix --format json (or merged ones), or of tlsprobe audit --shard K/N --format json.", valueName: "report.json"),
               completion: .file(extensions: ["json"]))
     var reports: [String] = []
 
