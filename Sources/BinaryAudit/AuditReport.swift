@@ -30,12 +30,24 @@ package struct AuditReport: Sendable, Codable, Equatable {
     package var verdict: String
     package var skipped: AuditSkipped
     /// Every ELF file read and every input that could not be, in the order the
-    /// paths were given and, within a folder, by name.
+    /// paths were given and, within a folder, by name; in a shard's report (and a
+    /// merge of shards) by package, then path (`shardOrder`).
     package var files: [AuditedFile]
+    /// `--shard K/N`: the part of the inputs this report holds. A merge of every
+    /// shard holds the whole, `1/1`, and is then the report `--shard 1/1` writes.
+    package var shard: AuditShard?
+    /// What the shards were cut from, the same in each (`AuditInputSet.fingerprint`):
+    /// a merge refuses shards of different inputs. Present with `shard` or `incomplete`.
+    package var inputFingerprint: String?
+    /// Packages and files in the whole input set, every shard's together.
+    package var inputUnits: Int?
+    /// A merge that lacks some shards: which it holds and which are missing.
+    package var incomplete: AuditIncompleteMerge?
 
     package init(command: [String], inputs: [String], readers: Int, durationMilliseconds: Double, failOn: AuditFailureThreshold?,
                  skipped: AuditSkipped, files: [AuditedFile], hostname: String = ProcessInfo.processInfo.hostName,
-                 generatedAt: Date = Date()) {
+                 generatedAt: Date = Date(), shard: AuditShard? = nil, inputFingerprint: String? = nil, inputUnits: Int? = nil,
+                 incomplete: AuditIncompleteMerge? = nil) {
         self.schemaVersion = Self.currentSchemaVersion
         self.tool = "tlsprobe"
         self.toolVersion = ToolVersion.current
@@ -51,7 +63,23 @@ package struct AuditReport: Sendable, Codable, Equatable {
         var summary = Dictionary(uniqueKeysWithValues: AuditClass.allCases.map { ($0, 0) })
         for file in files { summary[file.class, default: 0] += 1 }
         self.summary = summary
+        self.shard = shard
+        self.inputFingerprint = inputFingerprint
+        self.inputUnits = inputUnits
+        self.incomplete = incomplete
         self.verdict = Self.verdictLine(files: files, skipped: skipped, inputs: inputs)
+        if let incomplete { self.verdict = "INCOMPLETE: \(incomplete.description); " + verdict }
+        if let shard, shard.count > 1 { self.verdict = "shard \(shard.description): " + verdict }
+    }
+
+    /// A shard's and a merge's order: by package name (files no package names first),
+    /// then path, so that a merge of shards lists the files as one run over them all.
+    package static func shardOrder(_ files: [AuditedFile]) -> [AuditedFile] {
+        files.enumerated().sorted { lhs, rhs in
+            let left = (lhs.element.packageInfo?.name ?? "", lhs.element.path)
+            let right = (rhs.element.packageInfo?.name ?? "", rhs.element.path)
+            return left != right ? left < right : lhs.offset < rhs.offset
+        }.map(\.element)
     }
 
     /// `AFFECTED: …` when a file has the affected pattern; otherwise what the
@@ -118,8 +146,14 @@ package struct AuditReport: Sendable, Codable, Equatable {
     /// unread file); otherwise `unreadable` when a file or package could not be read;
     /// `nothingAudited` when there was no file at all to read.
     package var outcome: AuditOutcome {
-        if files.isEmpty { return .nothingAudited }
         if !failing.isEmpty { return .failing }
+        if incomplete != nil { return .incomplete }
+        if files.isEmpty {
+            // One shard of several with no ELF file in its part (packages of scripts and data,
+            // or no input hashed to it): the merge of all says whether anything was audited.
+            if let shard, shard.count > 1, (inputUnits ?? 0) > 0 { return .clean }
+            return .nothingAudited
+        }
         if !files(.error).isEmpty { return .unreadable }
         return .clean
     }

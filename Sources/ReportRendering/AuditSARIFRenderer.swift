@@ -76,11 +76,12 @@ package struct AuditSARIFRenderer: Sendable {
         return SARIFLog(runs: [SARIFLog.Run(tool: .init(driver: driver), invocations: [invocation], results: results, properties: properties)])
     }
 
-    /// Whether the audit examined what it was given: every input read, and at least one ELF file.
+    /// Whether the audit examined what it was given: every input read, and at least one
+    /// ELF file; a merge that lacks shards did not (its verdict, a property, says which).
     static func successful(_ outcome: AuditOutcome) -> Bool {
         switch outcome {
         case .clean, .failing: true
-        case .unreadable, .nothingAudited: false
+        case .unreadable, .nothingAudited, .incomplete: false
         }
     }
 

@@ -30,7 +30,13 @@ struct AuditCommand: ParsableCommand {
             Exit codes: 0 every file could be read (and none is of the --fail-on class); 1 a file is of the \
             --fail-on class; 2 usage error, or a file or package could not be read (the others are still \
             audited); 3 libelf is unusable, or no ELF file was found at all (the reason is on stderr: \
-            nothing was examined, which is not a clean audit).
+            nothing was examined, which is not a clean audit). \
+            --shard K/N audits one part of the inputs, the same on every machine whatever the order of the \
+            arguments: a .deb goes by its Package (every version of a package in one part), any other file by its \
+            path below the argument it was found in. Its JSON report names the shard and a fingerprint of the whole \
+            input set, and lists files by package, then path; tlsprobe merge joins the N reports. A shard whose \
+            part holds no ELF file exits 0 (the merge decides whether anything was audited); what the walk met \
+            besides files (symlinks, special files) is counted by shard 1.
             """
     )
 
@@ -42,10 +48,16 @@ struct AuditCommand: ParsableCommand {
                                valueName: "class"))
     var failOn: AuditFailureThreshold?
 
+    @Option(name: .customLong("shard"),
+            help: ArgumentHelp("Audit only part K of N of the inputs (1 ≤ K ≤ N ≤ 10000), picked by package name (a .deb's Package) or path below the argument; tlsprobe merge joins the N JSON reports.",
+                            valueName: "K/N"))
+    var shard: String?
+
     @OptionGroup var reportOptions: ReportOutputOptions
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("audit needs at least one path: an ELF file, a folder or a .deb") }
+        if let shard, case .failure(let error) = AuditShard.parse(shard) { throw ValidationError(error.description) }
         do {
             _ = try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
         } catch {
@@ -60,7 +72,9 @@ struct AuditCommand: ParsableCommand {
             Terminal.writeError("tlsprobe: \(error)\n")
             throw ExitStatus.environment.exitCode
         }
-        let report = Auditor(paths: paths, failOn: failOn).run()
+        // `validate()` has accepted it: parsing again cannot fail.
+        let part = shard.flatMap { try? AuditShard.parse($0).get() }
+        let report = Auditor(paths: paths, failOn: failOn, shard: part).run()
         Self.reportErrors(report)
         if report.outcome == .nothingAudited { Terminal.writeError("tlsprobe: \(TerminalText.escape(report.verdict))\n") }
         try reportOptions.destination.emit(report)

@@ -40,6 +40,8 @@ extension ExitStatus {
         case .clean: self = .success
         case .failing: self = .expectationFailed
         case .unreadable: self = .usage
+        // A merge lacking shards: their inputs were not read, as an unreadable file's were not.
+        case .incomplete: self = .usage
         case .nothingAudited: self = .environment
         }
     }

@@ -18,8 +18,9 @@ struct ReportOutputOptions: ParsableArguments {
         _ = try ReportTarget.parse(outputs, defaultFormat: format ?? .text)
     }
 
-    /// `matrix`, `gate` and `merge`: a format only an audit has (`sarif`) is a usage error
-    /// naming the command that takes it, before any probe runs or any file is read.
+    /// `matrix`, `gate` and a `merge` of matrix reports: a format only an audit has (`sarif`) is a
+    /// usage error naming the command that takes it, before any probe runs (for `merge`, once its
+    /// reports are read and known to be matrix reports: a merge of audit shards writes SARIF).
     func validateMatrixReport(command: String) throws(ValidationError) {
         let targets = try ReportTarget.parse(outputs, defaultFormat: format ?? .text)
         let asked = (format.map { [$0] } ?? []) + targets.map(\.format)
