@@ -11,13 +11,18 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Classify ELF files and .deb packages by how they use OpenSSL's socket BIO.",
         discussion: """
-            Reads every ELF file under the paths given (folders recursively; a symlink is never followed) \
-            and inside each .deb given or met in a folder (recognised by its content, an ar archive whose first \
+            Reads every ELF file under the paths given (folders recursively; a symlink is never followed), \
+            inside each .deb given or met in a folder (recognised by its content, an ar archive whose first \
             member is debian-binary; each finding names the package's Package, Version, Architecture and Source \
-            from its control data; unpacked with dpkg-deb into a private temporary folder, one package at \
-            a time, each removed once read; a package that expands to more than 2 GiB is an error: \
-            TLSPROBE_MAX_UNPACK_SIZE changes the limit, e.g. 512M or 8G), one reader per core, and classifies \
-            each from its dynamic symbols, symbol versions and relocations (a file found in a folder names the \
+            from its control data) and inside each tar archive given (plain or compressed, recognised by its \
+            content; each finding names its member). Packages and archives are read as streams with \
+            libarchive: only ELF members are read, into memory, nothing is written to disk; a member larger \
+            than 256 MiB is an error (TLSPROBE_MAX_MEMBER_SIZE changes the limit, e.g. 64M or 1G); symlinks, \
+            hard links, devices, sparse members and members named with an absolute path or '..' are counted, \
+            never read. --unpack unpacks each .deb with dpkg-deb into a private temporary folder instead (the \
+            path before streaming, kept for comparison; a package that expands to more than 2 GiB is then an \
+            error: TLSPROBE_MAX_UNPACK_SIZE changes the limit). One reader per core; each file is classified \
+            from its dynamic symbols, symbol versions and relocations (a file found in a folder names the \
             installed package that owns it, from dpkg's database): \
             affected-pattern (imports BIO_s_socket, BIO_meth_get_create and BIO_set_data or BIO_get_data: \
             broken on OpenSSL 3.2+), inherits-socket-bio (BIO_meth_get_*, state elsewhere: deprecated in 3.5), \
@@ -34,7 +39,7 @@ struct AuditCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("ELF files, folders to walk, and .deb packages.", valueName: "path"), completion: .file())
+    @Argument(help: ArgumentHelp("ELF files, folders to walk, .deb packages and tar archives.", valueName: "path"), completion: .file())
     var paths: [String] = []
 
     @Option(name: .customLong("fail-on"),
@@ -42,12 +47,16 @@ struct AuditCommand: ParsableCommand {
                                valueName: "class"))
     var failOn: AuditFailureThreshold?
 
+    @Flag(help: "Unpack each .deb to a temporary folder with dpkg-deb and read it there (the path before packages were read as streams; for comparison).")
+    var unpack = false
+
     @OptionGroup var reportOptions: ReportOutputOptions
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("audit needs at least one path: an ELF file, a folder or a .deb") }
         do {
             _ = try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
+            _ = try MemberLimit.from(environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.description)
         }
@@ -60,7 +69,7 @@ struct AuditCommand: ParsableCommand {
             Terminal.writeError("tlsprobe: \(error)\n")
             throw ExitStatus.environment.exitCode
         }
-        let report = Auditor(paths: paths, failOn: failOn).run()
+        let report = Auditor(paths: paths, failOn: failOn, unpack: unpack).run()
         Self.reportErrors(report)
         if report.outcome == .nothingAudited { Terminal.writeError("tlsprobe: \(TerminalText.escape(report.verdict))\n") }
         try reportOptions.destination.emit(report)
