@@ -33,7 +33,7 @@ struct AuditInputSet {
         let trimmed = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         for entry in entries {
             let display = switch entry {
-            case .package(_, let display), .file(_, let display, _): display
+            case .package(_, let display), .archive(_, let display), .file(_, let display, _): display
             case .failed(let file): file.path
             }
             let root = roots.first { $0 == display || display.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } ?? trimmed
@@ -61,6 +61,8 @@ struct AuditInputSet {
             return packageKey(path) ?? "file:" + relative(display, root: root)
         case .file(let path, let display, _):
             if DebianPackage.hasPackageMagic(path), let key = packageKey(path) { return key }
+            return "file:" + relative(display, root: root)
+        case .archive(_, let display):
             return "file:" + relative(display, root: root)
         case .failed(let file):
             return "file:" + relative(file.path, root: root)

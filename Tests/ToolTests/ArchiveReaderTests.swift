@@ -33,6 +33,7 @@ import Glibc
         let second = try #require(try reader.next())
         #expect(second.name == "./bin/link" && second.type == S_IFLNK)
         #expect(try reader.next() == nil)
+        #expect(ArchiveStream.isTar(tar))
     }
 
     @Test func aFileThatIsNoArchiveIsRefusedInLibarchivesWords() throws {
@@ -40,6 +41,7 @@ import Glibc
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("notes.txt").path
         try Data(String(repeating: "not an archive\n", count: 100).utf8).write(to: URL(fileURLWithPath: path))
+        #expect(!ArchiveStream.isTar(path))
         #expect(throws: UnreadableFile.self) {
             let reader = try ArchiveReader(path: path, formats: .ar)
             _ = try reader.next()
