@@ -59,8 +59,9 @@ struct ArchiveStream: Sendable {
                     ? UnreadableFile(reason: "not a Debian package: its content is a tar archive, not an ar archive starting with debian-binary")
                     : UnreadableFile(reason: "not a Debian package: \(error.reason)")
             }
-            guard first?.name == "debian-binary" else {
-                throw UnreadableFile(reason: "not a Debian package: an ar archive whose first member is \(first.map { "'\($0.name)'" } ?? "missing"), not debian-binary")
+            guard let first else { throw UnreadableFile(reason: "not a Debian package: an ar archive without a member libarchive can read") }
+            guard first.name == "debian-binary" else {
+                throw UnreadableFile(reason: "not a Debian package: an ar archive whose first member is '\(first.name)', not debian-binary")
             }
             var sawData = false
             while let member = try outer.next() {
