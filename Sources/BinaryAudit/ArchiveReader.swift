@@ -135,7 +135,8 @@ final class ArchiveReader {
     /// Appends the current member's data to `bytes` until `bytes` holds `limit` bytes or the
     /// member ends; returns whether the member ended. Never reads more than `limit - bytes.count`.
     func read(into bytes: inout [UInt8], upTo limit: Int) throws(UnreadableFile) -> Bool {
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
+        // No larger than what is wanted: the magic of every member is 4 bytes, not 64 KiB.
+        var chunk = [UInt8](repeating: 0, count: max(0, min(64 << 10, limit - bytes.count)))
         while bytes.count < limit {
             let wanted = min(chunk.count, limit - bytes.count)
             let count = chunk.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, wanted) }
