@@ -162,6 +162,54 @@ import Testing
         #expect(refused.status == 2 && refused.stderr.contains("TLSPROBE_MAX_MEMBER_SIZE: 'lots' is not a size"), "\(refused.stderr)")
     }
 
+    /// A `.deb` made with `ar` whose xz data member holds `../evil` and an absolute name (both
+    /// ELF), an ELF member of 64 MiB against a cap of 1 MiB, and a sound one: the sound one is
+    /// audited with the package's identity, the big one is an error, the two names are
+    /// counted, and nothing is written in the working directory, beside the package or in TMPDIR.
+    @Test func aHostilePackageIsReadWithoutWritingAnything() throws {
+        let fixtures = try AuditFixtures.get()
+        let folder = try Repository.scratch("audit-hostile-deb")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let manager = FileManager.default
+        let data = folder.appendingPathComponent("data"), control = folder.appendingPathComponent("control")
+        try manager.createDirectory(at: data.appendingPathComponent("usr/bin"), withIntermediateDirectories: true)
+        try manager.createDirectory(at: control, withIntermediateDirectories: true)
+        try manager.copyItem(atPath: fixtures.path("affected-pattern"), toPath: data.appendingPathComponent("usr/bin/affected").path)
+        let big = data.appendingPathComponent("usr/bin/big").path
+        try manager.copyItem(atPath: fixtures.path("own-bio"), toPath: big)
+        #expect(truncate(big, 64 << 20) == 0)
+        try manager.copyItem(atPath: fixtures.path("own-bio"), toPath: folder.appendingPathComponent("evil").path)
+        try manager.copyItem(atPath: fixtures.path("own-bio"), toPath: folder.appendingPathComponent("abs").path)
+        try "Package: hostile\nVersion: 1.0\nArchitecture: all\nSource: hostile-src (0.9)\nMaintainer: t <t@example.invalid>\nDescription: h\n"
+            .write(to: control.appendingPathComponent("control"), atomically: true, encoding: .utf8)
+        try "2.0\n".write(to: folder.appendingPathComponent("debian-binary"), atomically: true, encoding: .utf8)
+        try Self.tar(["-C", control.path, "-czf", folder.appendingPathComponent("control.tar.gz").path, "."])
+        try Self.tar(["-C", data.path, "-cJPf", folder.appendingPathComponent("data.tar.xz").path,
+                      "./usr/bin/affected", "./usr/bin/big", "../evil", folder.appendingPathComponent("abs").path])
+        let ar = try ProcessRunner.run("/usr/bin/env", ["-C", folder.path, "/usr/bin/ar", "rc", "hostile.deb", "debian-binary", "control.tar.gz", "data.tar.xz"])
+        try #require(ar.status == 0, "\(ar.stderr)")
+        for part in ["data", "control", "debian-binary", "control.tar.gz", "data.tar.xz"] {
+            try manager.removeItem(at: folder.appendingPathComponent(part))
+        }
+        let deb = folder.appendingPathComponent("hostile.deb").path
+        let empty = folder.appendingPathComponent("cwd"), temporary = folder.appendingPathComponent("tmp")
+        try manager.createDirectory(at: empty, withIntermediateDirectories: false)
+        try manager.createDirectory(at: temporary, withIntermediateDirectories: false)
+        let before = Self.listing(folder)
+
+        let run = try CLI.run(["audit", deb, "--format", "json"], through: ["/usr/bin/env", "-C", empty.path],
+                              environment: ["TMPDIR": temporary.path, MemberLimit.variable: "1M"])
+        #expect(run.status == 2, "\(run.stderr)")
+        let report = try json(run)
+        #expect(report.files.map(\.path).sorted() == ["\(deb):/usr/bin/affected", "\(deb):/usr/bin/big"])
+        let affected = report.files.first { $0.path == "\(deb):/usr/bin/affected" }
+        #expect(affected?.class == .affectedPattern)
+        #expect(affected?.packageInfo == DebianPackageInfo(name: "hostile", version: "1.0", architecture: "all", source: "hostile-src", sourceVersion: "0.9"))
+        #expect(report.files.first { $0.path == "\(deb):/usr/bin/big" }?.error?.contains("larger than the 1 MiB") == true)
+        #expect(report.skipped.unsafeNames == 2, "\(report.skipped)")
+        #expect(Self.listing(folder) == before, "the run wrote \(Set(Self.listing(folder)).subtracting(before))")
+    }
+
     /// A real package cut in half, and a tarball named `.deb`: each an error saying what it is.
     @Test func aTruncatedPackageAndATarballNamedDebAreErrors() throws {
         let debs = try AuditCommandTests.downloaded.get()
