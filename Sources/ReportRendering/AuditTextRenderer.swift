@@ -75,7 +75,10 @@ package struct AuditTextRenderer: Sendable {
         var parts = ["\(skipped.notELF) not ELF"]
         let links = skipped.symlinksWithinTree + skipped.symlinksOutOfTree + skipped.danglingSymlinks + skipped.symlinkLoops
             + skipped.memberSymlinks
-        var kinds = ["\(skipped.symlinksOutOfTree) leading out of the tree"]
+        // Out of the tree is the count a reader looks for after a folder walk; after
+        // archives only (no tree walked, no symlink met in one) it would be a 0 that says nothing.
+        let treeLinks = links - skipped.memberSymlinks
+        var kinds = treeLinks == 0 && skipped.memberSymlinks > 0 ? [] : ["\(skipped.symlinksOutOfTree) leading out of the tree"]
         if skipped.danglingSymlinks > 0 { kinds.append("\(skipped.danglingSymlinks) dangling") }
         if skipped.symlinkLoops > 0 { kinds.append("\(skipped.symlinkLoops) looping back") }
         if skipped.memberSymlinks > 0 { kinds.append("\(skipped.memberSymlinks) inside archives") }

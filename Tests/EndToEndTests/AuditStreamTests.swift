@@ -126,7 +126,7 @@ import Testing
         let text = try CLI.run(["audit", archive]).output.replacingOccurrences(of: "\n  ", with: " ")
         #expect(text.contains("2 archive members with an absolute or '..' name, never read"), "\(text)")
         #expect(text.contains("1 hard link inside archives") && text.contains("1 sparse archive member"), "\(text)")
-        #expect(text.contains("1 symlink, never followed (0 leading out of the tree, 1 inside archives)"), "\(text)")
+        #expect(text.contains("1 symlink, never followed (1 inside archives)"), "\(text)")
     }
 
     /// An ELF member of 64 MiB (a few KB of xz) against a cap of 1 MiB: that member is an
