@@ -85,8 +85,8 @@ import Testing
         #expect(Self.listing(temporary).isEmpty)
     }
 
-    /// Members named `../evil` and with an absolute path, a hard link, a symlink and a
-    /// sparse member, all of them ELF: none is read or written anywhere, each is counted,
+    /// Members named `../evil` and with an absolute path, a hard link, a symlink, a FIFO and a
+    /// sparse member, all of them ELF but the FIFO: none is read or written anywhere, each is counted,
     /// and the one plain member beside them is audited.
     @Test func hostileMembersAreCountedAndNothingIsWritten() throws {
         let affected = try AuditFixtures.get().path("affected-pattern")
@@ -99,12 +99,13 @@ import Testing
         try FileManager.default.copyItem(atPath: affected, toPath: folder.appendingPathComponent("abs").path)
         try FileManager.default.linkItem(atPath: work.appendingPathComponent("plain").path, toPath: work.appendingPathComponent("hard").path)
         try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("soft").path, withDestinationPath: "plain")
+        #expect(mkfifo(work.appendingPathComponent("fifo").path, 0o600) == 0)
         // A file with a hole of 1 MiB after the ELF bytes: GNU tar -S stores it as a sparse member.
         let holey = work.appendingPathComponent("holey").path
         try FileManager.default.copyItem(atPath: affected, toPath: holey)
         #expect(truncate(holey, 4 << 20) == 0)
         let archive = folder.appendingPathComponent("hostile.tar").path
-        try Self.tar(["-C", work.path, "-cPSf", archive, "../evil", folder.appendingPathComponent("abs").path, "plain", "hard", "soft", "holey"])
+        try Self.tar(["-C", work.path, "-cPSf", archive, "../evil", folder.appendingPathComponent("abs").path, "plain", "hard", "soft", "fifo", "holey"])
         let listed = try ProcessRunner.run("/usr/bin/tar", ["-tvf", archive])
         #expect(listed.output.contains("../evil") && listed.output.contains(folder.path + "/abs"), "\(listed.output)")
 
@@ -120,6 +121,7 @@ import Testing
         #expect(report.files.first?.class == .affectedPattern)
         #expect(report.skipped.unsafeNames == 2, "\(report.skipped)")
         #expect(report.skipped.hardLinks == 1 && report.skipped.memberSymlinks == 1 && report.skipped.sparseMembers == 1, "\(report.skipped)")
+        #expect(report.skipped.specialFiles == 1, "the FIFO: \(report.skipped)")
         #expect(Self.listing(folder) == before, "the run wrote \(Set(Self.listing(folder)).subtracting(before))")
 
         // The text summary wraps: its continuation lines are indented by two spaces.
