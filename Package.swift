@@ -33,11 +33,12 @@ let package = Package(
             pkgConfig: "libelf",
             providers: [.apt(["libelf-dev"])]
         ),
-        // libarchive: `tlsprobe audit` reads a `.deb`'s members and tar archives through it as
-        // streams, never unpacked to disk and never parsed by hand.
+        // libarchive's header only: `tlsprobe audit` reads a `.deb`'s members and tar archives
+        // through it as streams, never unpacked to disk and never parsed by hand. Loaded with
+        // dlopen when an audit meets an archive (BinaryAudit's LibArchive), never linked: no
+        // pkgConfig (it would put -larchive on the link line) and no `link` in the module map.
         .systemLibrary(
             name: "CArchive",
-            pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
         // Kernel constants, wait-status macros and glibc's _GNU_SOURCE extensions.

@@ -13,6 +13,9 @@ import Glibc
 /// archive that holds it, never copied out). Nothing is ever extracted: a member's
 /// bytes go only where `read(into:upTo:)` puts them.
 ///
+/// Every libarchive call goes through `LibArchive`, loaded on the first reader: a
+/// reader cannot be made without it, and says why (`LibArchive.Unavailable`).
+///
 /// Not `Sendable`: one thread reads one archive, as libarchive requires.
 final class ArchiveReader {
     /// Which archive formats a reader accepts. The filters are always the ones a
@@ -41,6 +44,8 @@ final class ArchiveReader {
     }
 
     private let handle: OpaquePointer
+    /// The functions `handle` is read through.
+    private let lib: LibArchive
     /// The file read, kept open as long as the handle reads it.
     private let file: RegularFile?
     /// The reader whose current member this one reads; kept alive as long as this one.
@@ -48,24 +53,31 @@ final class ArchiveReader {
 
     /// libarchive's own words for the last failure, or `fallback`.
     func message(or fallback: String) -> String {
-        guard let text = archive_error_string(handle) else { return fallback }
+        guard let text = lib.errorString(handle) else { return fallback }
         return String(cString: text)
     }
 
     private init(formats: Formats, file: consuming RegularFile?, outer: ArchiveReader?) throws(UnreadableFile) {
-        guard let handle = archive_read_new() else { throw UnreadableFile(reason: "libarchive could not allocate a reader") }
+        let lib: LibArchive
+        do {
+            lib = try LibArchive.loaded()
+        } catch {
+            throw UnreadableFile(reason: error.reason)
+        }
+        guard let handle = lib.readNew() else { throw UnreadableFile(reason: "libarchive could not allocate a reader") }
         self.handle = handle
+        self.lib = lib
         self.file = file
         self.outer = outer
-        _ = archive_read_support_filter_gzip(handle)
-        _ = archive_read_support_filter_bzip2(handle)
-        _ = archive_read_support_filter_xz(handle)
-        _ = archive_read_support_filter_lzma(handle)
-        _ = archive_read_support_filter_zstd(handle)
-        _ = archive_read_support_filter_lz4(handle)
+        _ = lib.supportFilterGzip(handle)
+        _ = lib.supportFilterBzip2(handle)
+        _ = lib.supportFilterXz(handle)
+        _ = lib.supportFilterLzma(handle)
+        _ = lib.supportFilterZstd(handle)
+        _ = lib.supportFilterLz4(handle)
         switch formats {
-        case .ar: _ = archive_read_support_format_ar(handle)
-        case .tar: _ = archive_read_support_format_tar(handle); _ = archive_read_support_format_gnutar(handle)
+        case .ar: _ = lib.supportFormatAr(handle)
+        case .tar: _ = lib.supportFormatTar(handle); _ = lib.supportFormatGnutar(handle)
         }
     }
 
@@ -74,7 +86,7 @@ final class ArchiveReader {
         let file = try RegularFile(path: path)
         let descriptor = file.descriptor
         try self.init(formats: formats, file: file, outer: nil)
-        guard archive_read_open_fd(handle, descriptor, 64 << 10) == ARCHIVE_OK else {
+        guard lib.readOpenFD(handle, descriptor, 64 << 10) == ARCHIVE_OK else {
             throw UnreadableFile(reason: message(or: "libarchive cannot open it"))
         }
     }
@@ -83,12 +95,12 @@ final class ArchiveReader {
     convenience init(nested outer: ArchiveReader, formats: Formats) throws(UnreadableFile) {
         try self.init(formats: formats, file: nil, outer: outer)
         let context = Unmanaged.passUnretained(outer).toOpaque()
-        guard archive_read_open(handle, context, nil, { _, context, buffer in
+        guard lib.readOpen(handle, context, nil, { _, context, buffer in
             guard let context, let buffer else { return -1 }
             let outer = Unmanaged<ArchiveReader>.fromOpaque(context).takeUnretainedValue()
             var size = 0
             var offset: la_int64_t = 0
-            switch archive_read_data_block(outer.handle, buffer, &size, &offset) {
+            switch outer.lib.readDataBlock(outer.handle, buffer, &size, &offset) {
             case ARCHIVE_OK, ARCHIVE_WARN: return la_ssize_t(size)
             case ARCHIVE_EOF: return 0
             default: return -1
@@ -99,13 +111,13 @@ final class ArchiveReader {
     }
 
     deinit {
-        archive_read_free(handle)
+        _ = lib.readFree(handle)
     }
 
     /// For a nested reader, the outer reader's reason too: a truncated `.deb` fails in the outer `ar`.
     func nestedMessage(or fallback: String) -> String {
         let own = message(or: fallback)
-        guard let outer, let text = archive_error_string(outer.handle) else { return own }
+        guard let outer, let text = lib.errorString(outer.handle) else { return own }
         let outerText = String(cString: text)
         return own == outerText ? own : "\(own) (\(outerText))"
     }
@@ -113,13 +125,13 @@ final class ArchiveReader {
     /// The next member's header; `nil` at the end of the archive.
     func next() throws(UnreadableFile) -> Member? {
         var entry: OpaquePointer?
-        switch archive_read_next_header(handle, &entry) {
+        switch lib.readNextHeader(handle, &entry) {
         case ARCHIVE_OK, ARCHIVE_WARN:
             guard let entry else { throw UnreadableFile(reason: "libarchive returned a member without a header") }
-            let name = archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
-            return Member(name: name, type: archive_entry_filetype(entry), isHardLink: archive_entry_hardlink(entry) != nil,
-                          isSparse: archive_entry_sparse_count(entry) > 0,
-                          size: archive_entry_size_is_set(entry) != 0 ? archive_entry_size(entry) : nil)
+            let name = lib.entryPathname(entry).map { String(cString: $0) } ?? ""
+            return Member(name: name, type: lib.entryFiletype(entry), isHardLink: lib.entryHardlink(entry) != nil,
+                          isSparse: lib.entrySparseCount(entry) > 0,
+                          size: lib.entrySizeIsSet(entry) != 0 ? lib.entrySize(entry) : nil)
         case ARCHIVE_EOF:
             return nil
         default:
@@ -129,7 +141,7 @@ final class ArchiveReader {
 
     /// The archive's format as libarchive names it (`GNU tar format`, `ar (GNU)`), once a header was read.
     var formatName: String? {
-        archive_format_name(handle).map { String(cString: $0) }
+        lib.formatName(handle).map { String(cString: $0) }
     }
 
     /// Appends the current member's data to `bytes` until `bytes` holds `limit` bytes or the
@@ -139,7 +151,7 @@ final class ArchiveReader {
         var chunk = [UInt8](repeating: 0, count: max(0, min(64 << 10, limit - bytes.count)))
         while bytes.count < limit {
             let wanted = min(chunk.count, limit - bytes.count)
-            let count = chunk.withUnsafeMutableBytes { archive_read_data(handle, $0.baseAddress, wanted) }
+            let count = chunk.withUnsafeMutableBytes { lib.readData(handle, $0.baseAddress, wanted) }
             if count < 0 { throw UnreadableFile(reason: nestedMessage(or: "libarchive cannot read the member")) }
             if count == 0 { return true }
             bytes += chunk[..<Int(count)]

@@ -40,14 +40,57 @@ struct ArchiveStream: Sendable {
     /// The control member's `./control` may be this large: a few fields fit many times over.
     static let controlLimit = 64 << 10
 
-    /// A tar archive (plain or compressed) by its content: libarchive recognises one and reads its first header.
+    /// A tar archive (plain or compressed) by its content: libarchive recognises one and reads its
+    /// first header. An ELF file is none, and is told so without loading libarchive (an audit of
+    /// binaries alone never maps it). Without libarchive, a file whose first bytes are a tar
+    /// header's or a compressor's (`compressedOrTarMagic`) is taken for one, so that its audit is
+    /// an `error` naming what to install, not a file silently counted as not ELF.
     static func isTar(_ path: String) -> Bool {
+        guard let file = try? RegularFile(path: path) else { return false }
+        var head = [UInt8](repeating: 0, count: 265)
+        let count = pread(file.descriptor, &head, head.count, 0)
+        guard count >= 0 else { return false }
+        head.removeLast(head.count - count)
+        guard !head.starts(with: [0x7F, 0x45, 0x4C, 0x46]) else { return false }
+        guard case .success = LibArchive.shared else { return hasCompressedOrTarMagic(head) }
         guard let reader = try? ArchiveReader(path: path, formats: .tar) else { return false }
         return (try? reader.next()) != nil
     }
 
+    /// A file's first bytes are a ustar header's (`ustar` at 257) or those of a compressor
+    /// ArchiveReader reads (gzip, bzip2, xz, lzma, zstd, lz4). Asked only when libarchive
+    /// is missing, to name the archives it would have read.
+    static func hasCompressedOrTarMagic(_ head: [UInt8]) -> Bool {
+        let magics: [[UInt8]] = [[0x1F, 0x8B], Array("BZh".utf8), [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], [0x5D, 0x00, 0x00],
+                                 [0x28, 0xB5, 0x2F, 0xFD], [0x04, 0x22, 0x4D, 0x18]]
+        if magics.contains(where: { head.starts(with: $0) }) { return true }
+        return head.count >= 262 && Array(head[257..<262]) == Array("ustar".utf8)
+    }
+
+    /// The control data of the package at `path`, read as `readPackage` reads it but stopping
+    /// after its control member (which dpkg-deb writes before the data): what places a
+    /// package in a shard. `nil` when libarchive is missing or the package names no control
+    /// data it can read; the caller then asks dpkg-deb.
+    static func packageInfo(_ path: String) -> DebianPackageInfo? {
+        guard case .success = LibArchive.shared,
+              let outer = try? ArchiveReader(path: path, formats: .ar),
+              (try? outer.next())?.name == "debian-binary" else { return nil }
+        while let member = try? outer.next() {
+            if member.name.hasPrefix("control.tar") {
+                guard let control = try? ArchiveReader(nested: outer, formats: .tar) else { return nil }
+                return try? Self.control(in: control)
+            }
+            if member.name.hasPrefix("data.tar") { return nil }
+        }
+        return nil
+    }
+
     /// Reads the package at `path`; a package that cannot be read ends with an `error` file naming why.
     mutating func readPackage(_ path: String) {
+        if case .failure(let missing) = LibArchive.shared {
+            fail(missing.reason)
+            return
+        }
         do throws(UnreadableFile) {
             let outer: ArchiveReader
             let first: ArchiveReader.Member?
