@@ -42,6 +42,8 @@ package struct Auditor: Sendable {
     package var dpkgDatabase: String?
     /// `--shard K/N`: audit only this part of the inputs (`AuditInputSet`); `nil` audits them all.
     package var shard: AuditShard?
+    /// Called, from any reader thread, as files and archives are read; `nil` tells no one.
+    package var progress: (@Sendable (AuditProgress) -> Void)?
 
     package init(paths: [String], failOn: AuditFailureThreshold? = nil,
                  readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments,
@@ -88,7 +90,7 @@ package struct Auditor: Sendable {
             // reached twice) has no package to place it: shard 1 counts it, so a merge counts it once.
             if shard.index != 1 { skipped = AuditSkipped() }
         }
-        var files = audit(entries, skipped: &skipped)
+        var files = audit(entries, skipped: &skipped, planning: true)
         if let dpkgDatabase { files = Self.withOwners(files, entries: entries, database: dpkgDatabase) }
         guard let shard else {
             return AuditReport(command: command, inputs: paths, readers: readers, durationMilliseconds: started.millisecondsUntilNow,
@@ -118,7 +120,9 @@ package struct Auditor: Sendable {
 
     /// The entries' files in order: the plain files read together first, then the
     /// archives read as streams together, then each package to unpack in its place.
-    private func audit(_ entries: [AuditWalker.Entry], skipped: inout AuditSkipped) -> [AuditedFile] {
+    /// `planning`: these are the audit's own entries (not a package's unpacked tree), whose
+    /// archives `progress` is told about.
+    private func audit(_ entries: [AuditWalker.Entry], skipped: inout AuditSkipped, planning: Bool = false) -> [AuditedFile] {
         let results = read(entries)
         var archives: [ArchiveWork?] = Array(repeating: nil, count: entries.count)
         for (index, (entry, result)) in zip(entries, results).enumerated() {
@@ -128,6 +132,10 @@ package struct Auditor: Sendable {
             case (.archive(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, isPackage: false)
             case (.failed, _), (.file, _): break
             }
+        }
+        if planning, let progress {
+            let planned = archives.compactMap { $0 }
+            progress(.planned(archives: planned.count, bytes: planned.reduce(0) { $0 + $1.bytes }))
         }
         // --unpack unpacks packages only: a tar archive is read as a stream either way.
         let streamed = stream(archives.map { work in work.flatMap { unpack && $0.isPackage ? nil : $0 } })
@@ -141,6 +149,7 @@ package struct Auditor: Sendable {
             }
             if let work = archives[index] {
                 files += audit(package: work.path, display: work.display, skipped: &skipped)
+                progress?(.archiveRead(bytes: work.bytes))
                 continue
             }
             switch (entry, result) {
@@ -161,6 +170,16 @@ package struct Auditor: Sendable {
         let path: String
         let display: String
         let isPackage: Bool
+        /// Its size on disk, for `progress`; 0 when it cannot be stat'ed (its reader will say why).
+        let bytes: Int64
+
+        init(path: String, display: String, isPackage: Bool) {
+            self.path = path
+            self.display = display
+            self.isPackage = isPackage
+            var info = stat()
+            bytes = stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        }
     }
 
     /// Every archive read as a stream by `readers` threads taking the next unread index; each
@@ -189,6 +208,8 @@ package struct Auditor: Sendable {
                 guard let item = work[index] else { continue }
                 var archive = ArchiveStream(display: item.display, limit: limit)
                 if item.isPackage { archive.readPackage(item.path) } else { archive.readTar(item.path) }
+                progress?(.filesRead(archive.files.count + archive.skipped.notELF))
+                progress?(.archiveRead(bytes: item.bytes))
                 slots.withLock { $0[index] = archive }
             }
         }
@@ -244,6 +265,7 @@ package struct Auditor: Sendable {
                 guard index < work.count else { return }
                 guard let (path, display, package) = work[index] else { continue }
                 let result = AuditedFile.read(path: path, display: display, package: package)
+                progress?(.filesRead(1))
                 let slot: Slot = result == nil && package == nil && DebianPackage.hasPackageMagic(path) ? .package : .read(result)
                 slots.withLock { $0[index] = slot }
             }

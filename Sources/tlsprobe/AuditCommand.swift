@@ -83,7 +83,12 @@ struct AuditCommand: ParsableCommand {
         }
         // `validate()` has accepted it: parsing again cannot fail.
         let part = shard.flatMap { try? AuditShard.parse($0).get() }
-        let report = Auditor(paths: paths, failOn: failOn, unpack: unpack, shard: part).run()
+        var auditor = Auditor(paths: paths, failOn: failOn, unpack: unpack, shard: part)
+        let tally = AuditProgressTally()
+        let progress = reportOptions.terminal.quiet ? nil : ProgressLine.start { tally.line(elapsed: $0) }
+        if progress != nil { auditor.progress = { tally.record($0) } }
+        let report = auditor.run()
+        progress?.stop()
         Self.reportErrors(report)
         if report.outcome == .nothingAudited { Terminal.writeError("tlsprobe: \(TerminalText.escape(report.verdict))\n") }
         try reportOptions.destination.emit(report)
