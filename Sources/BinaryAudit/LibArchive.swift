@@ -13,7 +13,8 @@ import Glibc
 /// need), and libarchive brings libxml2 and ICU, whose mappings alone took the binary
 /// past `ulimit -v 100000` before `main`. Loaded here, only an audit of a `.deb` or a
 /// tar archive maps it; without it, each archive is an `error` naming the package to
-/// install, and `--unpack` (dpkg-deb and tar) still reads packages.
+/// install (or, when it is there but cannot load, `dlerror`'s reason), and `--unpack`
+/// (dpkg-deb and tar) still reads packages.
 ///
 /// CArchive keeps `archive.h` for its constants and types (`ARCHIVE_OK`, `AE_IFREG`)
 /// but links nothing: no `link` line, no pkg-config. Each signature below is the
@@ -82,7 +83,7 @@ final class LibArchive: Sendable {
     static func load(_ name: String) -> Result<LibArchive, Unavailable> {
         guard let handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {
             let detail = dlerror().map { String(cString: $0) } ?? "dlopen failed"
-            return .failure(Unavailable(reason: "\(name) not found: apt-get install libarchive13t64 (or libarchive13) (\(detail))"))
+            return .failure(Unavailable(reason: reason(name, detail: detail)))
         }
         do throws(Unavailable) {
             return .success(try LibArchive(handle: handle, name: name))
@@ -90,6 +91,22 @@ final class LibArchive: Sendable {
             dlclose(handle)
             return .failure(error)
         }
+    }
+
+    /// Why `name` did not load, from `dlerror`'s `detail`: missing (what to install), or
+    /// there but unloadable, which installing would not fix: a library that needs a newer
+    /// glibc, a damaged file, or no address space left for libxml2 and ICU under `ulimit -v`.
+    static func reason(_ name: String, detail: String) -> String {
+        if detail.hasSuffix("No such file or directory") {
+            return "\(name) not found: apt-get install libarchive13t64 (or libarchive13)"
+        }
+        var reason = "\(name) cannot be loaded: \(detail)"
+        var limit = rlimit()
+        if detail.contains("failed to map segment"), getrlimit(__rlimit_resource_t(RLIMIT_AS.rawValue), &limit) == 0,
+           limit.rlim_cur != rlim_t.max {
+            reason += " (the limit on address space, ulimit -v \(limit.rlim_cur / 1024), leaves no room for it)"
+        }
+        return reason
     }
 
     private init(handle: UnsafeMutableRawPointer, name: String) throws(Unavailable) {
