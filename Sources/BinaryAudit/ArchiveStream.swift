@@ -43,7 +43,7 @@ struct ArchiveStream: Sendable {
     /// A tar archive (plain or compressed) by its content: libarchive recognises one and reads its
     /// first header. An ELF file is none, and is told so without loading libarchive (an audit of
     /// binaries alone never maps it). Without libarchive, a file whose first bytes are a tar
-    /// header's or a compressor's (`compressedOrTarMagic`) is taken for one, so that its audit is
+    /// header's or a compressor's (`hasCompressedOrTarMagic`) is taken for one, so that its audit is
     /// an `error` naming what to install, not a file silently counted as not ELF.
     static func isTar(_ path: String) -> Bool {
         guard let file = try? RegularFile(path: path) else { return false }
