@@ -33,6 +33,14 @@ let package = Package(
             pkgConfig: "libelf",
             providers: [.apt(["libelf-dev"])]
         ),
+        // libarchive's header only: `tlsprobe audit` reads a `.deb`'s members and tar archives
+        // through it as streams, never unpacked to disk and never parsed by hand. Loaded with
+        // dlopen when an audit meets an archive (BinaryAudit's LibArchive), never linked: no
+        // pkgConfig (it would put -larchive on the link line) and no `link` in the module map.
+        .systemLibrary(
+            name: "CArchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
         // Kernel constants, wait-status macros and glibc's _GNU_SOURCE extensions.
         .target(name: "CLinux"),
         // Interposers for sendto/send/sendmsg/write/writev/close: the workers' libc-boundary
@@ -59,7 +67,7 @@ let package = Package(
         // plug-in's class) and the gate name without running an audit.
         .target(name: "AuditClassification"),
         // `tlsprobe audit`: binaries, packages and suites classified by what they import.
-        .target(name: "BinaryAudit", dependencies: ["AuditClassification", "ToolCore", "ProcessKit", "ELFInspection", "ProxyCore"]),
+        .target(name: "BinaryAudit", dependencies: ["AuditClassification", "ToolCore", "ProcessKit", "ELFInspection", "ProxyCore", "CArchive"]),
         // The matrix's data: modes, cells, results, evidence, the report. Computes nothing.
         .target(name: "MatrixModel", dependencies: ["AuditClassification", "ToolCore", "ProxyCore", "BIOPatterns",
                                                     .product(name: "SystemPackage", package: "swift-system")]),

@@ -4,7 +4,7 @@
 /// The unit is the package, so that a package's files are never split between
 /// shards: a `.deb` (given, or met in a folder and recognised by its content) is
 /// keyed by the `Package` of its control data, so every version and architecture of
-/// a package lands in one shard; a plain file, or an input that failed, by its path
+/// a package lands in one shard; a tar archive, a plain file, or an input that failed, by its path
 /// relative to the argument it came from (its own name for a file given itself), so
 /// that machines that mount the same tree at different places agree. Of arguments that
 /// hold one another (`/usr` and `/usr/lib`) the innermost names the file: the walk
@@ -33,7 +33,7 @@ struct AuditInputSet {
         let trimmed = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         for entry in entries {
             let display = switch entry {
-            case .package(_, let display), .file(_, let display, _): display
+            case .package(_, let display), .archive(_, let display), .file(_, let display, _): display
             case .failed(let file): file.path
             }
             let root = roots.first { $0 == display || display.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } ?? trimmed
@@ -62,12 +62,17 @@ struct AuditInputSet {
         case .file(let path, let display, _):
             if DebianPackage.hasPackageMagic(path), let key = packageKey(path) { return key }
             return "file:" + relative(display, root: root)
+        case .archive(_, let display):
+            return "file:" + relative(display, root: root)
         case .failed(let file):
             return "file:" + relative(file.path, root: root)
         }
     }
 
+    /// The package's name from its control member, read as a stream (`ArchiveStream.packageInfo`),
+    /// or from dpkg-deb when libarchive is missing or cannot read it: either reads the same field.
     private static func packageKey(_ path: String) -> String? {
+        if let info = ArchiveStream.packageInfo(path) { return "package:" + info.name }
         guard case .success(let info) = DebianPackageInfo.read(path) else { return nil }
         return "package:" + info.name
     }

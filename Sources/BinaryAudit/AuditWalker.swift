@@ -16,17 +16,21 @@ import Glibc
 /// `/lib` on a merged-/usr system audits `/usr/lib` under the name given.
 ///
 /// A `.deb` met in a folder is listed as a file like any other: the reader that
-/// finds it is no ELF file recognises it by its content and the `Auditor` unpacks
+/// finds it is no ELF file recognises it by its content and the `Auditor` reads
 /// it in its place, as it does a `.deb` given (its name says nothing: see
-/// `DebianPackage.hasPackageMagic`).
+/// `DebianPackage.hasPackageMagic`). A tar archive (plain or compressed) is read
+/// as one only when given on the command line, recognised by its content: one met
+/// in a folder (a test suite's fixtures, documentation) is a file that is not ELF.
 struct AuditWalker {
     /// What to read, or an input that already failed, in report order.
     enum Entry {
         case file(path: String, display: String, package: String?)
         case failed(AuditedFile)
-        /// A `.deb` given: its files take its place once it is unpacked (`addUnpacked`).
-        /// `path` is what dpkg-deb opens, `display` what the report calls it (as given).
+        /// A `.deb` given: its files take its place once it is read (`ArchiveStream`) or unpacked (`addUnpacked`).
+        /// `path` is what is opened, `display` what the report calls it (as given).
         case package(path: String, display: String)
+        /// A tar archive given (plain or compressed, recognised by its content): its members are read as a stream.
+        case archive(path: String, display: String)
     }
 
     private(set) var entries: [Entry] = []
@@ -56,6 +60,12 @@ struct AuditWalker {
                     return
                 }
                 entries.append(.package(path: given, display: given))
+            } else if ArchiveStream.isTar(real) {
+                guard seen.insert(real).inserted else {
+                    skipped.duplicates += 1
+                    return
+                }
+                entries.append(.archive(path: real, display: given))
             } else {
                 addFile(real: real, display: given, package: nil)
             }

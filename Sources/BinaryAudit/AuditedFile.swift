@@ -8,9 +8,9 @@ import ELFInspection
 /// class is decided from it alone by `AuditClassifier`. The JSON keeps every
 /// field of the evidence at the top level of the file's object.
 package struct AuditedFile: Sendable, Equatable, Codable {
-    /// The file's path; for a file unpacked from a package, `PACKAGE.deb:/usr/bin/x`.
+    /// The file's path; for a file from a package or tar archive, `PACKAGE.deb:/usr/bin/x`.
     package var path: String
-    /// The `.deb` it came from, as given on the command line.
+    /// The `.deb` or tar archive it came from, as given on the command line.
     package var package: String?
     /// Who the file belongs to: the control data of the `.deb` it came from (`package`),
     /// or for a file found in a folder the installed package dpkg's database says owns
@@ -59,7 +59,13 @@ package struct AuditedFile: Sendable, Equatable, Codable {
     /// counted), else the file classed from what `ELFReader` read, or its error.
     /// `display` and `package` are what the report calls it.
     package static func read(path: String, display: String, package: String?) -> AuditedFile? {
-        switch ELFReader.read(path: path) {
+        classify(ELFReader.read(path: path), display: display, package: package)
+    }
+
+    /// What the audit makes of what `ELFReader` read, from a file or from memory (a
+    /// member of an archive read as a stream): `nil` for no ELF file, else its class or its error.
+    static func classify(_ result: ELFReader.Result, display: String, package: String?) -> AuditedFile? {
+        switch result {
         case .notELF:
             return nil
         case .unreadable(let reason):

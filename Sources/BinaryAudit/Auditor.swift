@@ -11,14 +11,17 @@ import ToolCore
 ///
 /// The paths are walked first (`AuditWalker`), then every file is read by
 /// `readers` threads at once, one per core by default: the walk is cheap and the
-/// reading is what costs. Each `.deb` is then unpacked into a private folder
-/// (`DebianPackage`, bounded by `unpackLimit`), its files read the same way, and
-/// the folder removed before the next package is unpacked: at most one package's
-/// files are on disk at a time. A `.deb` found while walking a folder (by its
-/// content, never its name) is unpacked in its place the same way; one inside a
-/// package is not (a package of packages is not what a packager audits, and
-/// nesting would keep several trees on disk at once): it is counted as not ELF.
-/// Each package's control data (`DebianPackageInfo`) goes on every file it holds.
+/// reading is what costs. Each `.deb`, and each tar archive given, is then read as
+/// a stream (`ArchiveStream`), `readers` archives at once: only its ELF members are
+/// read, into memory (each up to `memberLimit`), and nothing is written to disk.
+/// With `unpack` (`--unpack`, the path before streaming, kept to compare the two) a
+/// `.deb` is instead unpacked into a private folder (`DebianPackage`, bounded by
+/// `unpackLimit`), its files read as a folder's, and the folder removed before the
+/// next package is unpacked. A `.deb` found while walking a folder (by its
+/// content, never its name) is read in its place the same way; one inside a
+/// package is not (a package of packages is not what a packager audits): it is
+/// counted as not ELF. Each package's control data (`DebianPackageInfo`) goes on
+/// every file it holds.
 /// A file or package that cannot be read is an `error` in the report; the run
 /// itself never fails.
 package struct Auditor: Sendable {
@@ -29,19 +32,32 @@ package struct Auditor: Sendable {
     package var command: [String]
     /// How far one package may expand; an unusable `TLSPROBE_MAX_UNPACK_SIZE` fails each package with its reason.
     package var unpackLimit: Result<UnpackLimit, InputError>
+    /// How much of one ELF member of an archive is read into memory; an unusable
+    /// `TLSPROBE_MAX_MEMBER_SIZE` fails each archive with its reason.
+    package var memberLimit: Result<MemberLimit, InputError>
+    /// Unpack each `.deb` to disk and walk it (the old path) instead of reading it as a stream.
+    package var unpack: Bool
     /// dpkg's database, where the installed package owning each file found in a folder
     /// is looked up (`InstalledPackages`); `nil` looks nothing up.
     package var dpkgDatabase: String?
     /// `--shard K/N`: audit only this part of the inputs (`AuditInputSet`); `nil` audits them all.
     package var shard: AuditShard?
+    /// Called, from any reader thread, as files and archives are read; `nil` tells no one.
+    package var progress: (@Sendable (AuditProgress) -> Void)?
 
     package init(paths: [String], failOn: AuditFailureThreshold? = nil,
                  readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments,
                  unpackLimit: Result<UnpackLimit, InputError> = Result { () throws(InputError) in
                      try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
                  },
+                 memberLimit: Result<MemberLimit, InputError> = Result { () throws(InputError) in
+                     try MemberLimit.from(environment: ProcessInfo.processInfo.environment)
+                 },
+                 unpack: Bool = false,
                  dpkgDatabase: String? = "/var/lib/dpkg", shard: AuditShard? = nil) {
         self.paths = paths
+        self.memberLimit = memberLimit
+        self.unpack = unpack
         self.shard = shard
         self.dpkgDatabase = dpkgDatabase
         self.failOn = failOn
@@ -74,7 +90,7 @@ package struct Auditor: Sendable {
             // reached twice) has no package to place it: shard 1 counts it, so a merge counts it once.
             if shard.index != 1 { skipped = AuditSkipped() }
         }
-        var files = audit(entries, skipped: &skipped)
+        var files = audit(entries, skipped: &skipped, planning: true)
         if let dpkgDatabase { files = Self.withOwners(files, entries: entries, database: dpkgDatabase) }
         guard let shard else {
             return AuditReport(command: command, inputs: paths, readers: readers, durationMilliseconds: started.millisecondsUntilNow,
@@ -102,16 +118,44 @@ package struct Auditor: Sendable {
         }
     }
 
-    /// The entries' files in order: the plain files read together first, then each package in its place.
-    private func audit(_ entries: [AuditWalker.Entry], skipped: inout AuditSkipped) -> [AuditedFile] {
+    /// The entries' files in order: the plain files read together first, then the
+    /// archives read as streams together, then each package to unpack in its place.
+    /// `planning`: these are the audit's own entries (not a package's unpacked tree), whose
+    /// archives `progress` is told about.
+    private func audit(_ entries: [AuditWalker.Entry], skipped: inout AuditSkipped, planning: Bool = false) -> [AuditedFile] {
         let results = read(entries)
+        var archives: [ArchiveWork?] = Array(repeating: nil, count: entries.count)
+        for (index, (entry, result)) in zip(entries, results).enumerated() {
+            switch (entry, result) {
+            case (.package(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, isPackage: true)
+            case (.file(let path, let display, _), .package?): archives[index] = ArchiveWork(path: path, display: display, isPackage: true)
+            case (.archive(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, isPackage: false)
+            case (.failed, _), (.file, _): break
+            }
+        }
+        if planning, let progress {
+            let planned = archives.compactMap { $0 }
+            progress(.planned(archives: planned.count, bytes: planned.reduce(0) { $0 + $1.bytes }))
+        }
+        // --unpack unpacks packages only: a tar archive is read as a stream either way.
+        let streamed = stream(archives.map { work in work.flatMap { unpack && $0.isPackage ? nil : $0 } })
         var files: [AuditedFile] = []
         files.reserveCapacity(entries.count)
-        for (entry, result) in zip(entries, results) {
+        for (index, (entry, result)) in zip(entries, results).enumerated() {
+            if let read = streamed[index] {
+                files += read.files
+                skipped += read.skipped
+                continue
+            }
+            if let work = archives[index] {
+                files += audit(package: work.path, display: work.display, skipped: &skipped)
+                progress?(.archiveRead(bytes: work.bytes))
+                continue
+            }
             switch (entry, result) {
             case (.failed(let file), _): files.append(file)
-            case (.package(let path, let display), _): files += audit(package: path, display: display, skipped: &skipped)
-            case (.file(let path, let display, _), .package?): files += audit(package: path, display: display, skipped: &skipped)
+            case (.package, _), (.archive, _): break
+            case (_, .package?): break
             case (_, .read(let file?)?): files.append(file)
             case (_, .read(nil)?): skipped.notELF += 1
             case (.file(_, let display, let package), nil):
@@ -121,7 +165,58 @@ package struct Auditor: Sendable {
         return files
     }
 
-    /// One package at `path`, named `display` in the report: its control data read,
+    /// A package or tar archive to read in its entry's place.
+    private struct ArchiveWork: Sendable {
+        let path: String
+        let display: String
+        let isPackage: Bool
+        /// Its size on disk, for `progress`; 0 when it cannot be stat'ed (its reader will say why).
+        let bytes: Int64
+
+        init(path: String, display: String, isPackage: Bool) {
+            self.path = path
+            self.display = display
+            self.isPackage = isPackage
+            var info = stat()
+            bytes = stat(path, &info) == 0 ? Int64(info.st_size) : 0
+        }
+    }
+
+    /// Every archive read as a stream by `readers` threads taking the next unread index; each
+    /// holds at most one member in memory at a time. An unusable `TLSPROBE_MAX_MEMBER_SIZE`
+    /// fails each archive with its reason.
+    private func stream(_ work: [ArchiveWork?]) -> [ArchiveStream?] {
+        let slots = Mutex<[ArchiveStream?]>(Array(repeating: nil, count: work.count))
+        guard work.contains(where: { $0 != nil }) else { return slots.withLock { $0 } }
+        let limit: MemberLimit
+        switch memberLimit {
+        case .success(let value): limit = value
+        case .failure(let error):
+            return work.map { work in
+                work.map { work in
+                    var failed = ArchiveStream(display: work.display, limit: .default)
+                    failed.fail(error.description)
+                    return failed
+                }
+            }
+        }
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: min(readers, max(work.count, 1))) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < work.count else { return }
+                guard let item = work[index] else { continue }
+                var archive = ArchiveStream(display: item.display, limit: limit)
+                if item.isPackage { archive.readPackage(item.path) } else { archive.readTar(item.path) }
+                progress?(.filesRead(archive.files.count + archive.skipped.notELF))
+                progress?(.archiveRead(bytes: item.bytes))
+                slots.withLock { $0[index] = archive }
+            }
+        }
+        return slots.withLock { $0 }
+    }
+
+    /// One package at `path` with `--unpack`, named `display` in the report: its control data read,
     /// the package unpacked, its files read, its folder removed. Every file, and the
     /// package's own error, carries the control data when it could be read.
     private func audit(package path: String, display: String, skipped: inout AuditSkipped) -> [AuditedFile] {
@@ -170,6 +265,7 @@ package struct Auditor: Sendable {
                 guard index < work.count else { return }
                 guard let (path, display, package) = work[index] else { continue }
                 let result = AuditedFile.read(path: path, display: display, package: package)
+                progress?(.filesRead(1))
                 let slot: Slot = result == nil && package == nil && DebianPackage.hasPackageMagic(path) ? .package : .read(result)
                 slots.withLock { $0[index] = slot }
             }

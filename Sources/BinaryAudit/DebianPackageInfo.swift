@@ -10,9 +10,11 @@ import Glibc
 /// packager files a bug against and a distribution's tracker is keyed by. The
 /// `.deb`'s path says none of it reliably (a file may be named anything).
 ///
-/// Read with `dpkg-deb --field`, which parses the control member for us, under a
-/// deadline and with its output bounded: a package is untrusted input, and a field
-/// of a gigabyte must not grow this process.
+/// Read as a package is read: by default from the `./control` of its
+/// `control.tar.*`, streamed by `ArchiveStream` (at most 64 KiB of it, parsed by
+/// `parse`); with `--unpack` with `dpkg-deb --field` (`read`), under a deadline and
+/// with its output bounded. A package is untrusted input either way, and a field of
+/// a gigabyte must not grow this process.
 package struct DebianPackageInfo: Sendable, Equatable, Codable {
     /// `Package`.
     package var name: String

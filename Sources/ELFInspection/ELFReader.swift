@@ -15,7 +15,9 @@ import Glibc
 /// libelf is opened with `ELF_C_READ`, which reads a section only when asked for
 /// it (with `pread`, never `mmap`: a file truncated while it is read is then an
 /// error, not a SIGBUS). So a file costs its headers, its symbol tables and, when
-/// it imports a BIO symbol of interest, its relocations; never its code.
+/// it imports a BIO symbol of interest, its relocations; never its code. A member
+/// of a package read as a stream is already in memory: `read(image:)` hands it to
+/// libelf with `elf_memory`, and the same checks (against the image's length) apply.
 ///
 /// Anything that does not hold together (a header or section past the end of the
 /// file, an invalid class, a table libelf refuses) is thrown as `UnreadableFile` with
@@ -76,12 +78,43 @@ package final class ELFReader {
         var ident = [UInt8](repeating: 0, count: Int(EI_NIDENT))
         let count = pread(file.descriptor, &ident, ident.count, 0)
         guard count >= 0 else { return .unreadable("cannot read: \(ErrnoName.describe(errno))") }
-        guard count >= 4, ident.prefix(4).elementsEqual([0x7F, 0x45, 0x4C, 0x46]) else { return .notELF }
-        // libelf only says it cannot read these; the identification bytes say why.
-        let elfClass = ident[Int(EI_CLASS)], byteOrder = ident[Int(EI_DATA)]
+        if let refused = identify(ident.prefix(count), size: file.size) { return refused }
+        do {
+            let reader = try ELFReader(descriptor: file.descriptor, size: file.size)
+            return .elf(try reader.inspect(depth))
+        } catch {
+            return .unreadable(error.reason)
+        }
+    }
+
+    /// Reads an ELF image held in memory (a member of a package read as a stream), with
+    /// libelf's `elf_memory` and the same checks as a file: every offset and size the
+    /// image states is checked against its length, and the bytes of all sections read
+    /// together may not exceed it. `image` is only borrowed for the call: libelf's
+    /// handle is ended before this returns. libelf may convert the image in place
+    /// (a file of the other byte order), hence `inout`.
+    package static func read(image: inout [UInt8], depth: Depth = .everything) -> Result {
+        if let refused = identify(image.prefix(Int(EI_NIDENT)), size: UInt64(image.count)) { return refused }
+        return image.withUnsafeMutableBytes { bytes -> Result in
+            guard let base = bytes.baseAddress else { return .notELF }
+            do throws(UnreadableFile) {
+                let reader = try ELFReader(image: base, size: bytes.count)
+                return .elf(try reader.inspect(depth))
+            } catch {
+                return .unreadable(error.reason)
+            }
+        }
+    }
+
+    /// What the identification bytes alone decide: not ELF, or an ELF file libelf
+    /// would only say it cannot read (the bytes say why); `nil` to go on.
+    private static func identify(_ ident: ArraySlice<UInt8>, size: UInt64) -> Result? {
+        guard ident.count >= 4, ident.prefix(4).elementsEqual([0x7F, 0x45, 0x4C, 0x46]) else { return .notELF }
+        let elfClass = ident.count > Int(EI_CLASS) ? ident[ident.startIndex + Int(EI_CLASS)] : 0
+        let byteOrder = ident.count > Int(EI_DATA) ? ident[ident.startIndex + Int(EI_DATA)] : 0
         let headerSize = elfClass == ELFCLASS32 ? MemoryLayout<Elf32_Ehdr>.size : MemoryLayout<Elf64_Ehdr>.size
-        if count < Int(EI_NIDENT) || file.size < UInt64(headerSize) {
-            return .unreadable("truncated: \(file.size) bytes, less than an ELF header")
+        if ident.count < Int(EI_NIDENT) || size < UInt64(headerSize) {
+            return .unreadable("truncated: \(size) bytes, less than an ELF header")
         }
         guard elfClass == ELFCLASS32 || elfClass == ELFCLASS64 else {
             return .unreadable("invalid ELF class \(elfClass) (e_ident[EI_CLASS] is neither ELFCLASS32 nor ELFCLASS64)")
@@ -90,12 +123,7 @@ package final class ELFReader {
             return .unreadable("invalid byte order \(byteOrder) (e_ident[EI_DATA] is neither little- nor big-endian)")
         }
         guard libelfReady else { return .unreadable("libelf refused ELF version \(EV_CURRENT)") }
-        do {
-            let reader = try ELFReader(descriptor: file.descriptor, size: file.size)
-            return .elf(try reader.inspect(depth))
-        } catch {
-            return .unreadable(error.reason)
-        }
+        return nil
     }
 
     /// Why this process could not load the library or program at `path` (not a
@@ -157,6 +185,13 @@ package final class ELFReader {
         guard let elf = elf_begin(descriptor, ELF_C_READ, nil) else { throw Self.libelf("elf_begin") }
         self.elf = elf
         self.size = size
+    }
+
+    /// A reader over `size` bytes at `image`, which must outlive it (`read(image:depth:)` ends it first).
+    private init(image: UnsafeMutableRawPointer, size: Int) throws(UnreadableFile) {
+        guard let elf = elf_memory(image.assumingMemoryBound(to: CChar.self), size) else { throw Self.libelf("elf_memory") }
+        self.elf = elf
+        self.size = UInt64(size)
     }
 
     deinit {

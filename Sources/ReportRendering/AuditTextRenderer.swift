@@ -74,10 +74,20 @@ package struct AuditTextRenderer: Sendable {
     static func skipped(_ skipped: AuditSkipped) -> String {
         var parts = ["\(skipped.notELF) not ELF"]
         let links = skipped.symlinksWithinTree + skipped.symlinksOutOfTree + skipped.danglingSymlinks + skipped.symlinkLoops
-        var kinds = ["\(skipped.symlinksOutOfTree) leading out of the tree"]
+            + skipped.memberSymlinks
+        // Out of the tree is the count a reader looks for after a folder walk; after
+        // archives only (no tree walked, no symlink met in one) it would be a 0 that says nothing.
+        let treeLinks = links - skipped.memberSymlinks
+        var kinds = treeLinks == 0 && skipped.memberSymlinks > 0 ? [] : ["\(skipped.symlinksOutOfTree) leading out of the tree"]
         if skipped.danglingSymlinks > 0 { kinds.append("\(skipped.danglingSymlinks) dangling") }
         if skipped.symlinkLoops > 0 { kinds.append("\(skipped.symlinkLoops) looping back") }
+        if skipped.memberSymlinks > 0 { kinds.append("\(skipped.memberSymlinks) inside archives") }
         parts.append("\(links) symlink\(links == 1 ? "" : "s"), never followed (\(kinds.joined(separator: ", ")))")
+        if skipped.hardLinks > 0 { parts.append("\(skipped.hardLinks) hard link\(skipped.hardLinks == 1 ? "" : "s") inside archives") }
+        if skipped.unsafeNames > 0 {
+            parts.append("\(skipped.unsafeNames) archive member\(skipped.unsafeNames == 1 ? "" : "s") with an absolute or '..' name, never read")
+        }
+        if skipped.sparseMembers > 0 { parts.append("\(skipped.sparseMembers) sparse archive member\(skipped.sparseMembers == 1 ? "" : "s")") }
         if skipped.specialFiles > 0 { parts.append("\(skipped.specialFiles) special files") }
         if skipped.duplicates > 0 { parts.append("\(skipped.duplicates) reached twice") }
         return parts.joined(separator: ", ")

@@ -11,13 +11,18 @@ struct AuditCommand: ParsableCommand {
         commandName: "audit",
         abstract: "Classify ELF files and .deb packages by how they use OpenSSL's socket BIO.",
         discussion: """
-            Reads every ELF file under the paths given (folders recursively; a symlink is never followed) \
-            and inside each .deb given or met in a folder (recognised by its content, an ar archive whose first \
+            Reads every ELF file under the paths given (folders recursively; a symlink is never followed), \
+            inside each .deb given or met in a folder (recognised by its content, an ar archive whose first \
             member is debian-binary; each finding names the package's Package, Version, Architecture and Source \
-            from its control data; unpacked with dpkg-deb into a private temporary folder, one package at \
-            a time, each removed once read; a package that expands to more than 2 GiB is an error: \
-            TLSPROBE_MAX_UNPACK_SIZE changes the limit, e.g. 512M or 8G), one reader per core, and classifies \
-            each from its dynamic symbols, symbol versions and relocations (a file found in a folder names the \
+            from its control data) and inside each tar archive given (plain or compressed, recognised by its \
+            content; each finding names its member). Packages and archives are read as streams with \
+            libarchive: only ELF members are read, into memory, nothing is written to disk; a member larger \
+            than 256 MiB is an error (TLSPROBE_MAX_MEMBER_SIZE changes the limit, e.g. 64M or 1G); symlinks, \
+            hard links, devices, sparse members and members named with an absolute path or '..' are counted, \
+            never read. --unpack unpacks each .deb with dpkg-deb into a private temporary folder instead (the \
+            path before streaming, kept for comparison; a package that expands to more than 2 GiB is then an \
+            error: TLSPROBE_MAX_UNPACK_SIZE changes the limit). One reader per core; each file is classified \
+            from its dynamic symbols, symbol versions and relocations (a file found in a folder names the \
             installed package that owns it, from dpkg's database): \
             affected-pattern (imports BIO_s_socket, BIO_meth_get_create and BIO_set_data or BIO_get_data: \
             broken on OpenSSL 3.2+), inherits-socket-bio (BIO_meth_get_*, state elsewhere: deprecated in 3.5), \
@@ -40,7 +45,7 @@ struct AuditCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("ELF files, folders to walk, and .deb packages.", valueName: "path"), completion: .file())
+    @Argument(help: ArgumentHelp("ELF files, folders to walk, .deb packages and tar archives.", valueName: "path"), completion: .file())
     var paths: [String] = []
 
     @Option(name: .customLong("fail-on"),
@@ -53,6 +58,9 @@ struct AuditCommand: ParsableCommand {
                             valueName: "K/N"))
     var shard: String?
 
+    @Flag(help: "Unpack each .deb to a temporary folder with dpkg-deb and read it there (the path before packages were read as streams; for comparison).")
+    var unpack = false
+
     @OptionGroup var reportOptions: ReportOutputOptions
 
     func validate() throws {
@@ -60,6 +68,7 @@ struct AuditCommand: ParsableCommand {
         if let shard, case .failure(let error) = AuditShard.parse(shard) { throw ValidationError(error.description) }
         do {
             _ = try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
+            _ = try MemberLimit.from(environment: ProcessInfo.processInfo.environment)
         } catch {
             throw ValidationError(error.description)
         }
@@ -74,7 +83,12 @@ struct AuditCommand: ParsableCommand {
         }
         // `validate()` has accepted it: parsing again cannot fail.
         let part = shard.flatMap { try? AuditShard.parse($0).get() }
-        let report = Auditor(paths: paths, failOn: failOn, shard: part).run()
+        var auditor = Auditor(paths: paths, failOn: failOn, unpack: unpack, shard: part)
+        let tally = AuditProgressTally()
+        let progress = reportOptions.terminal.quiet ? nil : ProgressLine.start { tally.line(elapsed: $0) }
+        if progress != nil { auditor.progress = { tally.record($0) } }
+        let report = auditor.run()
+        progress?.stop()
         Self.reportErrors(report)
         if report.outcome == .nothingAudited { Terminal.writeError("tlsprobe: \(TerminalText.escape(report.verdict))\n") }
         try reportOptions.destination.emit(report)

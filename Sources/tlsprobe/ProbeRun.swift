@@ -23,9 +23,10 @@ enum ProbeRun {
         }
         var runner = MatrixRunner(plan: plan, command: CommandLine.arguments, executable: MatrixRunner.currentExecutable)
         fetch?.apply(to: &runner.provisioner)
-        let progress = ProgressLine.start(total: plan.cells.count * plan.runtimes.count * max(plan.kernelTFO.count, 1))
-        if let progress {
-            runner.progress = { progress.record($0) }
+        let tally = MatrixProgressTally(total: plan.cells.count * plan.runtimes.count * max(plan.kernelTFO.count, 1))
+        let progress = ProgressLine.start { tally.line(elapsed: $0) }
+        if progress != nil {
+            runner.progress = { tally.record($0) }
         } else {
             // No terminal to redraw: a fetch or a build (minutes, on first use) still says what it does.
             runner.progress = { event in

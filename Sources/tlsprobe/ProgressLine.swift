@@ -1,53 +1,31 @@
 import Foundation
-import Matrix
 import Synchronization
 
-/// One line on stderr while a run goes on, when stderr is a terminal: cells done
-/// of the total, the cell running, the time so far. Redrawn on a timer, so a
-/// hung cell shows its seconds going up instead of a silent terminal; erased at
-/// the end. Nothing at all when stderr is piped or a file.
+/// One line on stderr while a command runs, when stderr is a terminal: what `describe`
+/// says of the run so far (`MatrixProgressTally` for `matrix`, `AuditProgressTally` for
+/// `audit`). Redrawn on a timer, so a hung cell or a long package shows its seconds going
+/// up instead of a silent terminal; erased at the end. Nothing at all when stderr is
+/// piped or a file (a CI log never gets one).
 ///
-/// `@unchecked`: the state is behind a mutex, and the timer is set up in `init`
-/// and only cancelled afterwards, which Dispatch allows from any thread.
+/// `@unchecked`: `describe` reads state behind its own mutex, and the timer is set up in
+/// `init` and only cancelled afterwards, which Dispatch allows from any thread.
 final class ProgressLine: @unchecked Sendable {
-    private struct State {
-        var done = 0
-        var running: [String: String] = [:]
-        /// The step of a runtime being fetched or built, until the cells start.
-        var preparing: String?
-    }
-
-    private let total: Int
     private let started = Date()
-    private let state = Mutex(State())
     private let timer: any DispatchSourceTimer
+    private let describe: @Sendable (_ elapsed: TimeInterval) -> String
 
     /// `nil` when stderr is no terminal, or one (`TERM=dumb`) that cannot erase a line.
-    static func start(total: Int) -> ProgressLine? {
+    static func start(describe: @escaping @Sendable (_ elapsed: TimeInterval) -> String) -> ProgressLine? {
         guard isatty(STDERR_FILENO) == 1, ProcessInfo.processInfo.environment["TERM"] != "dumb" else { return nil }
-        return ProgressLine(total: total)
+        return ProgressLine(describe: describe)
     }
 
-    private init(total: Int) {
-        self.total = total
+    private init(describe: @escaping @Sendable (_ elapsed: TimeInterval) -> String) {
+        self.describe = describe
         timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now(), repeating: .milliseconds(250))
         timer.setEventHandler { [weak self] in self?.draw() }
         timer.resume()
-    }
-
-    func record(_ event: MatrixProgress) {
-        state.withLock { state in
-            switch event {
-            case .preparing(let runtime, let step): state.preparing = "\(runtime): \(step)"
-            case .started(let runtime, let cell):
-                state.preparing = nil
-                state.running[runtime] = cell
-            case .finished(let runtime, _):
-                state.done += 1
-                state.running[runtime] = nil
-            }
-        }
     }
 
     /// Erases the line; the report follows on stdout.
@@ -57,14 +35,7 @@ final class ProgressLine: @unchecked Sendable {
     }
 
     private func draw() {
-        let (done, running, preparing) = state.withLock { ($0.done, $0.running.sorted { $0.key < $1.key }.first, $0.preparing) }
-        let elapsed = String(format: "%.1f s", Date().timeIntervalSince(started))
-        var text = "[\(done)/\(total)] \(elapsed)"
-        if let preparing {
-            text += " · " + preparing
-        } else if let (runtime, cell) = running {
-            text += " · \(runtime) \(cell)"
-        }
+        var text = describe(Date().timeIntervalSince(started))
         let width = 78
         if text.count > width { text = String(text.prefix(width)) }
         Terminal.redrawLine(text)

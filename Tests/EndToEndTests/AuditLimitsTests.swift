@@ -3,8 +3,10 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `.deb`s given to `tlsprobe audit` that expand without bound or onto a full disk,
-/// through the built binary: stopped at the limit, reported as what they are.
+/// `.deb`s given to `tlsprobe audit --unpack` (the path that unpacks to disk) that
+/// expand without bound or onto a full disk, through the built binary: stopped at
+/// the limit, reported as what they are. The streaming default's bound is per member
+/// (`AuditStreamTests`).
 @Suite struct AuditLimitsTests {
     /// A package of `megabytes` MiB of zeros (a few KB compressed) beside the affected-pattern fixture.
     static func zerosPackage(megabytes: Int, in folder: URL) throws -> String {
@@ -41,14 +43,14 @@ import Testing
         let temporary = folder.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
 
-        let limited = try CLI.run(["audit", deb, "--format", "json"], environment: ["TMPDIR": temporary.path, UnpackLimit.variable: "8M"])
+        let limited = try CLI.run(["audit", "--unpack", deb, "--format", "json"], environment: ["TMPDIR": temporary.path, UnpackLimit.variable: "8M"])
         #expect(limited.status == 2, "\(limited.stderr)")
         let report = try AuditReport.decode(limited.stdout)
         let error = report.files.first { $0.package == deb }?.error ?? ""
         #expect(error.hasPrefix("expands to more than 8 MiB (TLSPROBE_MAX_UNPACK_SIZE changes the limit): unpacking stopped at "), "\(error)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "unpack folder left behind")
 
-        let whole = try CLI.run(["audit", deb, "--format", "json"], environment: ["TMPDIR": temporary.path])
+        let whole = try CLI.run(["audit", "--unpack", deb, "--format", "json"], environment: ["TMPDIR": temporary.path])
         #expect(whole.status == 0, "\(whole.stderr)")
         let audited = try AuditReport.decode(whole.stdout)
         #expect(audited.files.first { $0.path == "\(deb):/usr/bin/affected" }?.class == .affectedPattern, "\(audited.files.map(\.path))")
@@ -84,12 +86,12 @@ import Testing
         }
         let deb = folder.appendingPathComponent("padded.deb").path
 
-        let limited = try CLI.run(["audit", deb, "--format", "json"], environment: [UnpackLimit.variable: "8M"])
+        let limited = try CLI.run(["audit", "--unpack", deb, "--format", "json"], environment: [UnpackLimit.variable: "8M"])
         #expect(limited.status == 2, "\(limited.stderr)")
         let error = try AuditReport.decode(limited.stdout).files.first { $0.package == deb }?.error ?? ""
         #expect(error.hasPrefix("expands to more than 8 MiB"), "\(error)")
 
-        let whole = try CLI.run(["audit", deb, "--format", "json"])
+        let whole = try CLI.run(["audit", "--unpack", deb, "--format", "json"])
         #expect(whole.status == 0, "\(whole.stderr)")
         #expect(try AuditReport.decode(whole.stdout).files.first { $0.path == "\(deb):/usr/bin/affected" }?.class == .affectedPattern)
     }
@@ -108,7 +110,7 @@ import Testing
         let deb = try Self.zerosPackage(megabytes: 32, in: folder)
         let small = folder.appendingPathComponent("small")
         try FileManager.default.createDirectory(at: small, withIntermediateDirectories: false)
-        let script = #"mount -t tmpfs -o size=4m tmpfs "$1" && TMPDIR="$1" exec "$2" audit "$3" --format json"#
+        let script = #"mount -t tmpfs -o size=4m tmpfs "$1" && TMPDIR="$1" exec "$2" audit --unpack "$3" --format json"#
         let run = try ProcessRunner.run("/usr/bin/unshare", ["--mount", "/bin/sh", "-c", script, "sh", small.path, Repository.binary, deb])
         #expect(run.status == 2, "\(run.stderr)")
         let report = try AuditReport.decode(run.stdout)

@@ -122,7 +122,7 @@ import Testing
     func aSignalDuringAnUnpackEndsDpkgDebAndLeavesNothing(_ signal: Int32) throws {
         let deb = try Self.bigPackage.get()
         let (base, _) = try Self.folders("unpack")
-        let process = try Self.start(["audit", deb], base: base)
+        let process = try Self.start(["audit", "--unpack", deb], base: base)
         Self.expectSignalEndsEverything(process, base: base, during: "dpkg-deb", signal: signal)
     }
 

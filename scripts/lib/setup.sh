@@ -7,9 +7,11 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 # Debian packages the build needs. pkg-config finds OpenSSL, libcap and libelf;
 # the -dev packages carry the headers the C module maps import (libelf-dev:
-# elfutils' libelf, which `tlsprobe audit` reads ELF files with). iproute2's
+# elfutils' libelf, which `tlsprobe audit` reads ELF files with; libarchive-dev: the
+# header of the library it reads packages and tar archives with as streams, loaded
+# with dlopen at run time and never linked, so not asked of pkg-config). iproute2's
 # `ip` flushes the TFO cookie cache inside the private namespaces of --kernel-tfo.
-REQUIRED_PACKAGES=(libssl-dev libcap-dev libelf-dev pkg-config iproute2)
+REQUIRED_PACKAGES=(libssl-dev libcap-dev libelf-dev libarchive-dev pkg-config iproute2)
 # What scripts/bench measures with: hyperfine times commands, GNU time reports
 # peak RSS, the openssl CLI is the alternative the matrix is compared with, and
 # binutils' objdump and nm the ones `tlsprobe audit` is compared with.
