@@ -24,6 +24,8 @@ final class ArchiveReader {
         case ar
         /// tar in each of its dialects (ustar, pax, GNU).
         case tar
+        /// An `.rpm`: libarchive's rpm filter steps over the lead and headers, the cpio payload follows.
+        case rpm
     }
 
     /// A member's header, as libarchive read it.
@@ -66,6 +68,7 @@ final class ArchiveReader {
         switch formats {
         case .ar: _ = archive_read_support_format_ar(handle)
         case .tar: _ = archive_read_support_format_tar(handle); _ = archive_read_support_format_gnutar(handle)
+        case .rpm: _ = archive_read_support_filter_rpm(handle); _ = archive_read_support_format_cpio(handle)
         }
     }
 

@@ -103,9 +103,11 @@ package struct Auditor: Sendable {
         var archives: [ArchiveWork?] = Array(repeating: nil, count: entries.count)
         for (index, (entry, result)) in zip(entries, results).enumerated() {
             switch (entry, result) {
-            case (.package(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, isPackage: true)
-            case (.file(let path, let display, _), .package?): archives[index] = ArchiveWork(path: path, display: display, isPackage: true)
-            case (.archive(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, isPackage: false)
+            case (.package(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, kind: .deb)
+            case (.file(let path, let display, _), .package?): archives[index] = ArchiveWork(path: path, display: display, kind: .deb)
+            case (.archive(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, kind: .tarOrImage)
+            case (.rpm(let path, let display), _), (.file(let path, let display, _), .rpm?):
+                archives[index] = ArchiveWork(path: path, display: display, kind: .rpm)
             case (.failed, _), (.file, _): break
             }
         }
@@ -125,8 +127,8 @@ package struct Auditor: Sendable {
             }
             switch (entry, result) {
             case (.failed(let file), _): files.append(file)
-            case (.package, _), (.archive, _): break
-            case (_, .package?): break
+            case (.package, _), (.archive, _), (.rpm, _): break
+            case (_, .package?), (_, .rpm?): break
             case (_, .read(let file?)?): files.append(file)
             case (_, .read(nil)?): skipped.notELF += 1
             case (.file(_, let display, let package), nil):
@@ -140,7 +142,16 @@ package struct Auditor: Sendable {
     private struct ArchiveWork: Sendable {
         let path: String
         let display: String
-        let isPackage: Bool
+        let kind: Kind
+
+        enum Kind {
+            case deb, rpm
+            /// A tar archive given: a saved container image (`ContainerImage`) when its layout says so.
+            case tarOrImage
+        }
+
+        /// A `.deb`: what `--unpack` unpacks.
+        var isPackage: Bool { kind == .deb }
     }
 
     /// Every archive read as a stream by `readers` threads taking the next unread index; each
@@ -168,7 +179,11 @@ package struct Auditor: Sendable {
                 guard index < work.count else { return }
                 guard let item = work[index] else { continue }
                 var archive = ArchiveStream(display: item.display, limit: limit)
-                if item.isPackage { archive.readPackage(item.path) } else { archive.readTar(item.path) }
+                switch item.kind {
+                case .deb: archive.readPackage(item.path)
+                case .rpm: archive.readRPM(item.path)
+                case .tarOrImage: archive.readTarOrImage(item.path)
+                }
                 slots.withLock { $0[index] = archive }
             }
         }
@@ -203,10 +218,11 @@ package struct Auditor: Sendable {
     }
 
     /// What a reader thread leaves for one entry: the file, `nil` for one that is not
-    /// ELF, or `package` for a `.deb` met in a folder (not inside a package).
+    /// ELF, or `package` for a `.deb` met in a folder (not inside a package), `rpm` for an `.rpm`.
     private enum Slot {
         case read(AuditedFile?)
         case package
+        case rpm
     }
 
     /// Every `.file` entry read by `readers` threads taking the next unread index.
@@ -224,7 +240,10 @@ package struct Auditor: Sendable {
                 guard index < work.count else { return }
                 guard let (path, display, package) = work[index] else { continue }
                 let result = AuditedFile.read(path: path, display: display, package: package)
-                let slot: Slot = result == nil && package == nil && DebianPackage.hasPackageMagic(path) ? .package : .read(result)
+                var slot: Slot = .read(result)
+                if result == nil && package == nil {
+                    if DebianPackage.hasPackageMagic(path) { slot = .package } else if RPMPackage.hasMagic(path) { slot = .rpm }
+                }
                 slots.withLock { $0[index] = slot }
             }
         }
