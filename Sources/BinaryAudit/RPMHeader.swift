@@ -94,11 +94,12 @@ struct RPMHeader: Sendable, Equatable {
         var epoch: UInt32?
         for index in 0..<main.count {
             let entry = try bytes(main.indexStart + index * 16, 16, "header index entry \(index)")
-            guard let tag = Tag(rawValue: word(entry, 0)) else { continue }
             let type = word(entry, 4), offset = Int(word(entry, 8)), count = Int(word(entry, 12))
-            guard offset < main.storeSize else {
-                throw Corrupt(reason: "its header's tag \(tag.rawValue) points at offset \(offset), past its \(main.storeSize)-byte data store")
+            // Every entry, wanted or not: a header whose index points outside its store is not one rpm wrote.
+            guard offset < main.storeSize || (offset == main.storeSize && count == 0) else {
+                throw Corrupt(reason: "its header's index entry \(index) (tag \(word(entry, 0))) points at offset \(offset), past its \(main.storeSize)-byte data store")
             }
+            guard let tag = Tag(rawValue: word(entry, 0)) else { continue }
             let start = main.storeStart + offset
             switch (tag, type) {
             case (.epoch, 4):

@@ -50,6 +50,7 @@ enum AuditEvidence {
         if let info = file.packageInfo {
             lines.append("package: \(info.name) \(info.version) \(info.architecture), source \(info.source) \(info.sourceVersion)")
         }
+        if let image = file.image { lines.append("image: \(image.image), layer \(image.layer) of \(image.layers) (\(image.digest))") }
         if let error = file.error {
             lines.append("error: \(error)")
             return lines

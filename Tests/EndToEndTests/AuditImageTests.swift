@@ -1,0 +1,172 @@
+import AuditClassification
+import BinaryAudit
+import Foundation
+import TestSupport
+import Testing
+
+/// Container images saved as tar (issue 22), through the built binary. There is no
+/// docker here, so the images are made as `docker save` and an OCI image layout lay
+/// them out: layer tars made with `tar`, digests with `sha256sum`, the JSON written
+/// here. Layer 1 holds fixture A (affected) and B (inherits); layer 2, gzip-compressed,
+/// a whiteout of B and a new C (own BIO). A and C must be reported with their layers,
+/// B counted as removed by a later layer, and nothing written anywhere.
+@Suite struct AuditImageTests {
+    enum Layout: String, CaseIterable {
+        case docker, oci
+    }
+
+    /// The hex sha256 of the file at `path`.
+    static func sha256(_ path: String) throws -> String {
+        let run = try ProcessRunner.run("/usr/bin/sha256sum", [path])
+        try #require(run.status == 0, "\(run.stderr)")
+        return String(run.output.prefix(64))
+    }
+
+    static func write(_ object: Any, to path: String) throws {
+        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The layers as tars in `folder`: `layer1.tar` (plain) and `layer2.tar.gz`, each from a tree of `entries`
+    /// (member → fixture path, or `nil` for an empty file).
+    static func layer(_ folder: URL, _ name: String, gzip: Bool, _ entries: [String: String?]) throws -> String {
+        let tree = folder.appendingPathComponent(name + ".tree")
+        for (member, source) in entries {
+            let target = tree.appendingPathComponent(member)
+            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
+            if let source { try FileManager.default.copyItem(atPath: source, toPath: target.path) } else { try Data().write(to: target) }
+        }
+        let archive = folder.appendingPathComponent(name + (gzip ? ".tar.gz" : ".tar")).path
+        try AuditStreamTests.tar(["-C", tree.path, "-cf", archive] + (gzip ? ["-z"] : []) + ["."])
+        return archive
+    }
+
+    /// The saved image: its layers as the layout names them; `manifest` changes the manifest's
+    /// layer list before it is written (a hostile image). The manifest is the tar's last member.
+    static func save(_ layout: Layout, layers: [String], in folder: URL, name: String,
+                     manifestLayers: (([String]) -> [String])? = nil) throws -> (image: String, digests: [String]) {
+        let root = folder.appendingPathComponent(name + ".layout")
+        let blobs = root.appendingPathComponent("blobs/sha256")
+        try FileManager.default.createDirectory(at: blobs, withIntermediateDirectories: true)
+        var digests: [String] = [], members: [String] = []
+        for layer in layers {
+            let digest = try sha256(layer)
+            try FileManager.default.copyItem(atPath: layer, toPath: blobs.appendingPathComponent(digest).path)
+            digests.append(digest)
+            members.append("blobs/sha256/\(digest)")
+        }
+        let listed = manifestLayers?(members) ?? members
+        let config = blobs.appendingPathComponent("config").path
+        try write(["architecture": "amd64", "os": "linux", "rootfs": ["type": "layers", "diff_ids": digests.map { "sha256:" + $0 }]], to: config)
+        let configDigest = try sha256(config)
+        try FileManager.default.moveItem(atPath: config, toPath: blobs.appendingPathComponent(configDigest).path)
+        var last: [String]
+        switch layout {
+        case .docker:
+            try write([["Config": "blobs/sha256/\(configDigest)", "RepoTags": ["demo/proxy:1.0"], "Layers": listed]],
+                      to: root.appendingPathComponent("manifest.json").path)
+            last = ["manifest.json"]
+        case .oci:
+            let descriptors = listed.map { member in
+                ["mediaType": "application/vnd.oci.image.layer.v1.tar" + (member.hasSuffix(digests.last!) ? "+gzip" : ""),
+                 "digest": "sha256:" + (member.split(separator: "/").last.map(String.init) ?? member), "size": 1] as [String: Any]
+            }
+            let manifest = blobs.appendingPathComponent("manifest").path
+            try write(["schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                       "config": ["mediaType": "application/vnd.oci.image.config.v1+json", "digest": "sha256:" + configDigest, "size": 1],
+                       "layers": descriptors], to: manifest)
+            let manifestDigest = try sha256(manifest)
+            try FileManager.default.moveItem(atPath: manifest, toPath: blobs.appendingPathComponent(manifestDigest).path)
+            // A nested index, as a multi-platform image has: one platform here, another not saved.
+            let nested = blobs.appendingPathComponent("index").path
+            try write(["schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+                ["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + manifestDigest, "size": 1,
+                 "platform": ["architecture": "amd64", "os": "linux"]],
+                ["mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": "sha256:" + String(repeating: "ab", count: 32), "size": 1,
+                 "platform": ["architecture": "arm64", "os": "linux"]],
+            ]], to: nested)
+            let nestedDigest = try sha256(nested)
+            try FileManager.default.moveItem(atPath: nested, toPath: blobs.appendingPathComponent(nestedDigest).path)
+            try write(["imageLayoutVersion": "1.0.0"], to: root.appendingPathComponent("oci-layout").path)
+            try write(["schemaVersion": 2, "manifests": [
+                ["mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:" + nestedDigest, "size": 1,
+                 "annotations": ["org.opencontainers.image.ref.name": "demo/proxy:1.0"]],
+            ]], to: root.appendingPathComponent("index.json").path)
+            last = ["oci-layout", "index.json"]
+        }
+        // Layers first, the JSON that names them last: the order comes from the manifest.
+        let image = folder.appendingPathComponent(name + ".img").path
+        try AuditStreamTests.tar(["-C", root.path, "-cf", image, "blobs"] + last)
+        return (image, digests.map { "sha256:" + $0.prefix(12) })
+    }
+
+    @Test(arguments: Layout.allCases)
+    func aSavedImageIsAuditedLayerByLayerWithWhiteoutsHonoured(_ layout: Layout) throws {
+        let fixtures = try AuditFixtures.get()
+        let folder = try Repository.scratch("audit-image")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let first = try Self.layer(folder, "layer1", gzip: false, ["usr/bin/a": fixtures.path("affected-pattern"),
+                                                                   "usr/bin/b": fixtures.path("inherits-socket-bio")])
+        let second = try Self.layer(folder, "layer2", gzip: true, ["usr/bin/.wh.b": nil, "usr/bin/c": fixtures.path("own-bio")])
+        let (image, digests) = try Self.save(layout, layers: [first, second], in: folder, name: "proxy")
+        let temporary = folder.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+
+        let run = try CLI.run(["audit", image, "--format", "json"], environment: ["TMPDIR": temporary.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try AuditReport.decode(run.stdout)
+        #expect(report.files.map(\.path) == ["\(image):/usr/bin/a", "\(image):/usr/bin/c"], "\(report.files)")
+        let a = report.files.first { $0.path.hasSuffix("/a") }, c = report.files.first { $0.path.hasSuffix("/c") }
+        #expect(a?.class == .affectedPattern)
+        #expect(c?.class == .ownBIO)
+        #expect(a?.image == ImageLayer(image: "demo/proxy:1.0", layer: 1, layers: 2, digest: digests[0]))
+        #expect(c?.image == ImageLayer(image: "demo/proxy:1.0", layer: 2, layers: 2, digest: digests[1]))
+        #expect(report.files.allSatisfy { $0.package == image })
+        #expect(report.skipped.removedByLaterLayer == 1)
+        #expect(AuditStreamTests.listing(temporary).isEmpty)
+
+        let text = try CLI.run(["audit", image, "--color", "never", "--wide"], environment: ["TMPDIR": temporary.path])
+        #expect(text.output.contains("layer 2/2 \(digests[1])"), "\(text.output)")
+        #expect(text.output.contains("1 removed by a later layer"), "\(text.output)")
+    }
+
+    /// A manifest naming a layer the tar lacks, a layer that is no tar, and a layer with a `../`
+    /// member: each an `error` line or a count, the rest still audited, nothing written to TMPDIR
+    /// or the working folder.
+    @Test(arguments: Layout.allCases)
+    func hostileImagesGiveErrorLinesAndWriteNothing(_ layout: Layout) throws {
+        let fixtures = try AuditFixtures.get()
+        let folder = try Repository.scratch("audit-image-hostile")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try Self.layer(folder, "good", gzip: true, ["usr/bin/a": fixtures.path("affected-pattern")])
+        let notTar = folder.appendingPathComponent("not-a-tar").path
+        try Data(repeating: 0x42, count: 4096).write(to: URL(fileURLWithPath: notTar))
+        // `../escape` as a member name: made with tar -P from a folder below the fixture.
+        let work = folder.appendingPathComponent("evil/work")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixtures.path("affected-pattern"), toPath: folder.appendingPathComponent("evil/escape").path)
+        try FileManager.default.copyItem(atPath: fixtures.path("own-bio"), toPath: work.appendingPathComponent("kept").path)
+        let traversal = folder.appendingPathComponent("traversal.tar").path
+        try AuditStreamTests.tar(["-C", work.path, "-cPf", traversal, "../escape", "kept"])
+        let missing = "blobs/sha256/" + String(repeating: "0", count: 64)
+        let (image, digests) = try Self.save(layout, layers: [good, notTar, traversal], in: folder, name: "hostile") { $0 + [missing] }
+        let empty = folder.appendingPathComponent("cwd"), temporary = folder.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: false)
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+
+        let run = try CLI.run(["audit", image, "--format", "json"], through: ["/usr/bin/env", "-C", empty.path],
+                              environment: ["TMPDIR": temporary.path])
+        #expect(run.status == 2, "an unreadable layer: \(run.stderr)")
+        let report = try AuditReport.decode(run.stdout)
+        let errors = report.files.filter { $0.class == .error }
+        #expect(errors.count == 2, "\(errors)")
+        #expect(errors.contains { $0.image?.layer == 2 && $0.image?.digest == digests[1] && $0.error?.contains("not a tar archive") == true }, "\(errors)")
+        #expect(errors.contains { $0.image?.layer == 4 && $0.error?.contains("is not in the archive") == true }, "\(errors)")
+        #expect(report.files.first { $0.path == "\(image):/usr/bin/a" }?.class == .affectedPattern)
+        #expect(report.files.first { $0.path == "\(image):/kept" }?.image?.layer == 3)
+        #expect(!report.files.contains { $0.path.contains("escape") })
+        #expect(report.skipped.unsafeNames == 1)
+        #expect(AuditStreamTests.listing(temporary).isEmpty)
+        #expect(AuditStreamTests.listing(empty).isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("escape").path))
+    }
+}

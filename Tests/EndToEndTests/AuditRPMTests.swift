@@ -1,0 +1,105 @@
+import AuditClassification
+import BinaryAudit
+import Foundation
+import TestSupport
+import Testing
+
+/// `.rpm` packages read as streams (issue 22), through the built binary: an rpm built
+/// here with `rpmbuild` from two fixture ELF files, named so that only its content says
+/// it is one, gives each file's class with its member path and the header's identity;
+/// a header whose index points past its store is an `error`, and nothing is written.
+@Suite struct AuditRPMTests {
+    /// Builds `tlsprobe-fixture-1.2-3.x86_64.rpm` holding the affected and inherits fixtures as
+    /// `/usr/bin/affected` and `/usr/lib/inherits.so`, with `payload` compression; returns its path.
+    static func build(in folder: URL, payload: String) throws -> String {
+        let fixtures = try AuditFixtures.get()
+        let sources = folder.appendingPathComponent("sources"), top = folder.appendingPathComponent("top")
+        try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: fixtures.path("affected-pattern"), toPath: sources.appendingPathComponent("affected").path)
+        try FileManager.default.copyItem(atPath: fixtures.path("inherits-socket-bio"), toPath: sources.appendingPathComponent("inherits.so").path)
+        let spec = folder.appendingPathComponent("fixture.spec")
+        try """
+            Name: tlsprobe-fixture
+            Version: 1.2
+            Release: 3
+            Summary: tlsprobe's audit fixtures
+            License: MIT
+            %description
+            Two ELF files for tlsprobe audit.
+            %install
+            mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/lib
+            install -m 0755 %{fixtures}/affected %{buildroot}/usr/bin/affected
+            install -m 0755 %{fixtures}/inherits.so %{buildroot}/usr/lib/inherits.so
+            %files
+            /usr/bin/affected
+            /usr/lib/inherits.so
+
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        let run = try ProcessRunner.run("/usr/bin/rpmbuild", [
+            "-bb", "--nodeps", "--define", "_topdir \(top.path)", "--define", "fixtures \(sources.path)",
+            "--define", "_binary_payload \(payload)", "--define", "debug_package %{nil}", "--define", "__strip /bin/true",
+            "--define", "_build_id_links none", spec.path,
+        ])
+        try #require(run.status == 0, "rpmbuild (scripts/test installs Debian's rpm package): \(run.stderr)")
+        let built = top.appendingPathComponent("RPMS/x86_64/tlsprobe-fixture-1.2-3.x86_64.rpm").path
+        // Named so that only its content says what it is.
+        let renamed = folder.appendingPathComponent("fixture.bin").path
+        try FileManager.default.moveItem(atPath: built, toPath: renamed)
+        return renamed
+    }
+
+    @Test(arguments: ["w9.gzdio", "w6.xzdio", "w19.zstdio"])
+    func anRPMIsAuditedMemberByMemberWithItsIdentity(_ payload: String) throws {
+        let folder = try Repository.scratch("audit-rpm")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rpm = try Self.build(in: folder, payload: payload)
+        let temporary = folder.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+
+        let run = try CLI.run(["audit", rpm, "--format", "json"], environment: ["TMPDIR": temporary.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try AuditReport.decode(run.stdout)
+        #expect(report.files.map(\.path).sorted() == ["\(rpm):/usr/bin/affected", "\(rpm):/usr/lib/inherits.so"], "\(report.files)")
+        let affected = report.files.first { $0.path == "\(rpm):/usr/bin/affected" }
+        #expect(affected?.class == .affectedPattern)
+        #expect(report.files.first { $0.path == "\(rpm):/usr/lib/inherits.so" }?.class == .inheritsSocketBIO)
+        for file in report.files {
+            #expect(file.package == rpm)
+            #expect(file.packageInfo == DebianPackageInfo(name: "tlsprobe-fixture", version: "1.2-3", architecture: "x86_64",
+                                                          source: "tlsprobe-fixture", sourceVersion: "1.2-3"), "\(file.path)")
+        }
+        #expect(AuditStreamTests.listing(temporary).isEmpty)
+
+        let text = try CLI.run(["audit", rpm, "--color", "never", "--wide"], environment: ["TMPDIR": temporary.path])
+        #expect(text.output.contains("[tlsprobe-fixture 1.2-3]"), "\(text.output)")
+        #expect(text.output.contains("/usr/bin/affected"), "\(text.output)")
+    }
+
+    /// The main header's NAME entry pointed past the end of its data store: an `error` naming the
+    /// entry, no payload read, nothing written to TMPDIR.
+    @Test func anRPMWhoseHeaderIndexPointsPastItsStoreIsAnError() throws {
+        let folder = try Repository.scratch("audit-rpm-corrupt")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rpm = try Self.build(in: folder, payload: "w9.gzdio")
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: rpm)))
+        func word(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
+        let signatureEnd = 96 + 16 + word(96 + 8) * 16 + word(96 + 12)
+        let main = signatureEnd + (8 - signatureEnd % 8) % 8
+        #expect(bytes[main..<main + 4] == [0x8E, 0xAD, 0xE8, 0x01])
+        let entries = (0..<word(main + 8)).map { main + 16 + $0 * 16 }
+        let name = try #require(entries.first { word($0) == 1000 }, "no NAME entry")
+        bytes.replaceSubrange(name + 8..<name + 12, with: [0x7F, 0xFF, 0xFF, 0x00])
+        let corrupt = folder.appendingPathComponent("corrupt.rpm").path
+        try Data(bytes).write(to: URL(fileURLWithPath: corrupt))
+        let temporary = folder.appendingPathComponent("tmp")
+        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
+
+        let run = try CLI.run(["audit", corrupt, "--format", "json"], environment: ["TMPDIR": temporary.path])
+        #expect(run.status == 2, "an unreadable input: \(run.stderr)")
+        let report = try AuditReport.decode(run.stdout)
+        #expect(report.files.count == 1)
+        #expect(report.files.first?.class == .error)
+        #expect(report.files.first?.error?.contains("points at offset 2147483392, past its") == true, "\(report.files)")
+        #expect(AuditStreamTests.listing(temporary).isEmpty)
+    }
+}
