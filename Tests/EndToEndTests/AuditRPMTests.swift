@@ -69,6 +69,10 @@ import Testing
                                                           source: "tlsprobe-fixture", sourceVersion: "1.2-3"), "\(file.path)")
         }
         #expect(AuditStreamTests.listing(temporary).isEmpty)
+        let saved = folder.appendingPathComponent("report.json")
+        try run.stdout.write(to: saved)
+        let valid = try AuditCommandTests.validate(saved.path)
+        #expect(valid.status == 0, "docs/audit-schema.json: \(valid.output) \(valid.stderr)")
 
         let text = try CLI.run(["audit", rpm, "--color", "never", "--wide"], environment: ["TMPDIR": temporary.path])
         #expect(text.output.contains("[tlsprobe-fixture 1.2-3]"), "\(text.output)")
