@@ -21,7 +21,9 @@ import ToolCore
 /// content, never its name) is read in its place the same way; one inside a
 /// package is not (a package of packages is not what a packager audits): it is
 /// counted as not ELF. Each package's control data (`DebianPackageInfo`) goes on
-/// every file it holds.
+/// every file it holds. An `.rpm` (given or met in a folder, by its content) is read
+/// as a stream too (`RPMPackage`), `--unpack` or not; a tar given that is a saved
+/// container image is read layer by layer (`ContainerImage`).
 /// A file or package that cannot be read is an `error` in the report; the run
 /// itself never fails.
 package struct Auditor: Sendable {
