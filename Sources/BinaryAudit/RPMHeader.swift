@@ -6,8 +6,8 @@
 /// libarchive reads). Each header is a magic `8e ad e8 01`, 4 reserved bytes, the
 /// number of index entries and the size of the data store (big-endian 32-bit), then
 /// the index (16 bytes an entry: tag, type, offset into the store, count) and the
-/// store. Only the main header's NAME, EPOCH, VERSION, RELEASE, ARCH and SOURCERPM
-/// are read, each string at most `stringLimit` bytes, through `bytes(at:count:)`:
+/// store. Only the main header's NAME, EPOCH, VERSION, RELEASE, ARCH, SOURCERPM,
+/// PAYLOADFORMAT and PAYLOADCOMPRESSOR are read, each string at most `stringLimit` bytes, through `bytes(at:count:)`:
 /// the header is never read whole, so a header of gigabytes costs what its index
 /// costs, and that is capped too (`indexLimit` entries, `storeLimit` bytes). The
 /// file is untrusted: every offset and count is checked against the header's own
@@ -22,6 +22,23 @@ struct RPMHeader: Sendable, Equatable {
     var arch: String
     /// `openssl-3.2.2-1.fc41.src.rpm`; absent in a source rpm itself.
     var sourceRPM: String?
+    /// PAYLOADFORMAT (`cpio`) and PAYLOADCOMPRESSOR (`zstd`, `xz`, `gzip`, …; empty for none), when stated.
+    var payloadFormat: String? = nil
+    var payloadCompressor: String? = nil
+
+    /// The payload compressors libarchive reads here (`ArchiveReader`'s filters); empty or absent is none.
+    static let readableCompressors: Set<String> = ["", "identity", "gzip", "bzip2", "xz", "lzma", "zstd"]
+
+    /// Why libarchive cannot read this rpm's payload, when the header says so before it is tried.
+    var unreadablePayload: String? {
+        if let payloadFormat, !payloadFormat.isEmpty, payloadFormat != "cpio" {
+            return "its payload is a '\(payloadFormat)' archive, not the cpio libarchive's rpm reader takes: not read"
+        }
+        if let payloadCompressor, !Self.readableCompressors.contains(payloadCompressor) {
+            return "its payload is compressed with '\(payloadCompressor)', which libarchive does not read here: not read"
+        }
+        return nil
+    }
 
     /// Why a header could not be read.
     struct Corrupt: Error, Equatable {
@@ -39,6 +56,7 @@ struct RPMHeader: Sendable, Equatable {
 
     enum Tag: UInt32, CaseIterable {
         case name = 1000, version = 1001, release = 1002, epoch = 1003, arch = 1022, sourceRPM = 1044
+        case payloadFormat = 1124, payloadCompressor = 1125
     }
 
     /// `1:3.2.2-1.fc41`: the epoch when there is one, then Version-Release.
@@ -129,7 +147,8 @@ struct RPMHeader: Sendable, Equatable {
         }
         return RPMHeader(name: try required(.name, "NAME"), epoch: epoch, version: try required(.version, "VERSION"),
                          release: try required(.release, "RELEASE"), arch: try required(.arch, "ARCH"),
-                         sourceRPM: strings[.sourceRPM].flatMap { $0.isEmpty ? nil : $0 })
+                         sourceRPM: strings[.sourceRPM].flatMap { $0.isEmpty ? nil : $0 },
+                         payloadFormat: strings[.payloadFormat], payloadCompressor: strings[.payloadCompressor])
     }
 
     /// Where one header structure's index and store are, and where it ends; its sizes checked against the limits.

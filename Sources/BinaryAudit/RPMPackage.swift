@@ -11,7 +11,8 @@ import Glibc
 /// are (`ArchiveStream.readMembers`). A header that cannot be read is the package's
 /// `error`, and its payload is then not read: libarchive's rpm reader relies on the
 /// same header. A payload libarchive cannot read (a compression it lacks, a damaged
-/// stream) is an `error` with libarchive's words; files read before it stay.
+/// stream) is an `error` with libarchive's words, and one the header says is no cpio
+/// or compressed otherwise is an `error` before it is tried; files read before it stay.
 enum RPMPackage {
     /// The file at `path` starts with the rpm lead's magic.
     static func hasMagic(_ path: String) -> Bool {
@@ -43,6 +44,14 @@ enum RPMPackage {
     }
 }
 
+extension RPMPackage {
+    /// The rpm's Name, for whoever keys inputs before reading them (sharding keys an rpm by it as a
+    /// `.deb` by its Package); `nil` when its header cannot be read.
+    static func name(_ path: String) -> String? {
+        try? header(path).name
+    }
+}
+
 extension ArchiveStream {
     /// Reads the rpm at `path`; one that cannot be read ends with an `error` file naming why.
     /// Every file, and the package's own error once its header was read, carries its identity.
@@ -50,6 +59,7 @@ extension ArchiveStream {
         do throws(UnreadableFile) {
             let header = try RPMPackage.header(path)
             info = header.packageInfo
+            if let reason = header.unreadablePayload { throw UnreadableFile(reason: reason) }
             let reader = try ArchiveReader(path: path, formats: .rpm)
             do throws(UnreadableFile) {
                 try readMembers(reader)

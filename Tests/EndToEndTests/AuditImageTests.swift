@@ -99,15 +99,21 @@ import Testing
         return (image, digests.map { "sha256:" + $0.prefix(12) })
     }
 
-    @Test(arguments: Layout.allCases)
-    func aSavedImageIsAuditedLayerByLayerWithWhiteoutsHonoured(_ layout: Layout) throws {
+    /// Each layout, its saved tar plain and gzip-compressed as a whole (`docker save | gzip`).
+    @Test(arguments: Layout.allCases, [false, true])
+    func aSavedImageIsAuditedLayerByLayerWithWhiteoutsHonoured(_ layout: Layout, _ compressed: Bool) throws {
         let fixtures = try AuditFixtures.get()
         let folder = try Repository.scratch("audit-image")
         defer { try? FileManager.default.removeItem(at: folder) }
         let first = try Self.layer(folder, "layer1", gzip: false, ["usr/bin/a": fixtures.path("affected-pattern"),
                                                                    "usr/bin/b": fixtures.path("inherits-socket-bio")])
         let second = try Self.layer(folder, "layer2", gzip: true, ["usr/bin/.wh.b": nil, "usr/bin/c": fixtures.path("own-bio")])
-        let (image, digests) = try Self.save(layout, layers: [first, second], in: folder, name: "proxy")
+        var (image, digests) = try Self.save(layout, layers: [first, second], in: folder, name: "proxy")
+        if compressed {
+            let gzip = try ProcessRunner.run("/usr/bin/gzip", [image])
+            try #require(gzip.status == 0, "\(gzip.stderr)")
+            image += ".gz"
+        }
         let temporary = folder.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
 

@@ -79,6 +79,25 @@ import Testing
         #expect(text.output.contains("/usr/bin/affected"), "\(text.output)")
     }
 
+    /// An rpm met in a folder is recognised by its content and read in its place, as a `.deb` is.
+    @Test func anRPMMetInAFolderIsReadInItsPlace() throws {
+        let folder = try Repository.scratch("audit-rpm-folder")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let rpm = try Self.build(in: folder.appendingPathComponent("build"), payload: "w19.zstdio")
+        let packages = folder.appendingPathComponent("packages")
+        try FileManager.default.createDirectory(at: packages, withIntermediateDirectories: false)
+        let inside = packages.appendingPathComponent("fixture.bin").path
+        try FileManager.default.moveItem(atPath: rpm, toPath: inside)
+        try "not a package\n".write(to: packages.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+
+        let run = try CLI.run(["audit", packages.path, "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try AuditReport.decode(run.stdout)
+        #expect(report.files.map(\.path).sorted() == ["\(inside):/usr/bin/affected", "\(inside):/usr/lib/inherits.so"], "\(report.files)")
+        #expect(report.files.allSatisfy { $0.package == inside && $0.packageInfo?.name == "tlsprobe-fixture" })
+        #expect(report.skipped.notELF == 1)
+    }
+
     /// The main header's NAME entry pointed past the end of its data store: an `error` naming the
     /// entry, no payload read, nothing written to TMPDIR.
     @Test func anRPMWhoseHeaderIndexPointsPastItsStoreIsAnError() throws {

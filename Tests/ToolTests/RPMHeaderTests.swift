@@ -50,6 +50,15 @@ import Testing
                                                         source: "openssl", sourceVersion: "3.2.2-1.fc41"))
     }
 
+    @Test func aPayloadLibarchiveCannotReadIsSaidBeforeItIsTried() throws {
+        let cpio = Self.fields + [(1124, 6, Self.string("cpio")), (1125, 6, Self.string("zstd"))]
+        #expect(try Self.parse(Self.rpm(Self.structure(cpio))).unreadablePayload == nil)
+        let lzip = Self.fields + [(1124, 6, Self.string("cpio")), (1125, 6, Self.string("lzip"))]
+        #expect(try Self.parse(Self.rpm(Self.structure(lzip))).unreadablePayload?.contains("compressed with 'lzip'") == true)
+        let drpm = Self.fields + [(1124, 6, Self.string("drpm"))]
+        #expect(try Self.parse(Self.rpm(Self.structure(drpm))).unreadablePayload?.contains("a 'drpm' archive") == true)
+    }
+
     @Test func aSourceRPMNameSplitsAtItsLastTwoDashes() {
         #expect(RPMHeader.splitSourceRPM("python-cryptography-42.0.5-1.fc41.src.rpm")! == ("python-cryptography", "42.0.5-1.fc41"))
         #expect(RPMHeader.splitSourceRPM("nodash.src.rpm") == nil)
