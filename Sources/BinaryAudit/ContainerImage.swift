@@ -37,8 +37,11 @@ enum ContainerImage {
     static let jsonTotalLimit = 16 << 20
     static let layerLimit = 512
     static let indexDepthLimit = 4
-    /// Member names remembered per layer (for whiteouts and replacements): a real layer has tens of thousands.
-    static let namesLimit = 2_000_000
+    /// Member names remembered per layer (for whiteouts and replacements): a real layer has tens of
+    /// thousands; at about 100 bytes a name, the bound keeps one layer's names near 100 MB.
+    static let namesLimit = 1_000_000
+    /// Members of the saved tar itself: an image has a few per layer.
+    static let outerMembersLimit = 100_000
 
     /// One image in the saved tar: what reports call it, and its layers bottom first.
     struct Image: Equatable {
@@ -93,9 +96,16 @@ enum ContainerImage {
                 if ["manifest.json", "index.json", "oci-layout"].contains(name) { sawLayout = true }
                 guard member.type != S_IFDIR else { continue }
                 members[name] = member.type == S_IFREG && !member.isHardLink
+                guard members.count <= outerMembersLimit else {
+                    return .failed("more than \(outerMembersLimit) members in the saved tar: not a saved image tlsprobe reads")
+                }
+                if name == "manifest.json" || name == "index.json", let size = member.size, size > Int64(jsonLimit) {
+                    return .failed("its \(name) is \(size) bytes, more than the \(jsonLimit >> 10) KiB tlsprobe reads")
+                }
                 guard member.type == S_IFREG, !member.isHardLink, (member.size ?? 0) <= Int64(jsonLimit) else { continue }
                 var bytes: [UInt8] = []
-                guard try !reader.read(into: &bytes, upTo: 1), let first = bytes.first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+                // JSON starts with a bracket, maybe after white space; a layer (tar, gzip, zstd) never does.
+                guard try !reader.read(into: &bytes, upTo: 1), let first = bytes.first, Array("{[ \t\r\n".utf8).contains(first) else {
                     continue
                 }
                 guard try reader.read(into: &bytes, upTo: jsonLimit + 1), bytes.count <= jsonLimit else { continue }
@@ -120,7 +130,7 @@ enum ContainerImage {
     /// `docker save`'s `manifest.json`: `[{"Config": …, "RepoTags": […], "Layers": […]}]`.
     static func resolveDocker(json: [String: [UInt8]], members: [String: Bool]) -> Scan {
         guard let list = object(json["manifest.json"]) as? [Any], !list.isEmpty else {
-            return .failed("its manifest.json is not a list of images")
+            return .failed("its manifest.json is not JSON holding a list of images")
         }
         var images: [Image] = [], problems: [String] = []
         for (index, item) in list.enumerated() {
@@ -162,7 +172,7 @@ enum ContainerImage {
     /// An OCI image layout: `index.json` → manifests (through nested indexes) → layers.
     static func resolveOCI(json: [String: [UInt8]], members: [String: Bool]) -> Scan {
         guard let index = object(json["index.json"]) as? [String: Any], let manifests = index["manifests"] as? [Any] else {
-            return .failed("its index.json has no manifests list")
+            return .failed("its index.json is not JSON holding a manifests list")
         }
         var images: [Image] = [], problems: [String] = []
 

@@ -78,7 +78,7 @@ import Testing
         #expect(problems.contains { $0.contains("nested deeper than \(ContainerImage.indexDepthLimit)") }, "\(problems)")
         #expect(problems.contains { $0.contains("without a valid digest") }, "\(problems)")
         if case .failed(let reason) = ContainerImage.resolveOCI(json: ["index.json": Array("[1,2]".utf8)], members: members) {
-            #expect(reason.contains("no manifests list"))
+            #expect(reason.contains("not JSON holding a manifests list"))
         } else {
             Issue.record("an index.json that is a list was resolved")
         }
