@@ -105,9 +105,12 @@ import Testing
         let fixtures = try AuditFixtures.get()
         let folder = try Repository.scratch("audit-image")
         defer { try? FileManager.default.removeItem(at: folder) }
+        // Also a folder made opaque by layer 2: its file D in layer 1 is gone too.
         let first = try Self.layer(folder, "layer1", gzip: false, ["usr/bin/a": fixtures.path("affected-pattern"),
-                                                                   "usr/bin/b": fixtures.path("inherits-socket-bio")])
-        let second = try Self.layer(folder, "layer2", gzip: true, ["usr/bin/.wh.b": nil, "usr/bin/c": fixtures.path("own-bio")])
+                                                                   "usr/bin/b": fixtures.path("inherits-socket-bio"),
+                                                                   "opt/app/d": fixtures.path("no-custom-bio")])
+        let second = try Self.layer(folder, "layer2", gzip: true, ["usr/bin/.wh.b": nil, "usr/bin/c": fixtures.path("own-bio"),
+                                                                  "opt/app/.wh..wh..opq": nil])
         var (image, digests) = try Self.save(layout, layers: [first, second], in: folder, name: "proxy")
         if compressed {
             let gzip = try ProcessRunner.run("/usr/bin/gzip", [image])
@@ -127,7 +130,7 @@ import Testing
         #expect(a?.image == ImageLayer(image: "demo/proxy:1.0", layer: 1, layers: 2, digest: digests[0]))
         #expect(c?.image == ImageLayer(image: "demo/proxy:1.0", layer: 2, layers: 2, digest: digests[1]))
         #expect(report.files.allSatisfy { $0.package == image })
-        #expect(report.skipped.removedByLaterLayer == 1)
+        #expect(report.skipped.removedByLaterLayer == 2)
         #expect(AuditStreamTests.listing(temporary).isEmpty)
         let saved = folder.appendingPathComponent("report.json")
         try run.stdout.write(to: saved)
@@ -136,7 +139,43 @@ import Testing
 
         let text = try CLI.run(["audit", image, "--color", "never", "--wide"], environment: ["TMPDIR": temporary.path])
         #expect(text.output.contains("layer 2/2 \(digests[1])"), "\(text.output)")
-        #expect(text.output.contains("1 removed by a later layer"), "\(text.output)")
+        #expect(text.output.contains("2 removed by a later layer"), "\(text.output)")
+
+        // SARIF names the image and layer of each result.
+        let sarif = try CLI.run(["audit", image, "--format", "sarif"], environment: ["TMPDIR": temporary.path])
+        let log = try JSONSerialization.jsonObject(with: sarif.stdout) as? [String: Any]
+        let results = ((log?["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
+        let affected = results.first { $0["ruleId"] as? String == "affected-pattern" }?["properties"] as? [String: Any]
+        #expect(affected?["Image"] as? String == "demo/proxy:1.0", "\(results)")
+        #expect(affected?["Layer"] as? String == "1/2")
+        #expect(affected?["LayerDigest"] as? String == digests[0])
+    }
+
+    /// Two images in one `docker save` tar sharing their base layer: each finding of the shared
+    /// layer once per image, named by that image; what one image's top layer removes stays in the other.
+    @Test func twoImagesSharingALayerEachNameTheirOwn() throws {
+        let fixtures = try AuditFixtures.get()
+        let folder = try Repository.scratch("audit-image-two")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let base = try Self.layer(folder, "base", gzip: false, ["usr/bin/a": fixtures.path("affected-pattern"),
+                                                               "usr/bin/b": fixtures.path("inherits-socket-bio")])
+        let top = try Self.layer(folder, "top", gzip: true, ["usr/bin/.wh.a": nil])
+        let image = try Self.save(.docker, layers: [base, top], in: folder, name: "two").image
+        // Rewrite the manifest: image one is base + top, image two is base alone.
+        let root = folder.appendingPathComponent("two.layout")
+        let members = try [base, top].map { "blobs/sha256/" + (try Self.sha256($0)) }
+        try Self.write([["RepoTags": ["one:1"], "Layers": members], ["RepoTags": ["two:1"], "Layers": [members[0]]]],
+                       to: root.appendingPathComponent("manifest.json").path)
+        try FileManager.default.removeItem(atPath: image)
+        try AuditStreamTests.tar(["-C", root.path, "-cf", image, "manifest.json", "blobs"])
+
+        let run = try CLI.run(["audit", image, "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let report = try AuditReport.decode(run.stdout)
+        let named = report.files.map { "\($0.image?.image ?? "-") \($0.image?.layer ?? 0)/\($0.image?.layers ?? 0) \($0.path.split(separator: "/").last ?? "")" }
+        // In the manifest's order of images; within a layer, in the layer's member order.
+        #expect(named.first == "one:1 1/2 b" && named.dropFirst().sorted() == ["two:1 1/1 a", "two:1 1/1 b"], "\(named)")
+        #expect(report.skipped.removedByLaterLayer == 1)
     }
 
     /// A manifest naming a layer the tar lacks, a layer that is no tar, and a layer with a `../`
