@@ -141,6 +141,9 @@ import Testing
         #expect(text.output.contains("layer 2/2 \(digests[1])"), "\(text.output)")
         #expect(text.output.contains("2 removed by a later layer"), "\(text.output)")
 
+        let markdown = try CLI.run(["audit", image, "--format", "markdown"], environment: ["TMPDIR": temporary.path])
+        #expect(markdown.output.contains("`demo/proxy:1.0` layer 2/2 \(digests[1])"), "\(markdown.output)")
+
         // SARIF names the image and layer of each result.
         let sarif = try CLI.run(["audit", image, "--format", "sarif"], environment: ["TMPDIR": temporary.path])
         let log = try JSONSerialization.jsonObject(with: sarif.stdout) as? [String: Any]
