@@ -9,50 +9,11 @@ import Testing
 /// it is one, gives each file's class with its member path and the header's identity;
 /// a header whose index points past its store is an `error`, and nothing is written.
 @Suite struct AuditRPMTests {
-    /// Builds `tlsprobe-fixture-1.2-3.x86_64.rpm` holding the affected and inherits fixtures as
-    /// `/usr/bin/affected` and `/usr/lib/inherits.so`, with `payload` compression; returns its path.
-    static func build(in folder: URL, payload: String) throws -> String {
-        let fixtures = try AuditFixtures.get()
-        let sources = folder.appendingPathComponent("sources"), top = folder.appendingPathComponent("top")
-        try FileManager.default.createDirectory(at: sources, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: fixtures.path("affected-pattern"), toPath: sources.appendingPathComponent("affected").path)
-        try FileManager.default.copyItem(atPath: fixtures.path("inherits-socket-bio"), toPath: sources.appendingPathComponent("inherits.so").path)
-        let spec = folder.appendingPathComponent("fixture.spec")
-        try """
-            Name: tlsprobe-fixture
-            Version: 1.2
-            Release: 3
-            Summary: tlsprobe's audit fixtures
-            License: MIT
-            %description
-            Two ELF files for tlsprobe audit.
-            %install
-            mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/lib
-            install -m 0755 %{fixtures}/affected %{buildroot}/usr/bin/affected
-            install -m 0755 %{fixtures}/inherits.so %{buildroot}/usr/lib/inherits.so
-            %files
-            /usr/bin/affected
-            /usr/lib/inherits.so
-
-            """.write(to: spec, atomically: true, encoding: .utf8)
-        let run = try ProcessRunner.run("/usr/bin/rpmbuild", [
-            "-bb", "--nodeps", "--define", "_topdir \(top.path)", "--define", "fixtures \(sources.path)",
-            "--define", "_binary_payload \(payload)", "--define", "debug_package %{nil}", "--define", "__strip /bin/true",
-            "--define", "_build_id_links none", spec.path,
-        ])
-        try #require(run.status == 0, "rpmbuild (scripts/test installs Debian's rpm package): \(run.stderr)")
-        let built = top.appendingPathComponent("RPMS/x86_64/tlsprobe-fixture-1.2-3.x86_64.rpm").path
-        // Named so that only its content says what it is.
-        let renamed = folder.appendingPathComponent("fixture.bin").path
-        try FileManager.default.moveItem(atPath: built, toPath: renamed)
-        return renamed
-    }
-
     @Test(arguments: ["w9.gzdio", "w6.xzdio", "w19.zstdio"])
     func anRPMIsAuditedMemberByMemberWithItsIdentity(_ payload: String) throws {
         let folder = try Repository.scratch("audit-rpm")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let rpm = try Self.build(in: folder, payload: payload)
+        let rpm = try RPMFixture.build(in: folder, payload: payload)
         let temporary = folder.appendingPathComponent("tmp")
         try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: false)
 
@@ -83,7 +44,7 @@ import Testing
     @Test func anRPMMetInAFolderIsReadInItsPlace() throws {
         let folder = try Repository.scratch("audit-rpm-folder")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let rpm = try Self.build(in: folder.appendingPathComponent("build"), payload: "w19.zstdio")
+        let rpm = try RPMFixture.build(in: folder.appendingPathComponent("build"), payload: "w19.zstdio")
         let packages = folder.appendingPathComponent("packages")
         try FileManager.default.createDirectory(at: packages, withIntermediateDirectories: false)
         let inside = packages.appendingPathComponent("fixture.bin").path
@@ -103,7 +64,7 @@ import Testing
     @Test func anRPMWhoseHeaderIndexPointsPastItsStoreIsAnError() throws {
         let folder = try Repository.scratch("audit-rpm-corrupt")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let rpm = try Self.build(in: folder, payload: "w9.gzdio")
+        let rpm = try RPMFixture.build(in: folder, payload: "w9.gzdio")
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: rpm)))
         func word(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
         let signatureEnd = 96 + 16 + word(96 + 8) * 16 + word(96 + 12)
