@@ -96,6 +96,8 @@ extension ArchiveStream {
             readTar(path)
         case .failed(let reason):
             files.append(.failed(display, package: display, reason: "saved image: \(reason)"))
+        case .images(let images, let problems) where images.isEmpty && problems.isEmpty:
+            files.append(.failed(display, package: display, reason: "saved image: its layout lists no image"))
         case .images(let images, let problems):
             readImages(images, problems: problems, path: path)
         }

@@ -1,6 +1,7 @@
 @testable import BinaryAudit
 import Foundation
 import Testing
+import TestSupport
 
 /// A saved image's layout resolved from its JSON alone, and whiteouts decided from a
 /// layer's names: what the first and last steps of `ContainerImage` decide without
@@ -57,6 +58,20 @@ import Testing
             .init(member: "x/layer.tar", digest: "sha256:b2b2b2b2b2b2"), .init(member: "", digest: "layer 2"),
         ])])
         #expect(problems == ["a:1, a:latest: layer 2 is not a relative member name"])
+    }
+
+    /// An OCI layout whose index lists nothing is an error, not an audit of nothing.
+    @Test func anImageLayoutListingNoImageIsAnError() throws {
+        let folder = try Repository.scratch("image-empty")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(Self.json(["imageLayoutVersion": "1.0.0"])).write(to: folder.appendingPathComponent("oci-layout"))
+        try Data(Self.json(["schemaVersion": 2, "manifests": []])).write(to: folder.appendingPathComponent("index.json"))
+        let image = folder.appendingPathComponent("empty.tar").path
+        let tar = try ProcessRunner.run("/usr/bin/tar", ["-C", folder.path, "-cf", image, "oci-layout", "index.json"])
+        try #require(tar.status == 0, "\(tar.stderr)")
+        var stream = ArchiveStream(display: "e.tar", limit: .default)
+        stream.readTarOrImage(image)
+        #expect(stream.files.map(\.error) == ["saved image: its layout lists no image"])
     }
 
     @Test func ociIndexesNestedTooDeepOrNotJSONAreProblems() {
