@@ -73,7 +73,8 @@ struct RPMHeader: Sendable, Equatable {
             source = parsed.name
             sourceVersion = parsed.versionRelease
         }
-        return DebianPackageInfo(name: name, version: versionRelease, architecture: arch, source: source, sourceVersion: sourceVersion)
+        return DebianPackageInfo(name: name, version: versionRelease, architecture: arch, source: source, sourceVersion: sourceVersion,
+                                 format: "rpm")
     }
 
     /// `name-version-release.src.rpm` (or `.nosrc.rpm`) into its name and `version-release`: the last two `-` separate them.

@@ -55,7 +55,7 @@ enum AuditEvidence {
             lines.append("error: \(error)")
             return lines
         }
-        if let package = file.package { lines.append("\(file.packageInfo == nil ? "package" : ".deb"): \(package)") }
+        if let package = file.package { lines.append("\(file.image != nil ? "saved image" : file.packageInfo?.fileKind ?? "package"): \(package)") }
         let shape = [file.elf.machine, file.elf.bits.map { "\($0)-bit" }, file.elf.type].compactMap { $0 }.joined(separator: " ")
         lines.append("ELF: \(shape)\(file.elf.staticallyLinked ? ", no DT_NEEDED (statically linked)" : "")")
         if let soname = file.elf.soname { lines.append("soname: \(soname)") }

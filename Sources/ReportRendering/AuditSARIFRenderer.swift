@@ -109,7 +109,8 @@ package struct AuditSARIFRenderer: Sendable {
         }
         var related: [SARIFLog.Location]?
         if let deb = file.package {
-            properties["deb"] = deb
+            // `rpm` for an .rpm; `deb` for a .deb and, as before rpm was read, any other archive.
+            properties[file.packageInfo?.format ?? "deb"] = deb
             related = [SARIFLog.Location(id: 1, physicalLocation: .init(artifactLocation: .init(uri: uri(deb))), message: .init(text: "the package"))]
         }
         let text = "\(name(file)): \(file.class.rawValue), \(file.class.meaning) (\(AuditEvidence.summary(file))). What to do: \(file.class.advice)."

@@ -27,7 +27,7 @@ import Testing
         for file in report.files {
             #expect(file.package == rpm)
             #expect(file.packageInfo == DebianPackageInfo(name: "tlsprobe-fixture", version: "1.2-3", architecture: "x86_64",
-                                                          source: "tlsprobe-fixture", sourceVersion: "1.2-3"), "\(file.path)")
+                                                          source: "tlsprobe-fixture", sourceVersion: "1.2-3", format: "rpm"), "\(file.path)")
         }
         #expect(AuditStreamTests.listing(temporary).isEmpty)
         let saved = folder.appendingPathComponent("report.json")
@@ -38,6 +38,17 @@ import Testing
         let text = try CLI.run(["audit", rpm, "--color", "never", "--wide"], environment: ["TMPDIR": temporary.path])
         #expect(text.output.contains("[tlsprobe-fixture 1.2-3]"), "\(text.output)")
         #expect(text.output.contains("/usr/bin/affected"), "\(text.output)")
+
+        // JUnit and SARIF say it is an .rpm, not a .deb.
+        let junit = try CLI.run(["audit", rpm, "--format", "junit"], environment: ["TMPDIR": temporary.path])
+        #expect(junit.output.contains(#"name="rpm-package" value="tlsprobe-fixture""#), "\(junit.output)")
+        #expect(junit.output.contains(".rpm: \(rpm)") && !junit.output.contains("deb-package"), "\(junit.output)")
+        let sarif = try CLI.run(["audit", rpm, "--format", "sarif"], environment: ["TMPDIR": temporary.path])
+        let log = try JSONSerialization.jsonObject(with: sarif.stdout) as? [String: Any]
+        let results = ((log?["runs"] as? [[String: Any]])?.first?["results"] as? [[String: Any]]) ?? []
+        let properties = results.first { $0["ruleId"] as? String == "affected-pattern" }?["properties"] as? [String: Any]
+        #expect(properties?["rpm"] as? String == rpm && properties?["Package"] as? String == "tlsprobe-fixture", "\(results)")
+        #expect(properties?["Version"] as? String == "1.2-3" && properties?["Architecture"] as? String == "x86_64")
     }
 
     /// An rpm met in a folder is recognised by its content and read in its place, as a `.deb` is.

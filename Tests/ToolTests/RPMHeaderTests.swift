@@ -47,7 +47,7 @@ import Testing
         #expect(header == RPMHeader(name: "openssl-libs", epoch: 1, version: "3.2.2", release: "1.fc41", arch: "x86_64",
                                     sourceRPM: "openssl-3.2.2-1.fc41.src.rpm"))
         #expect(header.packageInfo == DebianPackageInfo(name: "openssl-libs", version: "1:3.2.2-1.fc41", architecture: "x86_64",
-                                                        source: "openssl", sourceVersion: "3.2.2-1.fc41"))
+                                                        source: "openssl", sourceVersion: "3.2.2-1.fc41", format: "rpm"))
     }
 
     @Test func aPayloadLibarchiveCannotReadIsSaidBeforeItIsTried() throws {
