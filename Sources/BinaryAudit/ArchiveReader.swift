@@ -27,6 +27,8 @@ final class ArchiveReader {
         case ar
         /// tar in each of its dialects (ustar, pax, GNU).
         case tar
+        /// An `.rpm`: libarchive's rpm filter steps over the lead and headers, the cpio payload follows.
+        case rpm
     }
 
     /// A member's header, as libarchive read it.
@@ -78,6 +80,7 @@ final class ArchiveReader {
         switch formats {
         case .ar: _ = lib.supportFormatAr(handle)
         case .tar: _ = lib.supportFormatTar(handle); _ = lib.supportFormatGnutar(handle)
+        case .rpm: _ = lib.supportFilterRpm(handle); _ = lib.supportFormatCpio(handle)
         }
     }
 

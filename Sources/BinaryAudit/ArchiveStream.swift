@@ -27,10 +27,11 @@ struct ArchiveStream: Sendable {
     /// What the report calls the archive (as given), and every member's `package`.
     let display: String
     let limit: MemberLimit
-    private(set) var files: [AuditedFile] = []
-    private(set) var skipped = AuditSkipped()
+    // Set by the readers of other formats too (RPMPackage, ContainerImage), in their own files.
+    var files: [AuditedFile] = []
+    var skipped = AuditSkipped()
     /// The package's control data, once its `./control` was read.
-    private(set) var info: DebianPackageInfo?
+    var info: DebianPackageInfo?
 
     init(display: String, limit: MemberLimit) {
         self.display = display
@@ -159,7 +160,7 @@ struct ArchiveStream: Sendable {
         return parts.filter { $0 != "." }.joined(separator: "/")
     }
 
-    private mutating func readMembers(_ reader: ArchiveReader) throws(UnreadableFile) {
+    mutating func readMembers(_ reader: ArchiveReader) throws(UnreadableFile) {
         while let member = try reader.next() {
             guard let relative = Self.relativeName(member.name) else {
                 skipped.unsafeNames += 1
@@ -184,7 +185,7 @@ struct ArchiveStream: Sendable {
     }
 
     /// One regular member: its magic read, and only an ELF member read whole and classified.
-    private mutating func read(_ member: ArchiveReader.Member, named path: String, from reader: ArchiveReader) throws(UnreadableFile) {
+    mutating func read(_ member: ArchiveReader.Member, named path: String, from reader: ArchiveReader) throws(UnreadableFile) {
         var bytes: [UInt8] = []
         _ = try reader.read(into: &bytes, upTo: 4)
         guard bytes.count == 4, bytes == [0x7F, 0x45, 0x4C, 0x46] else {

@@ -33,7 +33,7 @@ struct AuditInputSet {
         let trimmed = given.count > 1 && given.hasSuffix("/") ? String(given.dropLast()) : given
         for entry in entries {
             let display = switch entry {
-            case .package(_, let display), .archive(_, let display), .file(_, let display, _): display
+            case .package(_, let display), .rpm(_, let display), .archive(_, let display), .file(_, let display, _): display
             case .failed(let file): file.path
             }
             let root = roots.first { $0 == display || display.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } ?? trimmed
@@ -53,14 +53,17 @@ struct AuditInputSet {
         units.filter { shard.holds(key: $0.key) }.map(\.entry)
     }
 
-    /// `package:NAME` for a `.deb` whose control data names it; else `file:` and the
+    /// `package:NAME` for a `.deb` whose control data names it or an `.rpm` whose header does; else `file:` and the
     /// path below `root` (the file's own name when it is `root`).
     static func key(of entry: AuditWalker.Entry, root: String) -> String {
         switch entry {
         case .package(let path, let display):
             return packageKey(path) ?? "file:" + relative(display, root: root)
+        case .rpm(let path, let display):
+            return RPMPackage.name(path).map { "package:" + $0 } ?? "file:" + relative(display, root: root)
         case .file(let path, let display, _):
             if DebianPackage.hasPackageMagic(path), let key = packageKey(path) { return key }
+            if RPMPackage.hasMagic(path), let name = RPMPackage.name(path) { return "package:" + name }
             return "file:" + relative(display, root: root)
         case .archive(_, let display):
             return "file:" + relative(display, root: root)

@@ -24,12 +24,14 @@ package struct AuditSkipped: Sendable, Equatable, Codable {
     package var unsafeNames = 0
     /// Sparse archive members (GNU or pax sparse maps): not read, for their holes are no ELF file's bytes.
     package var sparseMembers = 0
+    /// Files of a saved container image's layer that a later layer removes (a whiteout) or replaces: not in the image.
+    package var removedByLaterLayer = 0
 
     package init() {}
 
     private enum CodingKeys: String, CodingKey {
         case notELF, symlinksWithinTree, symlinksOutOfTree, danglingSymlinks, symlinkLoops, specialFiles, duplicates,
-             memberSymlinks, hardLinks, unsafeNames, sparseMembers
+             memberSymlinks, hardLinks, unsafeNames, sparseMembers, removedByLaterLayer
     }
 
     /// A report written before archives were read as streams lacks the archive counters: they are 0.
@@ -47,6 +49,7 @@ package struct AuditSkipped: Sendable, Equatable, Codable {
         hardLinks = try count(.hardLinks)
         unsafeNames = try count(.unsafeNames)
         sparseMembers = try count(.sparseMembers)
+        removedByLaterLayer = try count(.removedByLaterLayer)
     }
 
     /// Counts of another walk (a package's tree) added to these.
@@ -62,10 +65,11 @@ package struct AuditSkipped: Sendable, Equatable, Codable {
         counts.hardLinks += other.hardLinks
         counts.unsafeNames += other.unsafeNames
         counts.sparseMembers += other.sparseMembers
+        counts.removedByLaterLayer += other.removedByLaterLayer
     }
 
     package var total: Int {
         notELF + symlinksWithinTree + symlinksOutOfTree + danglingSymlinks + symlinkLoops + specialFiles + duplicates
-            + memberSymlinks + hardLinks + unsafeNames + sparseMembers
+            + memberSymlinks + hardLinks + unsafeNames + sparseMembers + removedByLaterLayer
     }
 }

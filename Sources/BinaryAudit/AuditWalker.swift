@@ -29,8 +29,11 @@ struct AuditWalker {
         /// A `.deb` given: its files take its place once it is read (`ArchiveStream`) or unpacked (`addUnpacked`).
         /// `path` is what is opened, `display` what the report calls it (as given).
         case package(path: String, display: String)
-        /// A tar archive given (plain or compressed, recognised by its content): its members are read as a stream.
+        /// A tar archive given (plain or compressed, recognised by its content): its members are read as a stream;
+        /// a saved container image is one (`ContainerImage`).
         case archive(path: String, display: String)
+        /// An `.rpm` given (recognised by its lead's magic): its files take its place once it is read (`RPMPackage`).
+        case rpm(path: String, display: String)
     }
 
     private(set) var entries: [Entry] = []
@@ -60,6 +63,12 @@ struct AuditWalker {
                     return
                 }
                 entries.append(.package(path: given, display: given))
+            } else if RPMPackage.hasMagic(real) {
+                guard seen.insert(real).inserted else {
+                    skipped.duplicates += 1
+                    return
+                }
+                entries.append(.rpm(path: real, display: given))
             } else if ArchiveStream.isTar(real) {
                 guard seen.insert(real).inserted else {
                     skipped.duplicates += 1

@@ -17,6 +17,8 @@ package struct AuditedFile: Sendable, Equatable, Codable {
     /// it. Absent when neither says (a file dpkg does not know, control data that could
     /// not be read).
     package var packageInfo: DebianPackageInfo?
+    /// For a file from a saved container image (`package` is the image's tar): its image and layer.
+    package var image: ImageLayer?
     package var `class`: AuditClass
     /// Why the file could not be audited; present exactly when `class` is `error`.
     package var error: String?
@@ -32,7 +34,7 @@ package struct AuditedFile: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, package, packageInfo, `class`, error
+        case path, package, packageInfo, image, `class`, error
     }
 
     package init(from decoder: any Decoder) throws {
@@ -40,6 +42,7 @@ package struct AuditedFile: Sendable, Equatable, Codable {
         path = try container.decode(String.self, forKey: .path)
         package = try container.decodeIfPresent(String.self, forKey: .package)
         packageInfo = try container.decodeIfPresent(DebianPackageInfo.self, forKey: .packageInfo)
+        image = try container.decodeIfPresent(ImageLayer.self, forKey: .image)
         self.class = try container.decode(AuditClass.self, forKey: .class)
         error = try container.decodeIfPresent(String.self, forKey: .error)
         elf = try ELFFile(from: decoder)
@@ -51,6 +54,7 @@ package struct AuditedFile: Sendable, Equatable, Codable {
         try container.encode(path, forKey: .path)
         try container.encodeIfPresent(package, forKey: .package)
         try container.encodeIfPresent(packageInfo, forKey: .packageInfo)
+        try container.encodeIfPresent(image, forKey: .image)
         try container.encode(self.class, forKey: .class)
         try container.encodeIfPresent(error, forKey: .error)
     }

@@ -21,7 +21,9 @@ import ToolCore
 /// content, never its name) is read in its place the same way; one inside a
 /// package is not (a package of packages is not what a packager audits): it is
 /// counted as not ELF. Each package's control data (`DebianPackageInfo`) goes on
-/// every file it holds.
+/// every file it holds. An `.rpm` (given or met in a folder, by its content) is read
+/// as a stream too (`RPMPackage`), `--unpack` or not; a tar given that is a saved
+/// container image is read layer by layer (`ContainerImage`).
 /// A file or package that cannot be read is an `error` in the report; the run
 /// itself never fails.
 package struct Auditor: Sendable {
@@ -127,9 +129,11 @@ package struct Auditor: Sendable {
         var archives: [ArchiveWork?] = Array(repeating: nil, count: entries.count)
         for (index, (entry, result)) in zip(entries, results).enumerated() {
             switch (entry, result) {
-            case (.package(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, isPackage: true)
-            case (.file(let path, let display, _), .package?): archives[index] = ArchiveWork(path: path, display: display, isPackage: true)
-            case (.archive(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, isPackage: false)
+            case (.package(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, kind: .deb)
+            case (.file(let path, let display, _), .package?): archives[index] = ArchiveWork(path: path, display: display, kind: .deb)
+            case (.archive(let path, let display), _): archives[index] = ArchiveWork(path: path, display: display, kind: .tarOrImage)
+            case (.rpm(let path, let display), _), (.file(let path, let display, _), .rpm?):
+                archives[index] = ArchiveWork(path: path, display: display, kind: .rpm)
             case (.failed, _), (.file, _): break
             }
         }
@@ -154,8 +158,8 @@ package struct Auditor: Sendable {
             }
             switch (entry, result) {
             case (.failed(let file), _): files.append(file)
-            case (.package, _), (.archive, _): break
-            case (_, .package?): break
+            case (.package, _), (.archive, _), (.rpm, _): break
+            case (_, .package?), (_, .rpm?): break
             case (_, .read(let file?)?): files.append(file)
             case (_, .read(nil)?): skipped.notELF += 1
             case (.file(_, let display, let package), nil):
@@ -169,17 +173,26 @@ package struct Auditor: Sendable {
     private struct ArchiveWork: Sendable {
         let path: String
         let display: String
-        let isPackage: Bool
+        let kind: Kind
         /// Its size on disk, for `progress`; 0 when it cannot be stat'ed (its reader will say why).
         let bytes: Int64
 
-        init(path: String, display: String, isPackage: Bool) {
+        enum Kind {
+            case deb, rpm
+            /// A tar archive given: a saved container image (`ContainerImage`) when its layout says so.
+            case tarOrImage
+        }
+
+        init(path: String, display: String, kind: Kind) {
             self.path = path
             self.display = display
-            self.isPackage = isPackage
+            self.kind = kind
             var info = stat()
             bytes = stat(path, &info) == 0 ? Int64(info.st_size) : 0
         }
+
+        /// A `.deb`: what `--unpack` unpacks.
+        var isPackage: Bool { kind == .deb }
     }
 
     /// Every archive read as a stream by `readers` threads taking the next unread index; each
@@ -207,7 +220,11 @@ package struct Auditor: Sendable {
                 guard index < work.count else { return }
                 guard let item = work[index] else { continue }
                 var archive = ArchiveStream(display: item.display, limit: limit)
-                if item.isPackage { archive.readPackage(item.path) } else { archive.readTar(item.path) }
+                switch item.kind {
+                case .deb: archive.readPackage(item.path)
+                case .rpm: archive.readRPM(item.path)
+                case .tarOrImage: archive.readTarOrImage(item.path)
+                }
                 progress?(.filesRead(archive.files.count + archive.skipped.notELF))
                 progress?(.archiveRead(bytes: item.bytes))
                 slots.withLock { $0[index] = archive }
@@ -244,10 +261,11 @@ package struct Auditor: Sendable {
     }
 
     /// What a reader thread leaves for one entry: the file, `nil` for one that is not
-    /// ELF, or `package` for a `.deb` met in a folder (not inside a package).
+    /// ELF, or `package` for a `.deb` met in a folder (not inside a package), `rpm` for an `.rpm`.
     private enum Slot {
         case read(AuditedFile?)
         case package
+        case rpm
     }
 
     /// Every `.file` entry read by `readers` threads taking the next unread index.
@@ -266,7 +284,10 @@ package struct Auditor: Sendable {
                 guard let (path, display, package) = work[index] else { continue }
                 let result = AuditedFile.read(path: path, display: display, package: package)
                 progress?(.filesRead(1))
-                let slot: Slot = result == nil && package == nil && DebianPackage.hasPackageMagic(path) ? .package : .read(result)
+                var slot: Slot = .read(result)
+                if result == nil && package == nil {
+                    if DebianPackage.hasPackageMagic(path) { slot = .package } else if RPMPackage.hasMagic(path) { slot = .rpm }
+                }
                 slots.withLock { $0[index] = slot }
             }
         }

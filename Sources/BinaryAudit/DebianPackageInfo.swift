@@ -28,14 +28,20 @@ package struct DebianPackageInfo: Sendable, Equatable, Codable {
     /// The source package's version: the one in parentheses after `Source`
     /// (binNMUs, packages versioned apart from their source), else `Version`.
     package var sourceVersion: String
+    /// `rpm` for an `.rpm`'s identity (`RPMHeader.packageInfo`); absent for a Debian package's.
+    package var format: String?
 
-    package init(name: String, version: String, architecture: String, source: String, sourceVersion: String) {
+    package init(name: String, version: String, architecture: String, source: String, sourceVersion: String, format: String? = nil) {
         self.name = name
         self.version = version
         self.architecture = architecture
         self.source = source
         self.sourceVersion = sourceVersion
+        self.format = format
     }
+
+    /// `.rpm` or `.deb`: what reports call the package file.
+    package var fileKind: String { format == "rpm" ? ".rpm" : ".deb" }
 
     /// `libpq5 15.20-0+deb12u1`: how reports name the package.
     package var nameAndVersion: String { "\(name) \(version)" }

@@ -52,9 +52,11 @@ final class LibArchive: Sendable {
     let supportFilterLzma: Support      // archive_read_support_filter_lzma
     let supportFilterZstd: Support      // archive_read_support_filter_zstd
     let supportFilterLz4: Support       // archive_read_support_filter_lz4
+    let supportFilterRpm: Support       // archive_read_support_filter_rpm
     let supportFormatAr: Support        // archive_read_support_format_ar
     let supportFormatTar: Support       // archive_read_support_format_tar
     let supportFormatGnutar: Support    // archive_read_support_format_gnutar
+    let supportFormatCpio: Support      // archive_read_support_format_cpio
     let readOpenFD: OpenFD              // archive_read_open_fd
     let readOpen: Open                  // archive_read_open
     let readFree: Free                  // archive_read_free
@@ -123,9 +125,11 @@ final class LibArchive: Sendable {
         supportFilterLzma = try symbol("archive_read_support_filter_lzma", as: Support.self)
         supportFilterZstd = try symbol("archive_read_support_filter_zstd", as: Support.self)
         supportFilterLz4 = try symbol("archive_read_support_filter_lz4", as: Support.self)
+        supportFilterRpm = try symbol("archive_read_support_filter_rpm", as: Support.self)
         supportFormatAr = try symbol("archive_read_support_format_ar", as: Support.self)
         supportFormatTar = try symbol("archive_read_support_format_tar", as: Support.self)
         supportFormatGnutar = try symbol("archive_read_support_format_gnutar", as: Support.self)
+        supportFormatCpio = try symbol("archive_read_support_format_cpio", as: Support.self)
         readOpenFD = try symbol("archive_read_open_fd", as: OpenFD.self)
         readOpen = try symbol("archive_read_open", as: Open.self)
         readFree = try symbol("archive_read_free", as: Free.self)

@@ -50,11 +50,12 @@ enum AuditEvidence {
         if let info = file.packageInfo {
             lines.append("package: \(info.name) \(info.version) \(info.architecture), source \(info.source) \(info.sourceVersion)")
         }
+        if let image = file.image { lines.append("image: \(image.image), layer \(image.layer) of \(image.layers) (\(image.digest))") }
         if let error = file.error {
             lines.append("error: \(error)")
             return lines
         }
-        if let package = file.package { lines.append("\(file.packageInfo == nil ? "package" : ".deb"): \(package)") }
+        if let package = file.package { lines.append("\(file.image != nil ? "saved image" : file.packageInfo?.fileKind ?? "package"): \(package)") }
         let shape = [file.elf.machine, file.elf.bits.map { "\($0)-bit" }, file.elf.type].compactMap { $0 }.joined(separator: " ")
         lines.append("ELF: \(shape)\(file.elf.staticallyLinked ? ", no DT_NEEDED (statically linked)" : "")")
         if let soname = file.elf.soname { lines.append("soname: \(soname)") }

@@ -10,6 +10,8 @@ struct AuditInputGroup {
     let name: String?
     /// The package's control data when the group is a `.deb` whose control data was read.
     var packageInfo: DebianPackageInfo?
+    /// The image and layer, when the group is one layer of a saved container image: each layer is a group of its own.
+    var image: ImageLayer?
     /// Most worrying class first, then in report order.
     var files: [AuditedFile]
 
@@ -20,12 +22,12 @@ struct AuditInputGroup {
         var groups: [AuditInputGroup] = []
         for file in files {
             let name = file.package ?? inputs.first { Self.contains($0, file.path) }
-            if let index = groups.firstIndex(where: { $0.name == name }) {
+            if let index = groups.firstIndex(where: { $0.name == name && $0.image == file.image }) {
                 groups[index].files.append(file)
                 if groups[index].packageInfo == nil && file.package != nil { groups[index].packageInfo = file.packageInfo }
             } else {
                 // A folder's files may each have an installed owner: only a `.deb`'s group is one package.
-                groups.append(AuditInputGroup(name: name, packageInfo: file.package == nil ? nil : file.packageInfo, files: [file]))
+                groups.append(AuditInputGroup(name: name, packageInfo: file.package == nil ? nil : file.packageInfo, image: file.image, files: [file]))
             }
         }
         return groups.map { group in

@@ -66,8 +66,10 @@ package struct AuditJUnitRenderer: Sendable {
                           ("verdict", report.verdict)]
         if let failOn = report.failOn { properties.append(("fail-on", failOn.rawValue)) }
         if let info = files.lazy.filter({ $0.package != nil }).compactMap(\.packageInfo).first {
-            properties += [("deb-package", info.name), ("deb-version", info.version), ("deb-architecture", info.architecture),
-                           ("deb-source", "\(info.source) \(info.sourceVersion)")]
+            // `rpm-package` and the rest for an .rpm.
+            let kind = info.format ?? "deb"
+            properties += [("\(kind)-package", info.name), ("\(kind)-version", info.version), ("\(kind)-architecture", info.architecture),
+                           ("\(kind)-source", "\(info.source) \(info.sourceVersion)")]
         }
         for (key, value) in properties {
             lines.append("      <property" + JUnitRenderer.attributes([("name", key), ("value", value)]) + "/>")

@@ -57,12 +57,13 @@ package struct AuditMarkdownRenderer: Sendable {
         } else {
             let shown = findings.prefix(rows)
             // A package column, `libpq5` 15.20-0+deb12u1, when a finding came from a `.deb`: whom a packager tells.
-            let packages = findings.contains { $0.packageInfo != nil }
+            // For a file of a saved container image, the image and layer in that column: what an operator rebuilds.
+            let packages = findings.contains { $0.packageInfo != nil || $0.image != nil }
             // The failure mark goes in the class cell: a column of its own was empty but for `--fail-on`.
             lines += MarkdownRenderer.table(header: ["class"] + (packages ? ["package"] : []) + ["file", "OpenSSL", "symbol versions", "evidence"],
                                             rows: shown.map { file in
                 [(report.isFailure(file) ? "✗ " : (file.class == .error ? "? " : "")) + MarkdownRenderer.code(file.class.rawValue)]
-                + (packages ? [file.packageInfo.map { MarkdownRenderer.code($0.name) + " " + MarkdownRenderer.text($0.version) } ?? ""] : [])
+                + (packages ? [Self.owner(file)] : [])
                 + [MarkdownRenderer.code(file.path),
                    file.elf.needs.map { MarkdownRenderer.code($0) }.joined(separator: " "),
                    file.elf.symbolVersions.map { MarkdownRenderer.code($0) }.joined(separator: " "),
@@ -116,6 +117,15 @@ package struct AuditMarkdownRenderer: Sendable {
         text.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { index, part in
             index % 2 == 1 ? MarkdownRenderer.code(String(part), inTable: false) : MarkdownRenderer.text(String(part))
         }.joined()
+    }
+
+    /// The package column: `libpq5` 15.20-0+deb12u1, or for a file of a saved image `proxy:1.4` layer 2/3 sha256:….
+    static func owner(_ file: AuditedFile) -> String {
+        if let info = file.packageInfo { return MarkdownRenderer.code(info.name) + " " + MarkdownRenderer.text(info.version) }
+        if let image = file.image {
+            return MarkdownRenderer.code(image.image) + " " + MarkdownRenderer.text("layer \(image.layer)/\(image.layers) \(image.digest)")
+        }
+        return ""
     }
 
     /// `3 own-bio, 40 no-custom-bio`.

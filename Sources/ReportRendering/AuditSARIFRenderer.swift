@@ -103,14 +103,22 @@ package struct AuditSARIFRenderer: Sendable {
             properties["Source"] = info.source
             properties["SourceVersion"] = info.sourceVersion
         }
+        if let image = file.image {
+            properties["Image"] = image.image
+            properties["Layer"] = "\(image.layer)/\(image.layers)"
+            properties["LayerDigest"] = image.digest
+        }
         var related: [SARIFLog.Location]?
         if let deb = file.package {
-            properties["deb"] = deb
+            // `rpm` for an .rpm; `deb` for a .deb and, as before rpm was read, any other archive.
+            properties[file.packageInfo?.format ?? "deb"] = deb
             related = [SARIFLog.Location(id: 1, physicalLocation: .init(artifactLocation: .init(uri: uri(deb))), message: .init(text: "the package"))]
         }
         let text = "\(name(file)): \(file.class.rawValue), \(file.class.meaning) (\(AuditEvidence.summary(file))). What to do: \(file.class.advice)."
         // Stable across runs and versions of a package: the class, who owns the file, and where it is.
+        // A file of a saved image: the image too (two images of one tar may share the layer).
         let identity = [file.class.rawValue, file.packageInfo?.name ?? file.package.map { ($0 as NSString).lastPathComponent } ?? "", place(file)]
+            + (file.image.map { [$0.image] } ?? [])
         return SARIFLog.Result(ruleId: file.class.rawValue, ruleIndex: ruleIndex, level: report.isFailure(file) ? .error : level,
                                message: .init(text: text), locations: [location(file)], relatedLocations: related,
                                partialFingerprints: ["tlsprobeFinding/v1": Self.fingerprint(identity)], properties: properties)
@@ -119,6 +127,7 @@ package struct AuditSARIFRenderer: Sendable {
     /// How a message names the file: its path, and for a file from a package the package with its version and source.
     func name(_ file: AuditedFile) -> String {
         guard let deb = file.package, let member = member(file) else { return file.path }
+        if let image = file.image { return "\(member) in \(image.description) (\(deb))" }
         guard let info = file.packageInfo else { return "\(member) in \(deb)" }
         return "\(member) in \(info.nameAndVersion) \(info.architecture) (source \(info.source) \(info.sourceVersion); \(deb))"
     }

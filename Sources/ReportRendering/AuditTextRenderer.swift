@@ -87,6 +87,7 @@ package struct AuditTextRenderer: Sendable {
         if skipped.unsafeNames > 0 {
             parts.append("\(skipped.unsafeNames) archive member\(skipped.unsafeNames == 1 ? "" : "s") with an absolute or '..' name, never read")
         }
+        if skipped.removedByLaterLayer > 0 { parts.append("\(skipped.removedByLaterLayer) removed by a later layer") }
         if skipped.sparseMembers > 0 { parts.append("\(skipped.sparseMembers) sparse archive member\(skipped.sparseMembers == 1 ? "" : "s")") }
         if skipped.specialFiles > 0 { parts.append("\(skipped.specialFiles) special files") }
         if skipped.duplicates > 0 { parts.append("\(skipped.duplicates) reached twice") }
@@ -128,7 +129,11 @@ package struct AuditTextRenderer: Sendable {
         }
         var lines = [line(titles, auditClass: nil)]
         for (group, groupRows) in zip(groups, rows) {
-            if let info = group.packageInfo, let path = group.name {
+            if let image = group.image, let path = group.name {
+                // `[layer 2/3 sha256:0123456789ab of proxy:1.4] proxy.tar`: what to rebuild, then the file.
+                let label = "[" + t(image.description) + "]"
+                lines.append(label + " " + (wide ? t(path) : Self.keepEnd(t(path), width: max(16, width - label.count - 1))))
+            } else if let info = group.packageInfo, let path = group.name {
                 // `[libpq5 15.20-0+deb12u1] debs/libpq5_15.20-0+deb12u1_amd64.deb`: who to tell first, then the file.
                 let label = "[" + t(info.nameAndVersion) + "]"
                 lines.append(label + " " + (wide ? t(path) : Self.keepEnd(t(path), width: max(16, width - label.count - 1))))

@@ -19,8 +19,8 @@ BENCH_PACKAGES=(hyperfine time openssl binutils)
 # What only the tests need: xmllint validates the JUnit output against docs/junit.xsd,
 # python3-jsonschema the JSON against docs/report-schema.json and docs/audit-schema.json;
 # gcc and libc6-dev build the audit's C fixtures (one statically linked) and the BIO plug-ins, binutils'
-# objdump cross-checks what the audit reads from real packages.
-TEST_PACKAGES=(libxml2-utils python3 python3-jsonschema gcc libc6-dev binutils)
+# objdump cross-checks what the audit reads from real packages; rpm's rpmbuild makes the .rpm the audit reads.
+TEST_PACKAGES=(libxml2-utils python3 python3-jsonschema gcc libc6-dev binutils rpm)
 
 missing_packages() {
     local pkg
