@@ -1,4 +1,5 @@
 import ArgumentParser
+import DebianArchive
 import Foundation
 import Matrix
 import ReportRendering
