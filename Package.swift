@@ -62,7 +62,7 @@ let package = Package(
         // plug-in's class) and the gate name without running an audit.
         .target(name: "AuditClassification"),
         // `tlsprobe audit`: binaries, packages and suites classified by what they import.
-        .target(name: "BinaryAudit", dependencies: ["AuditClassification", "ToolCore", "ProcessKit", "ELFInspection", "ProxyCore"]),
+        .target(name: "BinaryAudit", dependencies: ["AuditClassification", "DebianArchive", "ToolCore", "ProcessKit", "ELFInspection", "ProxyCore"]),
         // The matrix's data: modes, cells, results, evidence, the report. Computes nothing.
         .target(name: "MatrixModel", dependencies: ["AuditClassification", "ToolCore", "ProxyCore", "BIOPatterns",
                                                     .product(name: "SystemPackage", package: "swift-system")]),

@@ -34,6 +34,9 @@ package struct Auditor: Sendable {
     package var dpkgDatabase: String?
     /// `--shard K/N`: audit only this part of the inputs (`AuditInputSet`); `nil` audits them all.
     package var shard: AuditShard?
+    /// What the report calls a package given by a path the user never typed: a `.deb`
+    /// fetched by query is read from the cache as `SHA256.deb` and named by its pool file name.
+    package var shownNames: [String: String] = [:]
 
     package init(paths: [String], failOn: AuditFailureThreshold? = nil,
                  readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments,
@@ -63,7 +66,7 @@ package struct Auditor: Sendable {
         var inputSet = AuditInputSet(arguments: paths)
         for path in paths {
             let before = walker.entries.count
-            walker.add(path)
+            walker.add(path, shown: shownNames[path])
             if shard != nil { inputSet.add(walker.entries[before...], given: path) }
         }
         var entries = walker.entries
