@@ -22,9 +22,12 @@ package struct AuditQuery: Sendable, Codable, Equatable {
     package var downloaded: Int
     /// Index stanzas skipped as malformed.
     package var malformedStanzas: Int
+    /// This report's packages (a shard's part, a merge's union), `NAME=VERSION`, by name:
+    /// those without an ELF file are in no file's line, and a reader must still see them.
+    package var audited: [String]
 
     package init(suite: String, architecture: String, mirror: String, indexDate: String, rdepends: String?, packages: [String]?,
-                 selected: Int, cached: Int = 0, downloaded: Int = 0, malformedStanzas: Int = 0) {
+                 selected: Int, cached: Int = 0, downloaded: Int = 0, malformedStanzas: Int = 0, audited: [String] = []) {
         self.suite = suite
         self.architecture = architecture
         self.mirror = mirror
@@ -35,6 +38,7 @@ package struct AuditQuery: Sendable, Codable, Equatable {
         self.cached = cached
         self.downloaded = downloaded
         self.malformedStanzas = malformedStanzas
+        self.audited = audited
     }
 
     /// `bookworm/amd64 --rdepends libpq5`: what the text header and `inputs` name.
@@ -43,10 +47,11 @@ package struct AuditQuery: Sendable, Codable, Equatable {
         return "\(suite)/\(architecture) \(asked)"
     }
 
-    /// The same query, whatever came from the cache.
+    /// The same query, whatever part of it each report holds and whatever came from the cache.
     package func sameQuery(as other: AuditQuery) -> Bool {
         var left = self, right = other
         (left.cached, left.downloaded, right.cached, right.downloaded) = (0, 0, 0, 0)
+        (left.audited, right.audited) = ([], [])
         return left == right
     }
 }

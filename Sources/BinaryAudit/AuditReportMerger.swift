@@ -87,6 +87,7 @@ package enum AuditReportMerger {
         if query != nil {
             query?.cached = queries.reduce(0) { $0 + ($1?.cached ?? 0) }
             query?.downloaded = queries.reduce(0) { $0 + ($1?.downloaded ?? 0) }
+            query?.audited = queries.flatMap { $0?.audited ?? [] }.sorted()
         }
         let count = first.report.shard?.count ?? 1
         let merged = Set(shards.map(\.shard.index))

@@ -46,6 +46,7 @@ package struct PackageQueryAudit {
     /// The report; `refetched` hears of each cached copy that failed its check (package, why).
     package func run(refetched: (String, String) -> Void = { _, _ in }) -> AuditReport {
         let started = Deadline.now
+        let part = self.part
         let arrivals = fetcher.start(part)
         var files: [AuditedFile] = []
         var skipped = AuditSkipped()
@@ -80,6 +81,7 @@ package struct PackageQueryAudit {
         var query = self.query
         query.cached = counts.cached
         query.downloaded = counts.downloaded
+        query.audited = part.map { "\($0.name)=\($0.version)" }.sorted()
         let keys = selection.map { "\(Self.key($0))=\($0.version) \($0.sha256)" }
         return AuditReport(command: command, inputs: [query.description], readers: readers,
                            durationMilliseconds: started.millisecondsUntilNow, failOn: failOn, skipped: skipped,
