@@ -185,7 +185,7 @@ package struct PackageIndex: Sendable {
     package struct UnknownPackages: Error, Sendable, CustomStringConvertible {
         package let names: [String]
         package var description: String {
-            "no package \(names.joined(separator: ", ")) in the index"
+            "no package \(names.joined(separator: ", "))"
         }
     }
 }

@@ -179,7 +179,7 @@ struct AuditCommand: ParsableCommand {
         } else {
             switch index.packages.packages(named: packages) {
             case .success(let entries): selection = entries
-            case .failure(let unknown): throw fail(.usage, "--package: \(unknown.description) \(where_)")
+            case .failure(let unknown): throw fail(.usage, "--package: \(unknown.description) in \(where_)")
             }
         }
         let cache = PackageFetcher.cacheFolder(environment: environment)
