@@ -144,7 +144,8 @@ package struct PrivateApt: Sendable {
         let said = reasons.isEmpty ? run.stderrLines.suffix(2).joined(separator: " ") : reasons.prefix(2).joined(separator: " ")
         let text = said.replacingOccurrences(of: "\t", with: " ")
         var meaning = ""
-        if text.contains("404") || text.contains("does not have a Release file") {
+        // apt says `404  Not Found`; a bare "404" could be part of the mirror's port or address.
+        if text.contains("404  Not Found") || text.contains("404 Not Found") || text.contains("does not have a Release file") {
             meaning = "the mirror has no suite \(suites.joined(separator: " or ")); "
         } else if text.contains("Could not connect") || text.contains("Could not resolve") || text.contains("Temporary failure resolving")
                     || text.contains("Connection refused") || text.contains("Connection failed") || text.contains("timed out") {

@@ -202,6 +202,50 @@ import Testing
         #expect(rdepends.status == 2 && rdepends.stderr.contains("no-such-library-tlsprobe: no such package"), "\(rdepends.stderr)")
     }
 
+    /// A mirror on loopback whose `InRelease` is signed by a key of its own (made here with gpg),
+    /// not the Debian archive's: apt refuses it, and the audit exits 2 saying so, having fetched nothing.
+    @Test func anIndexSignedByAnotherKeyIsRefused() throws {
+        let root = try Repository.scratch("query-signature")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let script = #"""
+        set -eu
+        root=$1 bin=$2
+        export GNUPGHOME="$root/gnupg"
+        mkdir -m 700 "$GNUPGHOME"
+        gpg --batch --quiet --passphrase '' --quick-gen-key 'not Debian <nobody@invalid>' ed25519 sign never 2>/dev/null
+        dists="$root/debian/dists/bookworm"
+        mkdir -p "$dists/main/binary-amd64"
+        : > "$dists/main/binary-amd64/Packages"
+        {
+          echo "Origin: Debian"; echo "Suite: bookworm"; echo "Codename: bookworm"
+          echo "Date: $(date -u -R)"; echo "Valid-Until: $(date -u -R -d '+30 days')"
+          echo "Architectures: amd64"; echo "Components: main"; echo "SHA256:"
+          echo " $(sha256sum < "$dists/main/binary-amd64/Packages" | cut -d' ' -f1) 0 main/binary-amd64/Packages"
+        } > "$root/Release"
+        gpg --batch --quiet --clearsign -o "$dists/InRelease" "$root/Release" 2>/dev/null
+        python3 -c '
+        import functools, http.server, sys
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1]))
+        open(sys.argv[2], "w").write(str(server.server_address[1]))
+        server.serve_forever()
+        ' "$root" "$root/port.tmp" 2>/dev/null &
+        server=$!
+        for _ in $(seq 100); do [ -s "$root/port.tmp" ] && break; sleep 0.1; done
+        set +e
+        XDG_CACHE_HOME="$root/cache" TLSPROBE_DEBIAN_MIRROR="http://127.0.0.1:$(cat "$root/port.tmp")/debian"           "$bin" audit --suite bookworm --package curl --format json
+        status=$?
+        kill "$server"
+        exit "$status"
+        """#.replacingOccurrences(of: "\n        ", with: "\n")
+        let run = try ProcessRunner.run("/bin/sh", ["-c", script, "sh", root.path, Repository.binary])
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.contains("cannot read suite bookworm from mirror http://127.0.0.1:"), "\(run.stderr)")
+        #expect(run.stderr.contains("the mirror's index fails apt's signature check"), "\(run.stderr)")
+        #expect(run.stderr.contains("NO_PUBKEY") || run.stderr.contains("not signed"), "apt's own words: \(run.stderr)")
+        #expect(run.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: root.path + "/cache/tlsprobe/debs"), "nothing fetched")
+    }
+
     @Test func anUnknownSuiteAndAnUnreachableMirrorAreOneLineAndExitTwo() throws {
         let cache = try Repository.scratch("query-errors")
         defer { try? FileManager.default.removeItem(at: cache) }
