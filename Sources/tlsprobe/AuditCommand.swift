@@ -66,7 +66,8 @@ struct AuditCommand: ParsableCommand {
     var shard: String?
 
     @Option(help: ArgumentHelp("Audit packages of this Debian suite, chosen by --rdepends or --package, instead of paths (\(OpenSSLLine.suiteList), or a runtime's series).",
-                               valueName: "suite"))
+                               valueName: "suite"),
+            completion: .list(OpenSSLLine.allCases.map(\.suite)))
     var suite: String?
 
     @Option(help: ArgumentHelp("With --suite: every package whose Depends or Pre-Depends names this package.", valueName: "name"))
