@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import ToolCore
 
 /// A suite's `Packages` index, as apt fetched and verified it (`PrivateApt.update`):
@@ -38,12 +41,13 @@ package struct PackageIndex: Sendable {
     /// Stanzas skipped because a field was missing or not what Debian writes.
     package private(set) var malformed = 0
 
-    /// The index in `bytes` (a `Packages` file, uncompressed).
+    /// The index in `bytes` (a `Packages` file, uncompressed). Lines are found with `memchr`
+    /// and only the fields an entry needs become strings: an index is some 750,000 lines.
     package init(parsing bytes: [UInt8]) {
         var fields: [String: String] = [:]
+        /// The field the previous line began: a wanted one's name, `""` for any other, `nil` at a stanza's start.
         var last: String?
         var broken = false
-        var start = 0
         func finish() {
             if !fields.isEmpty || broken {
                 if !broken, let entry = Self.entry(fields) {
@@ -60,37 +64,61 @@ package struct PackageIndex: Sendable {
             last = nil
             broken = false
         }
-        while start <= bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
-            var line = bytes[start..<end]
-            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-            start = end + 1
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
-                finish()
-                continue
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            let count = buffer.count
+            var start = 0
+            while start <= count {
+                let found = start < count ? memchr(base + start, Int32(UInt8(ascii: "\n")), count - start) : nil
+                let end = found.map { UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base } ?? count
+                var lineEnd = end
+                if lineEnd > start && base[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                let line = UnsafeBufferPointer(rebasing: buffer[start..<lineEnd])
+                start = end + 1
+                if line.isEmpty {
+                    finish()
+                    continue
+                }
+                if line[0] == UInt8(ascii: " ") || line[0] == UInt8(ascii: "\t") {
+                    if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) {
+                        finish()
+                        continue
+                    }
+                    // A continuation: kept for the fields this reads, which Debian writes on one line.
+                    guard let key = last else { broken = true; continue }
+                    if !key.isEmpty { fields[key, default: ""] += " " + String(decoding: line, as: UTF8.self) }
+                    continue
+                }
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
+                    broken = true
+                    continue
+                }
+                guard let key = Self.wantedKey(UnsafeBufferPointer(rebasing: line[..<colon])) else {
+                    last = ""
+                    continue
+                }
+                last = key
+                if fields[key] != nil { broken = true }
+                var from = colon + 1, to = line.count
+                while from < to && (line[from] == UInt8(ascii: " ") || line[from] == UInt8(ascii: "\t")) { from += 1 }
+                while to > from && (line[to - 1] == UInt8(ascii: " ") || line[to - 1] == UInt8(ascii: "\t")) { to -= 1 }
+                fields[key] = String(decoding: UnsafeBufferPointer(rebasing: line[from..<to]), as: UTF8.self)
             }
-            if line.first == UInt8(ascii: " ") || line.first == UInt8(ascii: "\t") {
-                // A continuation: kept for the fields this reads, which Debian writes on one line.
-                guard let key = last else { broken = true; continue }
-                if Self.wanted.contains(key) { fields[key, default: ""] += " " + String(decoding: line, as: UTF8.self) }
-                continue
-            }
-            guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else {
-                broken = true
-                continue
-            }
-            let key = String(decoding: line[line.startIndex..<colon], as: UTF8.self)
-            last = key
-            guard Self.wanted.contains(key) else { continue }
-            if fields[key] != nil { broken = true }
-            fields[key] = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingCharacters(in: .whitespaces)
         }
         finish()
     }
 
     /// The fields an entry is made of.
-    private static let wanted: Set<String> = ["Package", "Version", "Architecture", "Filename", "Size", "SHA256", "Depends", "Pre-Depends", "Source"]
+    private static let wanted = ["Package", "Version", "Architecture", "Filename", "Size", "SHA256", "Depends", "Pre-Depends", "Source"]
+    private static let wantedBytes = wanted.map { Array($0.utf8) }
+
+    /// The wanted field `name` spells, without making a string of every field's name.
+    private static func wantedKey(_ name: UnsafeBufferPointer<UInt8>) -> String? {
+        for (index, key) in wantedBytes.enumerated() where key.count == name.count && key[0] == name[0] && name.elementsEqual(key) {
+            return wanted[index]
+        }
+        return nil
+    }
 
     private static func entry(_ fields: [String: String]) -> Entry? {
         guard let name = fields["Package"], isName(name),
@@ -112,14 +140,22 @@ package struct PackageIndex: Sendable {
     /// Every package a `Depends`-style field names: `a (>= 1) | b:any, c` gives `a`, `b`, `c`.
     package static func dependencyNames(_ field: String) -> [String] {
         var names: [String] = []
-        for clause in field.split(separator: ",") {
-            for alternative in clause.split(separator: "|") {
-                let trimmed = alternative.drop(while: { $0 == " " || $0 == "\t" })
-                let name = trimmed.prefix(while: { !" \t(:[<".contains($0) })
-                if !name.isEmpty { names.append(String(name)) }
-            }
+        var utf8 = field.utf8[...]
+        while !utf8.isEmpty {
+            // One alternative: up to the next `,` or `|`.
+            let end = utf8.firstIndex { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "|") } ?? utf8.endIndex
+            let alternative = utf8[utf8.startIndex..<end].drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+            let name = alternative.prefix { !Self.endsName($0) }
+            if !name.isEmpty, let text = String(name) { names.append(text) }
+            utf8 = end == utf8.endIndex ? utf8[end...] : utf8[utf8.index(after: end)...]
         }
         return names
+    }
+
+    /// What ends a name in a relation: a space, a version, an architecture qualifier or list, a profile.
+    private static func endsName(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ":")
+            || byte == UInt8(ascii: "[") || byte == UInt8(ascii: "<")
     }
 
     /// Debian policy 5.6.1: lowercase letters, digits, `+ - .`, at least two, starting alphanumeric.
