@@ -60,6 +60,9 @@ let package = Package(
         // Process plumbing: child processes in their own group, bounded pipe reads, lines,
         // script runs, signal names, resource limits, the private temporary folder.
         .target(name: "ProcessKit", dependencies: ["ToolCore", "ProxyCore", "CLinux"]),
+        // The Debian archive, read through the host's apt with a private configuration: the
+        // mirror, signed indexes, packages by query and the cache of verified .deb files.
+        .target(name: "DebianArchive", dependencies: ["ToolCore", "ProcessKit", "COpenSSL"]),
         // ELF inspection, one reader through libelf: the audit, the plug-in checks and the
         // runtime launcher all read ELF files through it, never by hand.
         .target(name: "ELFInspection", dependencies: ["ToolCore", "ProxyCore", "CElf", "CLinux"]),
@@ -67,7 +70,7 @@ let package = Package(
         // plug-in's class) and the gate name without running an audit.
         .target(name: "AuditClassification"),
         // `tlsprobe audit`: binaries, packages and suites classified by what they import.
-        .target(name: "BinaryAudit", dependencies: ["AuditClassification", "ToolCore", "ProcessKit", "ELFInspection", "ProxyCore", "CArchive"]),
+        .target(name: "BinaryAudit", dependencies: ["AuditClassification", "DebianArchive", "ToolCore", "ProcessKit", "ELFInspection", "ProxyCore", "CArchive"]),
         // The matrix's data: modes, cells, results, evidence, the report. Computes nothing.
         .target(name: "MatrixModel", dependencies: ["AuditClassification", "ToolCore", "ProxyCore", "BIOPatterns",
                                                     .product(name: "SystemPackage", package: "swift-system")]),
@@ -75,7 +78,7 @@ let package = Package(
         .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "AuditClassification", "ToolCore",
                                                        "BIOPatterns", "ProxyCore"]),
         // Running the matrix: the one-cell probe, plug-ins, workers and their isolation, runtimes.
-        .target(name: "Matrix", dependencies: ["MatrixModel", "MatrixAnalysis", "ToolCore", "ProcessKit", "ELFInspection", "BinaryAudit",
+        .target(name: "Matrix", dependencies: ["MatrixModel", "MatrixAnalysis", "DebianArchive", "ToolCore", "ProcessKit", "ELFInspection", "BinaryAudit",
                                                "ProxyCore", "BIOPatterns", "Loopback",
                                                "COpenSSL", "CLibcap", "CLinux", "CWriteObserver",
                                                .product(name: "SystemPackage", package: "swift-system")]),
@@ -85,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "tlsprobe",
             dependencies: [
-                "Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "ProcessKit", "ToolCore",
+                "Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "DebianArchive", "ProcessKit", "ToolCore",
                 "ReportRendering", "ProxyCore", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -106,7 +109,7 @@ let package = Package(
         // interposes sendto, write and close for the whole process. Tests/ProxyCorePackage runs them
         // in a bundle of their own, as a proxy links ProxyCore.
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
-        .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification",
+        .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "DebianArchive",
                                                       "ELFInspection", "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore",
                                                       "BIOPatterns", "Loopback", "TestSupport", "CLinux"],
                     exclude: ["Golden"]),

@@ -42,8 +42,11 @@ struct AuditInputSet {
     }
 
     /// `fnv1a64:` and 16 hex digits: FNV-1a 64 of the sorted keys, one per line.
-    var fingerprint: String {
-        let hash = AuditShard.fnv1a64(units.map(\.key).sorted().joined(separator: "\n"))
+    var fingerprint: String { Self.fingerprint(of: units.map(\.key)) }
+
+    /// `fnv1a64:` and 16 hex digits of `keys`, sorted, one per line.
+    static func fingerprint(of keys: [String]) -> String {
+        let hash = AuditShard.fnv1a64(keys.sorted().joined(separator: "\n"))
         let hex = String(hash, radix: 16)
         return "fnv1a64:" + String(repeating: "0", count: 16 - hex.count) + hex
     }

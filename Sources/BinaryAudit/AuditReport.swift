@@ -43,11 +43,13 @@ package struct AuditReport: Sendable, Codable, Equatable {
     package var inputUnits: Int?
     /// A merge that lacks some shards: which it holds and which are missing.
     package var incomplete: AuditIncompleteMerge?
+    /// `--suite … --rdepends`/`--package`: the query that chose the packages.
+    package var query: AuditQuery?
 
     package init(command: [String], inputs: [String], readers: Int, durationMilliseconds: Double, failOn: AuditFailureThreshold?,
                  skipped: AuditSkipped, files: [AuditedFile], hostname: String = ProcessInfo.processInfo.hostName,
                  generatedAt: Date = Date(), shard: AuditShard? = nil, inputFingerprint: String? = nil, inputUnits: Int? = nil,
-                 incomplete: AuditIncompleteMerge? = nil) {
+                 incomplete: AuditIncompleteMerge? = nil, query: AuditQuery? = nil) {
         self.schemaVersion = Self.currentSchemaVersion
         self.tool = "tlsprobe"
         self.toolVersion = ToolVersion.current
@@ -67,6 +69,7 @@ package struct AuditReport: Sendable, Codable, Equatable {
         self.inputFingerprint = inputFingerprint
         self.inputUnits = inputUnits
         self.incomplete = incomplete
+        self.query = query
         self.verdict = Self.verdictLine(files: files, skipped: skipped, inputs: inputs)
         if let incomplete { self.verdict = "INCOMPLETE: \(incomplete.description); " + verdict }
         if let shard, shard.count > 1 { self.verdict = "shard \(shard.description): " + verdict }

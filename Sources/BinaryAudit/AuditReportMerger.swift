@@ -51,6 +51,16 @@ package enum AuditReportMerger {
             }
             shards.append((input.source, shard, fingerprint))
         }
+        let queries = inputs.map(\.report.query)
+        if let other = inputs.first(where: { input in
+            switch (input.report.query, first.report.query) {
+            case (nil, nil): false
+            case (let query?, let reference?): !query.sameQuery(as: reference)
+            default: true
+            }
+        }) {
+            throw InputError(source: other.source, message: "its packages were chosen by another query than \(first.source)'s")
+        }
         var owners: [String: String] = [:]
         for input in inputs {
             for file in input.report.files {
@@ -73,6 +83,12 @@ package enum AuditReportMerger {
             files += input.report.files
             for path in input.report.inputs where !inputPaths.contains(path) { inputPaths.append(path) }
         }
+        var query = queries.first ?? nil
+        if query != nil {
+            query?.cached = queries.reduce(0) { $0 + ($1?.cached ?? 0) }
+            query?.downloaded = queries.reduce(0) { $0 + ($1?.downloaded ?? 0) }
+            query?.audited = queries.flatMap { $0?.audited ?? [] }.sorted()
+        }
         let count = first.report.shard?.count ?? 1
         let merged = Set(shards.map(\.shard.index))
         let missing = (1...count).filter { !merged.contains($0) }
@@ -82,6 +98,7 @@ package enum AuditReportMerger {
                            hostname: first.report.hostname, generatedAt: generatedAt,
                            shard: missing.isEmpty ? .whole : nil, inputFingerprint: shards[0].fingerprint,
                            inputUnits: first.report.inputUnits,
-                           incomplete: missing.isEmpty ? nil : AuditIncompleteMerge(count: count, merged: merged.sorted(), missing: missing))
+                           incomplete: missing.isEmpty ? nil : AuditIncompleteMerge(count: count, merged: merged.sorted(), missing: missing),
+                           query: query)
     }
 }

@@ -41,8 +41,9 @@ struct AuditWalker {
     /// Real paths of the files already listed, so that overlapping paths given read each file once.
     private var seen = Set<String>()
 
-    /// A path as given on the command line.
-    mutating func add(_ given: String) {
+    /// A path as given on the command line; `shown` names a package given by a path the
+    /// user never typed (a cached file fetched by query) in the report instead.
+    mutating func add(_ given: String, shown: String? = nil) {
         guard let real = Self.realPath(given) else {
             let code = errno
             entries.append(.failed(.failed(given, reason: code == ELOOP ? "symlink loop: \(ErrnoName.describe(code))" : "cannot resolve: \(ErrnoName.describe(code))")))
@@ -62,7 +63,7 @@ struct AuditWalker {
                     skipped.duplicates += 1
                     return
                 }
-                entries.append(.package(path: given, display: given))
+                entries.append(.package(path: given, display: shown ?? given))
             } else if RPMPackage.hasMagic(real) {
                 guard seen.insert(real).inserted else {
                     skipped.duplicates += 1

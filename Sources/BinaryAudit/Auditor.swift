@@ -46,6 +46,9 @@ package struct Auditor: Sendable {
     package var shard: AuditShard?
     /// Called, from any reader thread, as files and archives are read; `nil` tells no one.
     package var progress: (@Sendable (AuditProgress) -> Void)?
+    /// What the report calls a package given by a path the user never typed: a `.deb`
+    /// fetched by query is read from the cache as `SHA256.deb` and named by its pool file name.
+    package var shownNames: [String: String] = [:]
 
     package init(paths: [String], failOn: AuditFailureThreshold? = nil,
                  readers: Int = ProcessInfo.processInfo.activeProcessorCount, command: [String] = CommandLine.arguments,
@@ -81,7 +84,7 @@ package struct Auditor: Sendable {
         var inputSet = AuditInputSet(arguments: paths)
         for path in paths {
             let before = walker.entries.count
-            walker.add(path)
+            walker.add(path, shown: shownNames[path])
             if shard != nil { inputSet.add(walker.entries[before...], given: path) }
         }
         var entries = walker.entries

@@ -29,6 +29,11 @@ package struct AuditTextRenderer: Sendable {
         let read = report.files.count - report.summary[AuditClass.error, default: 0]
         let inputs = report.inputs.count == 1 ? t(report.inputs[0]) : "\(report.inputs.count) paths"
         lines += wrap("tlsprobe \(t(report.toolVersion)) audit of \(inputs): \(read) ELF file\(read == 1 ? "" : "s") read by \(report.readers) reader\(report.readers == 1 ? "" : "s") in \(Self.seconds(report.durationMilliseconds))")
+        if let query = report.query {
+            // Which state of which archive "every package" meant.
+            let how = query.rdepends.map { "every package whose Depends or Pre-Depends names \($0)" } ?? "the packages named"
+            lines += wrap("Debian \(t(query.suite))/\(t(query.architecture)) from \(t(query.mirror)), index of \(t(query.indexDate)): \(t(how)), \(query.selected) package\(query.selected == 1 ? "" : "s") (here \(query.cached) from the cache, \(query.downloaded) downloaded)")
+        }
         let findings = report.files.filter(\.class.isFinding)
         lines.append("")
         if report.files.isEmpty {

@@ -1,8 +1,12 @@
 import AuditClassification
 import ArgumentParser
 import BinaryAudit
+import DebianArchive
 import Foundation
+import MatrixModel
+import ProcessKit
 import ReportRendering
+import ToolCore
 
 /// `tlsprobe audit`: which of the ELF files and Debian packages given carry the
 /// socket-BIO pattern OpenSSL 3.2 broke, read from their symbols in parallel.
@@ -41,7 +45,15 @@ struct AuditCommand: ParsableCommand {
             path below the argument it was found in. Its JSON report names the shard and a fingerprint of the whole \
             input set, and lists files by package, then path; tlsprobe merge joins the N reports. A shard whose \
             part holds no ELF file exits 0 (the merge decides whether anything was audited); what the walk met \
-            besides files (symlinks, special files) is counted by shard 1.
+            besides files (symlinks, special files) is counted by shard 1. \
+            --suite SUITE with --rdepends NAME (every package whose Depends or Pre-Depends names NAME, in any \
+            alternative) or --package NAME… (exact names) audits packages of the Debian archive instead of paths: \
+            the suite's main index for --arch is fetched and verified by apt with a private configuration (as \
+            runtimes are: --mirror, --max-index-age), and each .deb is downloaded by apt, which checks it against \
+            the signed index, into $XDG_CACHE_HOME/tlsprobe/debs named by its SHA-256 (checked again before every \
+            use; a damaged copy is fetched again), and audited as it arrives. With --shard K/N a shard fetches only \
+            its part. A mirror that cannot be reached, a suite it lacks, an index that fails its signature check \
+            or a package the index lacks exits 2.
             """
     )
 
@@ -61,10 +73,47 @@ struct AuditCommand: ParsableCommand {
     @Flag(help: "Unpack each .deb to a temporary folder with dpkg-deb and read it there (the path before packages were read as streams; for comparison).")
     var unpack = false
 
+    @Option(help: ArgumentHelp("Audit packages of this Debian suite, chosen by --rdepends or --package, instead of paths (\(OpenSSLLine.suiteList), or a runtime's series).",
+                               valueName: "suite"),
+            completion: .list(OpenSSLLine.allCases.map(\.suite)))
+    var suite: String?
+
+    @Option(help: ArgumentHelp("With --suite: every package whose Depends or Pre-Depends names this package.", valueName: "name"))
+    var rdepends: String?
+
+    @Option(name: .customLong("package"), help: ArgumentHelp("With --suite: this package (repeatable).", valueName: "name"))
+    var packages: [String] = []
+
+    @Option(help: ArgumentHelp("With --suite: the architecture whose index is read.", valueName: "arch"))
+    var arch: String = "amd64"
+
+    @OptionGroup var fetchOptions: FetchOptions
+
     @OptionGroup var reportOptions: ReportOutputOptions
 
     func validate() throws {
-        guard !paths.isEmpty else { throw ValidationError("audit needs at least one path: an ELF file, a folder or a .deb") }
+        if let suite {
+            guard OpenSSLLine(name: suite) != nil else {
+                let hint = Suggestion.nearest(to: suite, in: OpenSSLLine.names).map { " (did you mean \($0)?)" } ?? ""
+                throw ValidationError("unknown suite '\(TerminalText.escape(suite))'\(hint); --suite takes \(OpenSSLLine.suiteList)")
+            }
+            guard (rdepends == nil) != packages.isEmpty else {
+                throw ValidationError("--suite needs either --rdepends NAME or --package NAME…, not both")
+            }
+            guard paths.isEmpty else {
+                throw ValidationError("--suite audits the packages of its query, not paths: give the paths to another run")
+            }
+            for name in packages + (rdepends.map { [$0] } ?? []) where !PackageIndex.isName(name) {
+                throw ValidationError("'\(TerminalText.escape(name))' is not a Debian package name")
+            }
+            guard PackageIndex.isName(arch) else { throw ValidationError("'\(TerminalText.escape(arch))' is not a Debian architecture") }
+        } else {
+            if rdepends != nil || !packages.isEmpty { throw ValidationError("--rdepends and --package need --suite SUITE") }
+            if fetchOptions.mirror != nil || fetchOptions.maxIndexAge != nil { throw ValidationError("--mirror and --max-index-age need --suite SUITE") }
+        }
+        guard !paths.isEmpty || suite != nil else {
+            throw ValidationError("audit needs at least one path (an ELF file, a folder or a .deb), or --suite with --rdepends or --package")
+        }
         if let shard, case .failure(let error) = AuditShard.parse(shard) { throw ValidationError(error.description) }
         do {
             _ = try UnpackLimit.from(environment: ProcessInfo.processInfo.environment)
@@ -83,17 +132,95 @@ struct AuditCommand: ParsableCommand {
         }
         // `validate()` has accepted it: parsing again cannot fail.
         let part = shard.flatMap { try? AuditShard.parse($0).get() }
-        var auditor = Auditor(paths: paths, failOn: failOn, unpack: unpack, shard: part)
         let tally = AuditProgressTally()
         let progress = reportOptions.terminal.quiet ? nil : ProgressLine.start { tally.line(elapsed: $0) }
-        if progress != nil { auditor.progress = { tally.record($0) } }
-        let report = auditor.run()
-        progress?.stop()
+        let told: (@Sendable (AuditProgress) -> Void)? = progress == nil ? nil : { @Sendable event in tally.record(event) }
+        let report: AuditReport
+        do {
+            defer { progress?.stop() }
+            report = try audit(shard: part, progress: told)
+        }
         Self.reportErrors(report)
         if report.outcome == .nothingAudited { Terminal.writeError("tlsprobe: \(TerminalText.escape(report.verdict))\n") }
         try reportOptions.destination.emit(report)
         let status = ExitStatus(report.outcome)
         if status != .success { throw status.exitCode }
+    }
+
+    /// The paths given, or the packages of `--suite`'s query.
+    private func audit(shard: AuditShard?, progress: (@Sendable (AuditProgress) -> Void)?) throws -> AuditReport {
+        if let suite, let line = OpenSSLLine(name: suite) {
+            return try auditQuery(suite: line.rawValue, shard: shard, progress: progress)
+        }
+        var auditor = Auditor(paths: paths, failOn: failOn, unpack: unpack, shard: shard)
+        auditor.progress = progress
+        return auditor.run()
+    }
+
+    /// `--suite`: the index fetched and verified, the query resolved, the packages fetched
+    /// and audited as they arrive. What stops the query is one line on stderr and exit 2
+    /// (3 when this machine lacks apt or dpkg-deb), as a runtime that cannot be fetched.
+    private func auditQuery(suite: String, shard: AuditShard?, progress: (@Sendable (AuditProgress) -> Void)?) throws -> AuditReport {
+        func fail(_ status: ExitStatus, _ message: String) -> ExitCode {
+            Terminal.writeError("tlsprobe: \(TerminalText.escape(message))\n")
+            return status.exitCode
+        }
+        do {
+            try PrivateApt.checkTools(also: [("/usr/bin/dpkg-deb", "dpkg")])
+        } catch {
+            throw fail(.environment, error.description)
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let mirror: DebianMirror
+        switch DebianMirror.choose(given: fetchOptions.mirror, environment: environment) {
+        case .success(let chosen): mirror = chosen
+        case .failure(let why): throw fail(.usage, "cannot read suite \(suite): \(why); give a Debian mirror with --mirror URL (or TLSPROBE_DEBIAN_MIRROR)")
+        }
+        let index: SuiteIndex
+        let apt: PrivateApt
+        do throws(EnvironmentError) {
+            let folder = if let current = PrivateFolder.current { current } else { try PrivateFolder.make() }
+            apt = PrivateApt(folder: folder + "/apt-" + suite, mirror: mirror, suites: [suite], architecture: arch,
+                             maxIndexAgeDays: fetchOptions.maxIndexAgeDays(environment: environment))
+            try apt.prepare()
+            try apt.update()
+        } catch {
+            throw fail(.usage, "cannot read suite \(suite) from mirror \(mirror.url) (\(mirror.origin)): \(error.description); choose another with --mirror URL")
+        }
+        do {
+            index = try SuiteIndex(lists: apt.lists, suite: suite, architecture: arch)
+        } catch {
+            throw fail(.usage, "\(error.description) (mirror \(mirror.url))")
+        }
+        let where_ = "\(suite)/\(arch) (index of \(index.date))"
+        let selection: [PackageIndex.Entry]
+        if let rdepends {
+            guard index.packages.entries[rdepends] != nil else {
+                throw fail(.usage, "--rdepends \(rdepends): no such package in \(where_)")
+            }
+            selection = index.packages.reverseDependencies(of: rdepends)
+        } else {
+            switch index.packages.packages(named: packages) {
+            case .success(let entries): selection = entries
+            case .failure(let unknown): throw fail(.usage, "--package: \(unknown.description) in \(where_)")
+            }
+        }
+        let cache = PackageFetcher.cacheFolder(environment: environment)
+        do {
+            try PackageFetcher.prepareCache(cache)
+        } catch {
+            throw fail(.usage, error.description)
+        }
+        let query = AuditQuery(suite: suite, architecture: arch, mirror: mirror.url, indexDate: index.date, rdepends: rdepends,
+                               packages: rdepends == nil ? packages : nil, selected: selection.count,
+                               malformedStanzas: index.packages.malformed)
+        var audit = PackageQueryAudit(fetcher: PackageFetcher(apt: apt, cache: cache), selection: selection, query: query,
+                                      shard: shard, failOn: failOn)
+        audit.unpack = unpack
+        audit.progress = progress
+        return audit.run { package, damage in
+            Terminal.writeError("tlsprobe: the cached \(TerminalText.escape(package)) \(TerminalText.escape(damage)): deleted and fetched again\n")
+        }
     }
 
     /// Files that could not be read, on stderr too: a CI log shows them whatever the format.

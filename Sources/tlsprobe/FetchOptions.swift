@@ -1,11 +1,13 @@
 import ArgumentParser
+import DebianArchive
 import Foundation
 import Matrix
 import ReportRendering
 
-/// Where and how named runtimes are fetched: shared by `matrix`, `gate` and `runtime fetch`.
+/// Where and how named runtimes, and the packages `audit --suite` names, are fetched:
+/// shared by `matrix`, `gate`, `runtime fetch` and `audit`.
 struct FetchOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The Debian mirror named runtimes are fetched from (default: TLSPROBE_DEBIAN_MIRROR, else the Debian archive this host's apt sources name).",
+    @Option(help: ArgumentHelp("The Debian mirror named runtimes (and audit --suite packages) are fetched from (default: TLSPROBE_DEBIAN_MIRROR, else the Debian archive this host's apt sources name).",
                                valueName: "url"))
     var mirror: String?
 
@@ -29,6 +31,11 @@ struct FetchOptions: ParsableArguments {
            Int(variable).map(Self.indexAges.contains) != true {
             throw ValidationError("TLSPROBE_MAX_INDEX_AGE must be a number of days from 1 to 3650; got '\(TerminalText.escape(variable))'")
         }
+    }
+
+    /// The index grace for an audit by query: the option, else `TLSPROBE_MAX_INDEX_AGE`, as for runtimes.
+    func maxIndexAgeDays(environment: [String: String]) -> Int? {
+        maxIndexAge ?? environment["TLSPROBE_MAX_INDEX_AGE"].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil }
     }
 
     /// `provisioner` with these choices; the environment's apply where no option is given.

@@ -13,6 +13,9 @@ final class ProgressLine: @unchecked Sendable {
     private let started = Date()
     private let timer: any DispatchSourceTimer
     private let describe: @Sendable (_ elapsed: TimeInterval) -> String
+    /// Whether a line is on the terminal now: `Terminal.writeError` erases it first, so a
+    /// message in the middle of a run starts at the left margin (the next redraw follows it).
+    static let isShowing = Atomic(false)
 
     /// `nil` when stderr is no terminal, or one (`TERM=dumb`) that cannot erase a line.
     static func start(describe: @escaping @Sendable (_ elapsed: TimeInterval) -> String) -> ProgressLine? {
@@ -25,12 +28,14 @@ final class ProgressLine: @unchecked Sendable {
         timer = DispatchSource.makeTimerSource(queue: .global())
         timer.schedule(deadline: .now(), repeating: .milliseconds(250))
         timer.setEventHandler { [weak self] in self?.draw() }
+        Self.isShowing.store(true, ordering: .relaxed)
         timer.resume()
     }
 
     /// Erases the line; the report follows on stdout.
     func stop() {
         timer.cancel()
+        Self.isShowing.store(false, ordering: .relaxed)
         Terminal.redrawLine("")
     }
 

@@ -37,7 +37,7 @@ enum Terminal {
     /// line of tlsprobe's own; this is the one place every such line goes through.
     static func writeError(_ text: String) {
         // Nowhere left to report a failure of stderr itself.
-        try? writeAll(escapedLine(text), to: STDERR_FILENO)
+        try? writeAll((ProgressLine.isShowing.load(ordering: .relaxed) ? "\r\u{1B}[K" : "") + escapedLine(text), to: STDERR_FILENO)
     }
 
     /// Redraws the terminal's current line (the progress line) with `text`, escaped as

@@ -107,4 +107,35 @@ import Testing
         // --fail-on given to merge settles differing thresholds.
         #expect(refusal(Self.shard(2, of: 2, [], failOn: .inheritsSocketBIO), failOn: .affectedPattern) == nil)
     }
+
+    /// Shards of an audit by query: the query's counts summed and its packages joined; a
+    /// shard of another query, or of none, refused even when the fingerprints agree.
+    @Test func queryShardsJoinTheirPackagesAndOtherQueriesAreRefused() throws {
+        func query(_ rdepends: String, cached: Int, downloaded: Int, audited: [String], date: String = "Sat, 11 Jul 2026 10:16:37 UTC") -> AuditQuery {
+            AuditQuery(suite: "bookworm", architecture: "amd64", mirror: "http://mirror.example/debian", indexDate: date,
+                       rdepends: rdepends, packages: nil, selected: 3, cached: cached, downloaded: downloaded, audited: audited)
+        }
+        var one = Self.shard(1, of: 2, [Self.file("b.deb:/usr/bin/b", package: "b", .ownBIO)])
+        one.query = query("libx1", cached: 1, downloaded: 1, audited: ["b=1", "c=1"])
+        var two = Self.shard(2, of: 2, [Self.file("a.deb:/usr/bin/a", package: "a", .notOpenSSL)])
+        two.query = query("libx1", cached: 0, downloaded: 1, audited: ["a=1"])
+        let merged = try AuditReportMerger.merge([.init(source: "one.json", report: one), .init(source: "two.json", report: two)], command: ["merge"])
+        let joined = try #require(merged.query)
+        #expect(joined.audited == ["a=1", "b=1", "c=1"] && joined.cached == 1 && joined.downloaded == 2 && joined.selected == 3)
+        #expect(joined.sameQuery(as: one.query!) && joined.rdepends == "libx1")
+
+        for (other, what) in [(query("liby1", cached: 0, downloaded: 1, audited: ["a=1"]), "another library"),
+                              (query("libx1", cached: 0, downloaded: 1, audited: ["a=1"], date: "Sun, 12 Jul 2026 10:16:37 UTC"), "another index")] {
+            var shard = two
+            shard.query = other
+            #expect(throws: (any Error).self, "\(what)") {
+                try AuditReportMerger.merge([.init(source: "one.json", report: one), .init(source: "two.json", report: shard)], command: ["merge"])
+            }
+        }
+        var plain = two
+        plain.query = nil
+        #expect(throws: (any Error).self, "a shard of paths with a shard of a query") {
+            try AuditReportMerger.merge([.init(source: "one.json", report: one), .init(source: "two.json", report: plain)], command: ["merge"])
+        }
+    }
 }

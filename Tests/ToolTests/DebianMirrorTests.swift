@@ -1,5 +1,5 @@
 import Foundation
-@testable import Matrix
+@testable import DebianArchive
 import Testing
 import TestSupport
 

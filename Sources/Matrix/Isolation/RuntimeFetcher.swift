@@ -1,3 +1,4 @@
+import DebianArchive
 import Foundation
 import Glibc
 import MatrixModel
@@ -9,9 +10,7 @@ import ToolCore
 /// Fetches a Debian line's OpenSSL into a folder, with the host's own apt and
 /// dpkg and nothing of tlsprobe's source tree:
 ///
-/// - apt runs with a private configuration (`APT_CONFIG`: its own sources list, state,
-///   lists and cache in the folder being made; none of the host's sources, keys, pins,
-///   configuration parts or hooks; a proxy comes from `http_proxy` as for any apt), so
+/// - apt runs with a private configuration in the folder being made (`PrivateApt`), so
 ///   apt itself checks the suite's `InRelease` signature against the Debian archive
 ///   keyring only, refuses an index past its `Valid-Until`, and checks every file's hash;
 /// - `dpkg-deb -x` unpacks each package into `root/`;
@@ -31,41 +30,22 @@ struct RuntimeFetcher {
     /// Told of each step, for the progress line.
     var step: (String) -> Void = { _ in }
 
-    static let aptGet = "/usr/bin/apt-get"
     static let dpkgDeb = "/usr/bin/dpkg-deb"
-    /// The Debian archive's signing keys, from Debian's (and Ubuntu's) `debian-archive-keyring` package.
-    static let keyring = "/usr/share/keyrings/debian-archive-keyring.gpg"
     static let loaderName = RuntimeLauncher.loaderName
-    /// An index download and a few packages: minutes at worst, on a slow mirror.
-    static let aptSeconds = 600.0
+    static let aptSeconds = PrivateApt.aptSeconds
 
     /// Fills `folder` (an empty folder of the caller's). Its errors are one line: what failed,
     /// in apt's words, and what that means (the caller names the suite, the mirror and `--mirror`).
     func fetch(into folder: String) throws(EnvironmentError) {
-        for (tool, package) in [(Self.aptGet, "apt"), (Self.dpkgDeb, "dpkg"), (Self.keyring, "debian-archive-keyring")]
-        where !FileManager.default.fileExists(atPath: tool) {
-            throw EnvironmentError("\(tool) is missing (apt-get install \(package))")
-        }
-        let apt = folder + "/.apt"
+        try PrivateApt.checkTools(also: [(Self.dpkgDeb, "dpkg")])
+        let apt = PrivateApt(folder: folder + "/.apt", mirror: mirror, suites: line.suites, maxIndexAgeDays: maxIndexAgeDays)
         let debs = folder + "/.debs"
-        for sub in ["lists/partial", "cache/archives/partial", "state", "etc/sources.list.d", "etc/preferences.d",
-                    "etc/trusted.gpg.d", "etc/apt.conf.d"] {
-            try make(apt + "/" + sub)
-        }
         try make(debs)
-        try write("", to: apt + "/state/status")
-        let sources = line.suites.map { "deb [signed-by=\(Self.keyring)] \(mirror.url) \($0) main\n" }.joined()
-        try write(sources, to: apt + "/etc/sources.list")
-        try write(options(apt).map { "\($0);\n" }.joined(), to: apt + "/etc/apt.conf")
-        // apt drops root to _apt for downloads: let it write where it downloads.
-        if geteuid() == 0, let user = getpwnam("_apt") {
-            for path in [apt + "/lists/partial", apt + "/cache/archives/partial", debs] { chown(path, user.pointee.pw_uid, 0) }
-        }
+        try apt.prepare(downloads: [debs])
 
         step("fetching OpenSSL \(line.series) (Debian \(line.rawValue)) from \(mirror.url)")
-        try runApt(["update"], configuration: apt + "/etc/apt.conf", directory: folder)
-        let names = line.packages.map { "\($0.name)/\($0.suite)" }
-        try runApt(["download"] + names, configuration: apt + "/etc/apt.conf", directory: debs)
+        try apt.update()
+        try apt.download(line.packages.map { "\($0.name)/\($0.suite)" }, into: debs)
 
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: debs)) ?? []).filter { $0.hasSuffix(".deb") }.sorted()
         var versions: [String] = []
@@ -78,85 +58,12 @@ struct RuntimeFetcher {
             versions.append(shown.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
             _ = try run([Self.dpkgDeb, "-x", deb, folder + "/root"], what: "dpkg-deb -x \(file)")
         }
-        try? FileManager.default.removeItem(atPath: apt)
+        try? FileManager.default.removeItem(atPath: apt.folder)
         try? FileManager.default.removeItem(atPath: debs)
         try write(versions.joined(separator: "\n") + "\n", to: folder + "/VERSION")
         try layOut(folder)
         try checkResolution(folder)
         step("ready: \(versions.first ?? line.rawValue)")
-    }
-
-    /// apt's configuration: everything it reads or writes lies in `apt`, and nothing relaxes its checks.
-    private func options(_ apt: String) -> [String] {
-        let grace = maxIndexAgeDays.map { ["Acquire::Min-ValidTime \"\($0 * 86400)\""] } ?? []
-        return grace + [
-            "Dir::Etc::Main \"\(apt)/etc/apt.conf\"",
-            "Dir::Etc::Parts \"\(apt)/etc/apt.conf.d\"",
-            "Dir::Etc::SourceList \"\(apt)/etc/sources.list\"",
-            "Dir::Etc::SourceParts \"\(apt)/etc/sources.list.d\"",
-            "Dir::Etc::Preferences \"\(apt)/etc/preferences\"",
-            "Dir::Etc::PreferencesParts \"\(apt)/etc/preferences.d\"",
-            "Dir::Etc::Trusted \"\(apt)/etc/trusted.gpg\"",
-            "Dir::Etc::TrustedParts \"\(apt)/etc/trusted.gpg.d\"",
-            "Dir::State \"\(apt)/state\"",
-            "Dir::State::Lists \"\(apt)/lists\"",
-            "Dir::State::status \"\(apt)/state/status\"",
-            "Dir::Cache \"\(apt)/cache\"",
-            "Debug::NoLocking \"true\"",
-            "APT::Architecture \"amd64\"",
-            "APT::Architectures { \"amd64\"; }",
-            "Acquire::Languages { \"none\"; }",
-            "Acquire::AllowInsecureRepositories \"false\"",
-            "Acquire::AllowDowngradeToInsecureRepositories \"false\"",
-            "Acquire::Check-Valid-Until \"true\"",
-            "APT::Get::AllowUnauthenticated \"false\"",
-        ]
-    }
-
-    private func runApt(_ command: [String], configuration: String, directory: String) throws(EnvironmentError) {
-        var environment = ProcessInfo.processInfo.environment
-        environment["APT_CONFIG"] = configuration
-        environment["LC_ALL"] = "C"
-        environment["DEBIAN_FRONTEND"] = "noninteractive"
-        let run: ScriptRun
-        do {
-            run = try ScriptRun.run([Self.aptGet, "-q"] + command, environment: environment,
-                                    directory: directory, seconds: Self.aptSeconds)
-        } catch {
-            throw EnvironmentError("cannot start apt-get: \(error)")
-        }
-        // apt-get update exits 0 when a source failed with only a warning: an index it could
-        // not fetch or verify shows up as such a line, and then no package is found.
-        guard run.succeeded, !Self.problems(in: run).contains(where: { $0.hasPrefix("W: ") }) else {
-            throw EnvironmentError(aptFailure(run, command: command[0]))
-        }
-    }
-
-    /// apt's error lines, and the warnings that mean an index was not fetched or not trusted.
-    private static func problems(in run: ScriptRun) -> [String] {
-        let lines = (run.stderrLines + run.stdout.split(separator: "\n").map(String.init)).map { $0.trimmingCharacters(in: .whitespaces) }
-        return lines.filter { $0.hasPrefix("E: ") || $0.hasPrefix("Err:") || $0.hasPrefix("W: Failed to fetch") || $0.hasPrefix("W: GPG error") }.uniqued()
-    }
-
-    /// apt's own reason, with what it means: an unreachable mirror, a suite it does not serve, a bad signature.
-    private func aptFailure(_ run: ScriptRun, command: String) -> String {
-        if run.timedOut { return "apt-get \(command) took more than \(Int(Self.aptSeconds)) s (mirror \(mirror.url))" }
-        let reasons = Self.problems(in: run)
-        let said = reasons.isEmpty ? run.stderrLines.suffix(2).joined(separator: " ") : reasons.prefix(2).joined(separator: " ")
-        let text = said.replacingOccurrences(of: "\t", with: " ")
-        var meaning = ""
-        if text.contains("404") || text.contains("does not have a Release file") {
-            meaning = "the mirror has no suite \(line.suites.joined(separator: " or ")); "
-        } else if text.contains("Could not connect") || text.contains("Could not resolve") || text.contains("Temporary failure resolving")
-                    || text.contains("Connection refused") || text.contains("Connection failed") || text.contains("timed out") {
-            meaning = "the mirror cannot be reached; "
-        } else if text.contains("NO_PUBKEY") || text.contains("not signed") || text.contains("EXPKEYSIG") || text.contains("BADSIG")
-                    || text.contains("is not valid yet") || text.contains("expired") {
-            meaning = text.contains("expired")
-                ? "the mirror's signed index is past its Valid-Until (a stale mirror, or a replay); accept a mirror you trust with --max-index-age DAYS; "
-                : "the mirror's index fails apt's signature check; "
-        }
-        return "\(meaning)apt-get \(command) said: \(text)"
     }
 
     private func run(_ arguments: [String], what: String) throws(EnvironmentError) -> ScriptRun {

@@ -1,3 +1,4 @@
+import DebianArchive
 import Foundation
 import Glibc
 import MatrixModel

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The Debian archive runtimes are fetched from: `--mirror URL`, else
+/// The Debian archive runtimes and audited packages are fetched from: `--mirror URL`, else
 /// `TLSPROBE_DEBIAN_MIRROR`, else the archive the host's own apt sources name.
 ///
 /// No mirror's host name is written into tlsprobe: a host that names no Debian
