@@ -61,7 +61,7 @@ enum AppDataPointer {
             throw OpenSSLError("BIO_set_fd")
         }
         let check = record.check(after: "BIO_set_fd")
-        request.setupEvidence.append(check)
+        request.recordEvidence(check)
         // Attached first, so that whatever happens next the SSL frees the BIO before the record goes.
         tls.attach(handle)
         // Only the option fields written over: PostgreSQL went on, and so does the reproduction.

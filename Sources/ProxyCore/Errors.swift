@@ -1,4 +1,4 @@
-internal import COpenSSL
+internal import COpenSSLCore
 
 // The few errors ProxyCore throws, in one place (as swift-nio-ssl keeps its
 // SSL errors): a failed system call, a passed deadline, an OpenSSL call that
@@ -76,6 +76,8 @@ public struct TLSError: Error, Sendable, CustomStringConvertible {
         case protocolFailure
         /// The deadline passed.
         case deadline
+        /// The connection was closed (`OriginConnection.close()`) before the operation.
+        case closed
     }
 
     /// `handshake`, `write` or `read`.
@@ -100,6 +102,9 @@ public struct TLSError: Error, Sendable, CustomStringConvertible {
 
     public var errnoName: String? { errno.map(ErrnoName.of) }
 
+    /// `SSL_ERROR_ZERO_RETURN`: the peer's close_notify, a clean end of the stream.
+    package static let zeroReturn = SSL_ERROR_ZERO_RETURN
+
     public var description: String {
         switch kind {
         case .systemCall:
@@ -112,6 +117,8 @@ public struct TLSError: Error, Sendable, CustomStringConvertible {
             return "\(operation): \(openSSLErrors.isEmpty ? "OpenSSL error \(sslErrorCode ?? 0)" : openSSLErrors.joined(separator: "; "))"
         case .deadline:
             return "\(operation): deadline passed"
+        case .closed:
+            return "\(operation): the connection is closed"
         }
     }
 }

@@ -1,5 +1,5 @@
 internal import CLinux
-internal import COpenSSL
+internal import COpenSSLCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,17 +41,17 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
 
     /// The soname of the libssl this binary was compiled against (`libssl.so.3`): the ABI
     /// it can load. A library of another soname needs a binary built for it.
-    package static let headerLibsslSoname = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
+    package static let headerLibsslSoname = "libssl.so." + String(cString: proxycore_header_shlib_version())
 
     static func measure() -> OpenSSLRuntime {
         let number = UInt(OpenSSL_version_num())
         return OpenSSLRuntime(
-            headerVersionText: String(cString: tlsprobe_header_version_text()),
-            headerVersionNumber: UInt(tlsprobe_header_version_number()),
+            headerVersionText: String(cString: proxycore_header_version_text()),
+            headerVersionNumber: UInt(proxycore_header_version_number()),
             runtimeVersionText: String(cString: OpenSSL_version(OPENSSL_VERSION)),
             runtimeVersionNumber: number,
-            libsslPath: tlsprobe_loaded_path(tlsprobe_libssl_symbol()).map { String(cString: $0) },
-            libcryptoPath: tlsprobe_loaded_path(tlsprobe_libcrypto_symbol()).map { String(cString: $0) },
+            libsslPath: tlsprobe_loaded_path(proxycore_libssl_symbol()).map { String(cString: $0) },
+            libcryptoPath: tlsprobe_loaded_path(proxycore_libcrypto_symbol()).map { String(cString: $0) },
             socketBIOOwnsData: socketBIODataPointerIsSet(),
             nativeTFO: bioConnectRequestsFastOpen()
         )
@@ -66,7 +66,7 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        _ = BIO_connect(fd, address.pointer, tlsprobe_BIO_SOCK_TFO)
+        _ = BIO_connect(fd, address.pointer, proxycore_BIO_SOCK_TFO)
         ERR_clear_error()
         var on: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)

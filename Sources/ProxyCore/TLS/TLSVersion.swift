@@ -1,11 +1,11 @@
-internal import COpenSSL
+internal import COpenSSLCore
 
 /// The TLS versions tlsprobe speaks.
 public enum TLSVersion: String, Sendable, Codable, CaseIterable {
     case tls12 = "TLSv1.2"
     case tls13 = "TLSv1.3"
 
-    var protocolNumber: Int32 {
+    package var protocolNumber: Int32 {
         switch self {
         case .tls12: TLS1_2_VERSION
         case .tls13: TLS1_3_VERSION
