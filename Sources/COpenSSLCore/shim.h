@@ -45,6 +45,7 @@
 #endif
 static const int proxycore_BIO_SOCK_TFO = BIO_SOCK_TFO;
 static const int proxycore_BIO_TYPE_FILTER = BIO_TYPE_FILTER;
+static const int proxycore_BIO_TYPE_SOCKET = BIO_TYPE_SOCKET;
 
 /* The version of the headers this binary was compiled against. */
 static inline const char *proxycore_header_version_text(void) { return OPENSSL_VERSION_TEXT; }
