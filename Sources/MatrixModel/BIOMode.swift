@@ -60,6 +60,15 @@ package enum BIOMode: Sendable, Hashable {
         }
     }
 
+    /// A correct design other than the policy: one of ProxyCore's strategies, or an upstream
+    /// fix kept to compare with. The verdict gives these one line ("the other fixes").
+    package var isOtherFix: Bool {
+        switch self {
+        case .strategy, .reference: true
+        case .reproduction, .proxyCore, .plugin: false
+        }
+    }
+
     /// The plug-in's name, for `plugin:NAME`.
     package var pluginName: String? {
         if case .plugin(let name) = self { return name }

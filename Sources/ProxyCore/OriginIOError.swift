@@ -9,10 +9,12 @@ public struct OriginIOError: Error, Sendable, CustomStringConvertible {
     /// The connection's diagnostics, as `OriginConnection.diagnostics`.
     public let diagnostics: ConnectDiagnostics
 
+    /// `error`, on the connection made as `diagnostics` says.
     public init(_ error: TLSError, diagnostics: ConnectDiagnostics) {
         self.error = error
         self.diagnostics = diagnostics
     }
 
+    /// `fd: read: deadline passed`: the strategy, then the failure.
     public var description: String { "\(diagnostics.strategy): \(error)" }
 }

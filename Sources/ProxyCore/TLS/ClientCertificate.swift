@@ -3,7 +3,9 @@ internal import COpenSSLCore
 /// The certificate a proxy presents when an origin asks for one (mutual TLS),
 /// with its key and the intermediate certificates that lead to the origin's CA.
 public struct ClientCertificate: Sendable {
+    /// The certificate presented, the leaf.
     public let certificate: Certificate
+    /// Its private key, which signs the handshake.
     public let key: PrivateKey
     /// Intermediates sent after `certificate`, leaf-most first; not the root.
     public let chain: [Certificate]

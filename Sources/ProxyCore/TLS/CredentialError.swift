@@ -19,18 +19,21 @@ public struct CredentialError: Error, Sendable, Equatable, CustomStringConvertib
         case keyMismatch
     }
 
+    /// What went wrong.
     public let kind: Kind
     /// The file path, or `PEM bytes` / `DER bytes` for input from memory.
     public let source: String
     /// OpenSSL's error queue at the failure, one line per entry.
     public let openSSLErrors: [String]
 
+    /// A failure of `kind` reading `source`, with OpenSSL's error queue.
     public init(_ kind: Kind, source: String, openSSLErrors: [String] = []) {
         self.kind = kind
         self.source = source
         self.openSSLErrors = openSSLErrors
     }
 
+    /// `/etc/proxy/ca.pem: not a certificate or key in the format given: …`.
     public var description: String {
         let what = switch kind {
         case .unreadableFile(let code): "cannot read the file: \(ErrnoName.describe(code))"

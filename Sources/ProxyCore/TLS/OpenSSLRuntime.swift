@@ -9,12 +9,17 @@ import Glibc
 /// They differ whenever a binary built on one distribution runs with another
 /// libssl, which is exactly when the 3.2 regression surprises people.
 public struct OpenSSLRuntime: Sendable, Codable, Equatable {
+    /// The headers' `OPENSSL_VERSION_TEXT`: what this binary was compiled against.
     public var headerVersionText: String
+    /// The headers' `OPENSSL_VERSION_NUMBER`.
     public var headerVersionNumber: UInt
+    /// What the loaded library says of itself (`OpenSSL_version(OPENSSL_VERSION)`).
     public var runtimeVersionText: String
+    /// The loaded library's `OpenSSL_version_num()`.
     public var runtimeVersionNumber: UInt
     /// The file the dynamic loader really mapped libssl from.
     public var libsslPath: String?
+    /// The file the dynamic loader really mapped libcrypto from.
     public var libcryptoPath: String?
     /// Whether a fresh `BIO_s_socket()` BIO has a non-NULL data pointer:
     /// the OpenSSL 3.2 change that breaks BIOs storing their own data there.
@@ -28,7 +33,9 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
 
     // OPENSSL_VERSION_NUMBER is 0xMNN00PP0 since 3.0, and was 0xMNNFFPPS before:
     // 1.1.1w is 0x1010117f (fix 1, patch letter 0x17 = 'w').
+    /// The first number of the loaded version: 3 for 3.5.1.
     public var runtimeMajor: UInt { runtimeVersionNumber >> 28 }
+    /// The second number of the loaded version: 5 for 3.5.1.
     public var runtimeMinor: UInt { (runtimeVersionNumber >> 20) & 0xff }
     /// The third number: the patch since 3.0 (`3.0.19`), the fix before (`1.1.1`).
     public var runtimePatch: UInt { runtimeMajor >= 3 ? (runtimeVersionNumber >> 4) & 0xff : (runtimeVersionNumber >> 12) & 0xff }
