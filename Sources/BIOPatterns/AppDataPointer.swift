@@ -50,7 +50,7 @@ enum AppDataPointer {
 
     static func connection(_ request: ConnectionRequest) throws -> TLSConnection {
         try request.socket.connect(to: request.address, deadline: request.deadline)
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         let record = ConnectionRecord(fileDescriptor: request.socket.fileDescriptor, observer: request.observer)
         // The application's record outlives the SSL: the connection frees it after SSL_free.
         tls.keepAlive(record)

@@ -84,7 +84,7 @@ package enum FastOpenBIO {
     package static func unattached(_ request: ConnectionRequest,
                                    slot: any DestinationSlot) throws -> (tls: TLSConnection, bio: BIOHandle) {
         if !request.tfo { try request.socket.connect(to: request.address, deadline: request.deadline) }
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         let state = State(slot: slot, observer: request.observer)
         tls.keepAlive(state)
         return (tls, try make(fileDescriptor: request.socket.fileDescriptor, state: state))

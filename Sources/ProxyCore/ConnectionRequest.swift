@@ -36,7 +36,7 @@ package final class ConnectionRequest {
 
     /// OpenSSL's own socket BIO on the socket (`SSL_set_fd`), watched by the observer.
     package func socketBIOConnection() throws -> TLSConnection {
-        let tls = try TLSConnection(context: context, socket: socket, role: .client)
+        let tls = try TLSConnection(context: context, socket: socket)
         try SocketBIOObserver.attach(observer, to: tls)
         return tls
     }

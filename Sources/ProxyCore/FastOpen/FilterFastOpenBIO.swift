@@ -78,7 +78,7 @@ enum FilterFastOpenBIO {
     /// `connect()` only when TFO is off, `BIO_set_conn_address` only when it is on.
     static func connection(_ request: ConnectionRequest) throws -> TLSConnection {
         if !request.tfo { try request.socket.connect(to: request.address, deadline: request.deadline) }
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         let chain = try make(fileDescriptor: request.socket.fileDescriptor, observer: request.observer)
         if request.tfo {
             let destination = OwnedSocketAddress(request.address)

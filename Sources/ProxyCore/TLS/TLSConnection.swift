@@ -8,28 +8,25 @@ import Glibc
 /// All I/O is non-blocking and bounded by a `Deadline`. A proxy reaches it through
 /// `OriginConnection`; the loopback servers and the matrix use it directly.
 package final class TLSConnection {
-    package enum Role: Sendable {
-        case client, server
-    }
-
     package let ssl: OpaquePointer
     package let socket: Socket
-    package let role: Role
     /// Objects a BIO callback points at without a reference: alive until after `SSL_free`.
     private var dependencies: [AnyObject] = []
 
     /// A connection whose SSL reads and writes the socket through OpenSSL's own socket BIO (`SSL_set_fd`).
-    package convenience init(context: TLSContext, socket: Socket, role: Role) throws(OpenSSLError) {
-        try self.init(unattached: context, socket: socket, role: role)
+    package convenience init(context: TLSContext, socket: Socket) throws(OpenSSLError) {
+        try self.init(unattached: context, socket: socket)
         try attachSocketFD()
     }
 
     /// A connection with no BIO yet; the caller attaches one.
-    package init(unattached context: TLSContext, socket: Socket, role: Role) throws(OpenSSLError) {
+    /// A client's: the handshake connects (`SSL_set_connect_state`). The loopback servers
+    /// turn theirs around (`TLSConnection.accepting`, in Loopback): ProxyCore has no server side.
+    package init(unattached context: TLSContext, socket: Socket) throws(OpenSSLError) {
         guard let ssl = SSL_new(context.pointer) else { throw OpenSSLError("SSL_new") }
         self.ssl = ssl
         self.socket = socket
-        self.role = role
+        SSL_set_connect_state(ssl)
     }
 
     deinit {
@@ -64,9 +61,8 @@ package final class TLSConnection {
     }
 
     package func handshake(until deadline: Deadline) throws(TLSError) {
-        let role = self.role
         _ = try drive("handshake", until: deadline) { ssl in
-            role == .client ? SSL_connect(ssl) : SSL_accept(ssl)
+            SSL_do_handshake(ssl)
         }
     }
 
