@@ -111,7 +111,7 @@ let package = Package(
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
         .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification",
                                                       "ELFInspection", "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore",
-                                                      "BIOPatterns", "Loopback", "TestSupport", "CLinux"],
+                                                      "BIOPatterns", "Loopback", "TestSupport", "COpenSSL", "CLinux"],
                     exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification",
                                                           "ToolCore", "ProxyCore", "TestSupport"]),
