@@ -59,6 +59,21 @@ import TestSupport
         }
     }
 
+    /// A leaf signed by an intermediate: accepted with the intermediate in `chain`, refused
+    /// without it (the server trusts only the root).
+    @Test func theChainIsSentAfterTheLeaf() throws {
+        let pki = try EphemeralPKI.generate()
+        let server = try demandingServer(pki)
+        defer { server.stop() }
+        let issued = try pki.issueClientCertificateThroughIntermediate()
+        let withChain = try TLSContext.client(trust: .certificates([pki.caCertificate]), clientCertificate:
+            ClientCertificate(certificate: issued.certificate, key: issued.key, chain: [issued.intermediate]))
+        #expect(try exchange(withChain, with: server) == Array("hello\n".utf8))
+        let leafOnly = try TLSContext.client(trust: .certificates([pki.caCertificate]), clientCertificate:
+            ClientCertificate(certificate: issued.certificate, key: issued.key))
+        #expect(throws: OriginIOError.self) { try exchange(leafOnly, with: server) }
+    }
+
     /// A certificate from another CA is refused as well.
     @Test func aCertificateOfAnotherCAIsRefused() throws {
         let pki = try EphemeralPKI.generate()
