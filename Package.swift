@@ -14,11 +14,20 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `Errno`: a first write's errno as one typed value, not a number and a name side by side.
         .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+        // `swift package generate-documentation --target ProxyCore`: ProxyCore's DocC catalog.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C: only what Swift cannot reach.
         .systemLibrary(
             name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // ProxyCore's own view of OpenSSL: the same headers with every deprecated declaration
+        // removed (OPENSSL_NO_DEPRECATED, set in its shim.h), so a deprecated call cannot compile there.
+        .systemLibrary(
+            name: "COpenSSLCore",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
@@ -49,8 +58,10 @@ let package = Package(
 
         // The fix: OriginConnector, its policy, the correct strategies, the TLS owners.
         // swift-system is a product dependency: `FirstWrite.errno` is its `Errno`, public API.
-        .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux", .product(name: "SystemPackage", package: "swift-system")]),
-        // The broken designs, reproduced for the matrix. Never a product.
+        // COpenSSLCore, never COpenSSL: no deprecated OpenSSL declaration is visible to it.
+        .target(name: "ProxyCore", dependencies: ["COpenSSLCore", "CLinux", .product(name: "SystemPackage", package: "swift-system")]),
+        // The broken designs, reproduced for the matrix, and upstream's ex_data fix (built on the
+        // socket-BIO getters OpenSSL 3.5 deprecated) to compare with. Never a product.
         .target(name: "BIOPatterns", dependencies: ["ProxyCore", "COpenSSL"]),
         // Loopback TLS servers and the in-memory PKI they present; also what ProxyCore's tests connect to.
         .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL"]),
@@ -111,7 +122,7 @@ let package = Package(
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
         .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "DebianArchive",
                                                       "ELFInspection", "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore",
-                                                      "BIOPatterns", "Loopback", "TestSupport", "CLinux"],
+                                                      "BIOPatterns", "Loopback", "TestSupport", "COpenSSL", "CLinux"],
                     exclude: ["Golden"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification",
                                                           "ToolCore", "ProxyCore", "TestSupport"]),

@@ -50,7 +50,7 @@ enum AppDataPointer {
 
     static func connection(_ request: ConnectionRequest) throws -> TLSConnection {
         try request.socket.connect(to: request.address, deadline: request.deadline)
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         let record = ConnectionRecord(fileDescriptor: request.socket.fileDescriptor, observer: request.observer)
         // The application's record outlives the SSL: the connection frees it after SSL_free.
         tls.keepAlive(record)
@@ -61,7 +61,7 @@ enum AppDataPointer {
             throw OpenSSLError("BIO_set_fd")
         }
         let check = record.check(after: "BIO_set_fd")
-        request.setupEvidence.append(check)
+        request.recordEvidence(check)
         // Attached first, so that whatever happens next the SSL frees the BIO before the record goes.
         tls.attach(handle)
         // Only the option fields written over: PostgreSQL went on, and so does the reproduction.

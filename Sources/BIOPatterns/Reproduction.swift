@@ -33,11 +33,12 @@ package enum Reproduction: String, Sendable, Codable, CaseIterable, ConnectionRe
         }
     }
 
-    /// Builds the process-wide objects the reproductions share (their `BIO_METHOD`s) now, so
-    /// that no cell's allocation accounting counts them as its own; the fast-open BIO's
-    /// method is made with the `OriginConnector`.
+    /// Builds the process-wide objects the reproductions share (their `BIO_METHOD`s, the
+    /// fast-open BIO's ex_data index) now, so that no cell's allocation accounting counts
+    /// them as its own.
     package static func prepare() {
         AppDataPointer.prepare()
+        FastOpenBIO.prepare()
     }
 
     package func open(_ request: ConnectionRequest) throws -> TLSConnection {

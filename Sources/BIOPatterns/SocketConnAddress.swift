@@ -11,7 +11,7 @@ import ProxyCore
 enum SocketConnAddress {
     static func connection(_ request: ConnectionRequest) throws -> TLSConnection {
         if !request.tfo { try request.socket.connect(to: request.address, deadline: request.deadline) }
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         guard let bio = BIO_new(BIO_s_socket()) else { throw OpenSSLError("BIO_new(BIO_s_socket)") }
         let handle = BIOHandle(taking: bio)
         guard tlsprobe_BIO_set_fd(bio, request.socket.fileDescriptor, BIO_NOCLOSE) == 1 else { throw OpenSSLError("BIO_set_fd") }

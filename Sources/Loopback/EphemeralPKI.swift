@@ -8,6 +8,8 @@ import ProxyCore
 /// client trusts only this CA, every probe really verifies the chain.
 package struct EphemeralPKI: Sendable {
     package let caCertificate: Certificate
+    /// Kept to issue client certificates (`issueClientCertificate`); never leaves memory either.
+    package let caKey: PrivateKey
     package let leafCertificate: Certificate
     package let leafKey: PrivateKey
 
@@ -26,7 +28,40 @@ package struct EphemeralPKI: Sendable {
             (NID_subject_alt_name, "IP:127.0.0.1,IP:::1,DNS:localhost"),
             (NID_authority_key_identifier, "keyid:always"),
         ])
-        return EphemeralPKI(caCertificate: ca, leafCertificate: leaf, leafKey: leafKey)
+        return EphemeralPKI(caCertificate: ca, caKey: caKey, leafCertificate: leaf, leafKey: leafKey)
+    }
+
+    /// A client certificate this CA signed (`clientAuth`), and its key: what a proxy presents
+    /// to an origin that asks for one, for the tests of `ClientCertificate`.
+    package func issueClientCertificate(commonName: String = "tlsprobe test proxy") throws -> (Certificate, PrivateKey) {
+        try Self.issueClient(commonName: commonName, issuer: caCertificate, issuerKey: caKey)
+    }
+
+    /// A client certificate signed by an intermediate CA this CA signed: the leaf, its key, and
+    /// the intermediate a proxy must send along (`ClientCertificate.chain`).
+    package func issueClientCertificateThroughIntermediate(commonName: String = "tlsprobe test proxy")
+        throws -> (certificate: Certificate, key: PrivateKey, intermediate: Certificate) {
+        let intermediateKey = try PrivateKey.generateP256()
+        let intermediate = try Self.makeCertificate(commonName: "tlsprobe intermediate CA", key: intermediateKey, issuer: caCertificate,
+                                                    issuerKey: caKey, extensions: [
+            (NID_basic_constraints, "critical,CA:TRUE,pathlen:0"),
+            (NID_key_usage, "critical,keyCertSign,cRLSign"),
+            (NID_subject_key_identifier, "hash"),
+            (NID_authority_key_identifier, "keyid:always"),
+        ])
+        let (certificate, key) = try Self.issueClient(commonName: commonName, issuer: intermediate, issuerKey: intermediateKey)
+        return (certificate, key, intermediate)
+    }
+
+    private static func issueClient(commonName: String, issuer: Certificate, issuerKey: PrivateKey) throws -> (Certificate, PrivateKey) {
+        let key = try PrivateKey.generateP256()
+        let certificate = try makeCertificate(commonName: commonName, key: key, issuer: issuer, issuerKey: issuerKey, extensions: [
+            (NID_basic_constraints, "critical,CA:FALSE"),
+            (NID_key_usage, "critical,digitalSignature"),
+            (NID_ext_key_usage, "clientAuth"),
+            (NID_authority_key_identifier, "keyid:always"),
+        ])
+        return (certificate, key)
     }
 
     /// A v3 certificate for `key`, valid from an hour ago for a day, signed by `issuerKey`

@@ -38,7 +38,7 @@ package final class LoopbackSinkServer: @unchecked Sendable {
     /// One connection; every wait bounded by `timeout`. Failures surface on the client's side.
     private func serve(_ socket: Socket) {
         let deadline = Deadline.after(seconds: timeout)
-        guard let tls = try? TLSConnection(context: context, socket: socket, role: .server) else { return }
+        guard let tls = try? TLSConnection.accepting(socket, context: context) else { return }
         do {
             try tls.handshake(until: deadline)
             var buffer = [UInt8](repeating: 0, count: 64 << 10)

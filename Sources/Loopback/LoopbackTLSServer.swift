@@ -67,7 +67,7 @@ package final class LoopbackTLSServer: @unchecked Sendable {
 
     private func serve(_ socket: Socket) {
         let deadline = Deadline.after(seconds: timeout)
-        guard let tls = try? TLSConnection(context: context, socket: socket, role: .server) else { return }
+        guard let tls = try? TLSConnection.accepting(socket, context: context) else { return }
         do {
             try tls.handshake(until: deadline)
             let line = try tls.readLine(until: deadline)

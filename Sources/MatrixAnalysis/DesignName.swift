@@ -20,10 +20,13 @@ package enum DesignName {
         case .strategy(let strategy):
             switch strategy {
             case .fd: "SSL_set_fd"
-            case .exDataFastOpen: "fast-open BIO with its state in ex_data (ATS ≥ 9.2.5)"
             case .filterFastOpen: "fast-open filter BIO over the socket BIO"
             case .nativeTFO: "OpenSSL's BIO_SOCK_TFO"
             case .fastOpenConnect: "TCP_FASTOPEN_CONNECT with SSL_set_fd"
+            }
+        case .reference(let design):
+            switch design {
+            case .exDataFastOpen: "fast-open BIO with its state in ex_data (ATS ≥ 9.2.5)"
             }
         case .proxyCore: "tlsprobe's fix"
         case .plugin(let name): "plug-in \(name)"

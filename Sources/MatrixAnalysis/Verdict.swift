@@ -254,7 +254,7 @@ extension Verdict {
 
         /// The known fixes other than the policy, as one line: a fix that fails is news.
         func strategies() -> Standing? {
-            let modes = BIOMode.allCases.filter { if case .strategy = $0 { true } else { false } }
+            let modes = BIOMode.allCases.filter(\.isOtherFix)
             let probed = modes.flatMap(cells)
             guard !probed.isEmpty else { return nil }
             let failing = probed.filter { $0.outcome.isFailure }

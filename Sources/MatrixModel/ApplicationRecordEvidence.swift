@@ -56,8 +56,8 @@ package struct ApplicationRecordEvidence: Sendable, Codable, Equatable {
     }
 
     /// The record check a connection's recipe made, if it made one.
-    init?(_ diagnostics: ConnectDiagnostics) {
-        guard let check = diagnostics.setupEvidence.lazy.compactMap({ $0 as? RecordCheck }).first else { return nil }
+    init?(_ setupEvidence: [any Sendable]) {
+        guard let check = setupEvidence.lazy.compactMap({ $0 as? RecordCheck }).first else { return nil }
         self.init(checkedAfter: check.checkedAfter, patternIntact: check.fieldsIntact && check.patternIntact,
                   fileDescriptorIntact: check.fileDescriptorIntact, fileDescriptorOffset: check.fileDescriptorOffset,
                   overwrittenFields: check.overwrittenFields,

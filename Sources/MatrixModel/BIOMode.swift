@@ -1,13 +1,15 @@
 import BIOPatterns
 import ProxyCore
 
-/// How a cell opens its TLS connection: a correct strategy of ProxyCore, a
-/// reproduction of a broken design, `proxy-core` (whatever the fixed
+/// How a cell opens its TLS connection: a correct strategy of ProxyCore, an upstream
+/// fix kept to compare with, a reproduction of a broken design, `proxy-core` (whatever the fixed
 /// connector's policy picks here), or a user's own BIO from a plug-in. The names come from the strategies and
 /// reproductions themselves, so a new one is added in exactly one place.
 package enum BIOMode: Sendable, Hashable {
     /// One of `OriginConnector.Strategy`, forced.
     case strategy(OriginConnector.Strategy)
+    /// One of BIOPatterns' `ReferenceDesign`s, forced: an upstream fix ProxyCore does not use.
+    case reference(ReferenceDesign)
     /// One of BIOPatterns' `Reproduction`s: runs only in an accounted worker.
     case reproduction(Reproduction)
     /// `OriginConnector`'s policy: the fix as a proxy would use it.
@@ -18,7 +20,7 @@ package enum BIOMode: Sendable, Hashable {
     package static let fd = BIOMode.strategy(.fd)
     package static let legacyFastOpen = BIOMode.reproduction(.legacyFastOpen)
     package static let nulledFastOpen = BIOMode.reproduction(.nulledFastOpen)
-    package static let exDataFastOpen = BIOMode.strategy(.exDataFastOpen)
+    package static let exDataFastOpen = BIOMode.reference(.exDataFastOpen)
     package static let filterFastOpen = BIOMode.strategy(.filterFastOpen)
     package static let nativeTFO = BIOMode.strategy(.nativeTFO)
     package static let socketConnAddress = BIOMode.reproduction(.socketConnAddress)
@@ -30,6 +32,7 @@ package enum BIOMode: Sendable, Hashable {
     package var recipe: (any ConnectionRecipe)? {
         switch self {
         case .strategy(let strategy): strategy
+        case .reference(let design): design
         case .reproduction(let reproduction): reproduction
         case .proxyCore, .plugin: nil
         }
@@ -41,7 +44,7 @@ package enum BIOMode: Sendable, Hashable {
     package var needsContainment: Bool {
         switch self {
         case .reproduction, .plugin: true
-        case .strategy, .proxyCore: false
+        case .strategy, .reference, .proxyCore: false
         }
     }
 
@@ -51,8 +54,18 @@ package enum BIOMode: Sendable, Hashable {
     package var hasTeardown: Bool {
         switch self {
         case .strategy(let strategy): strategy.bioHoldsApplicationMemory
+        case .reference(let design): design.bioHoldsApplicationMemory
         case .reproduction(let reproduction): reproduction.bioHoldsApplicationMemory
         case .proxyCore, .plugin: true
+        }
+    }
+
+    /// A correct design other than the policy: one of ProxyCore's strategies, or an upstream
+    /// fix kept to compare with. The verdict gives these one line ("the other fixes").
+    package var isOtherFix: Bool {
+        switch self {
+        case .strategy, .reference: true
+        case .reproduction, .proxyCore, .plugin: false
         }
     }
 
@@ -65,27 +78,42 @@ package enum BIOMode: Sendable, Hashable {
 
 extension BIOMode: CaseIterable {
     /// The matrix's order: every strategy in `OriginConnector.Strategy`'s order (the plain
-    /// socket BIO first), each reproduction just before the strategy it is shown against,
-    /// the policy last. Made of `allCases` of both, so no mode can be left out.
+    /// socket BIO first), each upstream fix just before the strategy that replaces it and
+    /// each reproduction just before the fix it is shown against, the policy last. Made of
+    /// `allCases` of all three, so no mode can be left out.
     package static let allCases: [BIOMode] =
         OriginConnector.Strategy.allCases.flatMap { strategy in
-            Reproduction.allCases.filter { shownBefore($0) == strategy }.map(BIOMode.reproduction) + [.strategy(strategy)]
+            ReferenceDesign.allCases.filter { shownBefore($0) == strategy }.flatMap { design in
+                reproductions(before: .reference(design)) + [.reference(design)]
+            } + reproductions(before: .strategy(strategy)) + [.strategy(strategy)]
         } + [.proxyCore]
 
-    /// The strategy a broken design is shown next to (before), so a report reads the
+    private static func reproductions(before fix: BIOMode) -> [BIOMode] {
+        Reproduction.allCases.filter { shownBefore($0) == fix }.map(BIOMode.reproduction)
+    }
+
+    /// The ProxyCore strategy an upstream fix is shown before: the one that does its job
+    /// without deprecated API. Exhaustive, as below.
+    private static func shownBefore(_ design: ReferenceDesign) -> OriginConnector.Strategy {
+        switch design {
+        case .exDataFastOpen: .filterFastOpen
+        }
+    }
+
+    /// The fix a broken design is shown next to (before), so a report reads the
     /// design and then what replaces it. Exhaustive: a new reproduction does not compile
     /// until it has its place.
-    private static func shownBefore(_ reproduction: Reproduction) -> OriginConnector.Strategy {
+    private static func shownBefore(_ reproduction: Reproduction) -> BIOMode {
         switch reproduction {
         // ATS's legacy fast-open BIO and PR 11501's first revision; upstream ATS's fix keeps
         // the destination in ex_data.
-        case .legacyFastOpen, .nulledFastOpen: .exDataFastOpen
+        case .legacyFastOpen, .nulledFastOpen: .reference(.exDataFastOpen)
         // A plain socket BIO expected to connect with TFO; the fix asks the kernel for
         // TCP_FASTOPEN_CONNECT and connects itself.
-        case .socketConnAddress: .fastOpenConnect
+        case .socketConnAddress: .strategy(.fastOpenConnect)
         // PostgreSQL's record in a socket-method BIO: shown with the other socket-BIO design,
         // before the plain-socket strategy that stores nothing in BIO data.
-        case .appDataPointer: .fastOpenConnect
+        case .appDataPointer: .strategy(.fastOpenConnect)
         }
     }
 }
@@ -95,6 +123,7 @@ extension BIOMode: RawRepresentable, Codable {
     package var rawValue: String {
         switch self {
         case .strategy(let strategy): strategy.rawValue
+        case .reference(let design): design.rawValue
         case .reproduction(let reproduction): reproduction.rawValue
         case .proxyCore: "proxy-core"
         case .plugin(let name): "plugin:\(name)"

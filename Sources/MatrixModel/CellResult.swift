@@ -80,7 +80,8 @@ package struct CellResult: Sendable, Equatable {
 }
 
 extension CellResult {
-    package mutating func record(_ diagnostics: ConnectDiagnostics) {
+    /// `setupEvidence`: what the recipe measured while setting up (`ConnectInstrumentation`).
+    package mutating func record(_ diagnostics: ConnectDiagnostics, setupEvidence: [any Sendable] = []) {
         // Every recipe is named after its mode (a strategy's, a reproduction's, a plug-in's).
         guard let mode = BIOMode(rawValue: diagnostics.strategy) else {
             preconditionFailure("a recipe named \(diagnostics.strategy), which is no mode")
@@ -88,7 +89,7 @@ extension CellResult {
         strategy = mode
         notes += diagnostics.notes.filter { !notes.contains($0) }
         if firstWrite == nil { firstWrite = diagnostics.firstWrite }
-        if applicationRecord == nil { applicationRecord = ApplicationRecordEvidence(diagnostics) }
+        if applicationRecord == nil { applicationRecord = ApplicationRecordEvidence(setupEvidence) }
     }
 
     /// Adds what the libc boundary saw (`nil`: no write reached it) to the BIO's record.
@@ -114,8 +115,8 @@ extension CellResult {
         }
     }
 
-    package mutating func record(_ error: OriginConnectError) {
-        record(error.diagnostics)
+    package mutating func record(_ error: OriginConnectError, setupEvidence: [any Sendable] = []) {
+        record(error.diagnostics, setupEvidence: setupEvidence)
         outcome = switch error.kind {
         case .unsupported: .unsupported
         case .timedOut: .timeout

@@ -6,8 +6,7 @@ public struct ConnectDiagnostics: Sendable {
     public var chosenByPolicy: Bool
     /// Decisions worth knowing: fallbacks, refusals, why a strategy was picked.
     public var notes: [String]
-    /// The first write under TLS, as the BIO or a socket-BIO callback saw it.
+    /// The first write under TLS, as the BIO or a socket-BIO callback saw it: with the
+    /// 3.2 regression, `sendto(MSG_FASTOPEN, addrlen 0) = -1 EINVAL`.
     public var firstWrite: FirstWrite?
-    /// What the recipe measured while setting the connection up (`ConnectionRequest.setupEvidence`).
-    package var setupEvidence: [any Sendable] = []
 }

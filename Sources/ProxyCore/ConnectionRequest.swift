@@ -12,13 +12,14 @@ package final class ConnectionRequest {
     package let observer: WriteObserver
     /// Decisions worth a line in the diagnostics (a fallback, an accepted ctrl).
     package var notes: [String] = []
-    /// Facts a recipe measured while setting up, beyond the first write, for whoever
-    /// forced the recipe to read back from the diagnostics: tlsprobe's reproductions
-    /// check the application's own memory here. ProxyCore's strategies add none.
-    package var setupEvidence: [any Sendable] = []
+    /// Where a recipe puts facts it measured while setting up, beyond the first write,
+    /// for whoever forced it (`ConnectInstrumentation.setupEvidence`): tlsprobe's
+    /// reproductions check the application's own memory here. ProxyCore's strategies add none.
+    private let instrumentation: ConnectInstrumentation?
 
     init(socket: Socket, address: SocketAddress, tfo: Bool, deadline: Deadline, context: TLSContext,
-         runtime: OpenSSLRuntime, observer: WriteObserver) {
+         runtime: OpenSSLRuntime, observer: WriteObserver, instrumentation: ConnectInstrumentation?) {
+        self.instrumentation = instrumentation
         self.socket = socket
         self.address = address
         self.tfo = tfo
@@ -28,9 +29,14 @@ package final class ConnectionRequest {
         self.observer = observer
     }
 
+    /// Records `evidence` for the caller that forced the recipe; dropped when the policy chose.
+    package func recordEvidence(_ evidence: any Sendable) {
+        instrumentation?.setupEvidence.append(evidence)
+    }
+
     /// OpenSSL's own socket BIO on the socket (`SSL_set_fd`), watched by the observer.
     package func socketBIOConnection() throws -> TLSConnection {
-        let tls = try TLSConnection(context: context, socket: socket, role: .client)
+        let tls = try TLSConnection(context: context, socket: socket)
         try SocketBIOObserver.attach(observer, to: tls)
         return tls
     }

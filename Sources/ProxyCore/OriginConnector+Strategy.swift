@@ -1,16 +1,17 @@
-internal import COpenSSL
+internal import COpenSSLCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension OriginConnector {
     /// The correct ways of opening an origin connection, named as tlsprobe's matrix names them.
-    /// None of them stores anything in the data pointer of a BIO it did not create.
+    /// None of them stores anything in the data pointer of a BIO it did not create, and
+    /// none needs a deprecated OpenSSL call. (Upstream ATS's fix, the fast-open BIO with
+    /// its destination in ex_data, borrows the socket BIO's methods with `BIO_meth_get_*`,
+    /// deprecated in OpenSSL 3.5: tlsprobe keeps it to compare with, outside ProxyCore.)
     public enum Strategy: String, Sendable, Codable, CaseIterable, ConnectionRecipe {
         /// `connect()`, then `SSL_set_fd`.
         case fd
-        /// The fast-open BIO with the destination in BIO ex_data: the upstream ATS fix.
-        case exDataFastOpen = "exdata-fastopen"
         /// The fast-open behaviour as a filter BIO of our own over OpenSSL's socket BIO:
         /// the fix without `BIO_meth_get_*` (deprecated in OpenSSL 3.5).
         case filterFastOpen = "filter-fastopen"
@@ -23,8 +24,8 @@ extension OriginConnector {
 
         package var bioHoldsApplicationMemory: Bool {
             switch self {
-            // The destination, in BIO ex_data or in the filter BIO's own data, until the first write.
-            case .exDataFastOpen, .filterFastOpen: true
+            // The destination, in the filter BIO's own data, until the first write.
+            case .filterFastOpen: true
             // OpenSSL's socket BIO on a descriptor: it holds nothing of the application's.
             case .fd, .nativeTFO, .fastOpenConnect: false
             }
@@ -37,10 +38,6 @@ extension OriginConnector {
                 try socket.connect(to: request.address, deadline: request.deadline)
                 return try request.socketBIOConnection()
 
-            case .exDataFastOpen:
-                return try FastOpenBIO.connection(request, slot: ExDataSlot.shared,
-                                                  destination: OwnedSocketAddress(request.address))
-
             case .filterFastOpen:
                 return try FilterFastOpenBIO.connection(request)
 
@@ -49,7 +46,7 @@ extension OriginConnector {
                     throw Unsupported("BIO_connect of OpenSSL \(request.runtime.runtimeVersion) ignores BIO_SOCK_TFO (it set no TCP_FASTOPEN_CONNECT on a socket; OpenSSL 3.2 added TFO)")
                 }
                 let peer = try BIOAddress(request.address)
-                let options = BIO_SOCK_NONBLOCK | (request.tfo ? tlsprobe_BIO_SOCK_TFO : 0)
+                let options = BIO_SOCK_NONBLOCK | (request.tfo ? proxycore_BIO_SOCK_TFO : 0)
                 if BIO_connect(socket.fileDescriptor, peer.pointer, options) != 1 {
                     let code = errno
                     guard code == EINPROGRESS else {

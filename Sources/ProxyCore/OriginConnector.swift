@@ -18,20 +18,21 @@ import Glibc
 /// Like any user of OpenSSL's socket BIO, the process must ignore SIGPIPE:
 /// the BIO writes with `write(2)`, and a peer that is gone raises the signal.
 public struct OriginConnector: Sendable {
+    /// Whom origins are verified against and what the proxy presents (`TLSContext.client`).
     public let context: TLSContext
+    /// The OpenSSL this process really loaded, measured: whether it has `BIO_SOCK_TFO`.
     public let runtime: OpenSSLRuntime
+    /// What the kernel says about `TCP_FASTOPEN_CONNECT` in this network namespace.
     public let kernel: KernelTFOSupport
-    /// Told of each connection's new socket before anything is done with it: how
-    /// tlsprobe points its libc-boundary write observer at the connection.
-    package var socketOpened: (@Sendable (Int32) -> Void)?
 
+    /// Measures the runtime and the kernel once (by default); share the connector between
+    /// threads and connections. The policy's choice depends only on these and `tfo`.
     public init(context: TLSContext, runtime: OpenSSLRuntime = .current, kernel: KernelTFOSupport = .probe()) {
         self.context = context
         self.runtime = runtime
         self.kernel = kernel
-        // The fast-open BIOs' methods and ex_data indices are process-wide and made
-        // once; making them here keeps that one-time work out of the first connection.
-        FastOpenBIO.prepare()
+        // The filter BIO's method is process-wide and made once; making it here keeps
+        // that one-time work out of the first connection.
         FilterFastOpenBIO.prepare()
     }
 
@@ -45,7 +46,9 @@ public struct OriginConnector: Sendable {
     }
 
     /// Connects to `address` with the policy's strategy, completes a verified TLS
-    /// handshake and returns the connection.
+    /// handshake (the origin's chain against the context's trust roots, its name or
+    /// address against `identity`) and returns the connection. Every step is bounded by
+    /// `deadline`. A failure throws `OriginConnectError`, with the diagnostics so far.
     public func connect(to address: SocketAddress, identity: PeerIdentity, tfo: Bool,
                         deadline: Deadline) throws(OriginConnectError) -> OriginConnection {
         try prepare(to: address, identity: identity, tfo: tfo, deadline: deadline).handshake(until: deadline)
@@ -55,19 +58,22 @@ public struct OriginConnector: Sendable {
     /// nothing is written yet (with TFO on, the socket may not even be connected).
     public func prepare(to address: SocketAddress, identity: PeerIdentity, tfo: Bool,
                         deadline: Deadline) throws(OriginConnectError) -> PendingOriginConnection {
-        try prepare(to: address, identity: identity, tfo: tfo, deadline: deadline, recipe: nil)
+        try prepare(to: address, identity: identity, tfo: tfo, deadline: deadline, instrumentation: nil)
     }
 
-    /// `connect`, with `recipe` instead of the policy's choice: how tlsprobe
-    /// compares the policy with each strategy and with the broken designs.
+    /// `connect`, instrumented by tlsprobe: a recipe instead of the policy's choice, a hook
+    /// on the new socket, the recipe's setup evidence. How the matrix compares the policy
+    /// with each strategy and with the broken designs on the very same path.
     package func connect(to address: SocketAddress, identity: PeerIdentity, tfo: Bool, deadline: Deadline,
-                         recipe: (any ConnectionRecipe)?) throws(OriginConnectError) -> OriginConnection {
-        try prepare(to: address, identity: identity, tfo: tfo, deadline: deadline, recipe: recipe).handshake(until: deadline)
+                         instrumentation: ConnectInstrumentation?) throws(OriginConnectError) -> OriginConnection {
+        try prepare(to: address, identity: identity, tfo: tfo, deadline: deadline, instrumentation: instrumentation)
+            .handshake(until: deadline)
     }
 
-    /// `prepare`, with `recipe` instead of the policy's choice (`nil`: the policy's).
+    /// `prepare`, instrumented by tlsprobe (`nil`: exactly the public `prepare`).
     package func prepare(to address: SocketAddress, identity: PeerIdentity, tfo: Bool, deadline: Deadline,
-                         recipe forced: (any ConnectionRecipe)?) throws(OriginConnectError) -> PendingOriginConnection {
+                         instrumentation: ConnectInstrumentation?) throws(OriginConnectError) -> PendingOriginConnection {
+        let forced = instrumentation?.recipe
         let recipe: any ConnectionRecipe = forced ?? strategy(tfo: tfo)
         var notes: [String] = []
         if forced == nil {
@@ -78,18 +84,18 @@ public struct OriginConnector: Sendable {
         var request: ConnectionRequest?
         func diagnostics() -> ConnectDiagnostics {
             ConnectDiagnostics(strategy: recipe.name, chosenByPolicy: forced == nil, notes: notes + (request?.notes ?? []),
-                               firstWrite: observer.firstWrite, setupEvidence: request?.setupEvidence ?? [])
+                               firstWrite: observer.firstWrite)
         }
         do {
             let socket = try Socket(family: address.family)
-            socketOpened?(socket.fileDescriptor)
-            let opening = ConnectionRequest(socket: socket, address: address, tfo: tfo,
-                                            deadline: deadline, context: context, runtime: runtime, observer: observer)
+            instrumentation?.socketOpened?(socket.fileDescriptor)
+            let opening = ConnectionRequest(socket: socket, address: address, tfo: tfo, deadline: deadline, context: context,
+                                            runtime: runtime, observer: observer, instrumentation: instrumentation)
             request = opening
             let tls = try recipe.open(opening)
             try tls.expect(identity)
             return PendingOriginConnection(tls: tls, observer: observer, strategy: recipe.name, chosenByPolicy: forced == nil,
-                                           notes: notes + opening.notes, setupEvidence: opening.setupEvidence)
+                                           notes: notes + opening.notes)
         } catch {
             throw OriginConnectError(error, diagnostics: diagnostics())
         }

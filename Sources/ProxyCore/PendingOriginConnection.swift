@@ -5,26 +5,23 @@
 /// A proxy that abandons an origin connection releases it in this state;
 /// releasing it must free everything exactly once, whatever the strategy.
 public final class PendingOriginConnection {
-    public let tls: TLSConnection
+    package let tls: TLSConnection
     private let observer: WriteObserver
     private let strategy: String
     private let chosenByPolicy: Bool
     private let notes: [String]
-    private let setupEvidence: [any Sendable]
 
-    init(tls: TLSConnection, observer: WriteObserver, strategy: String, chosenByPolicy: Bool, notes: [String],
-         setupEvidence: [any Sendable]) {
+    init(tls: TLSConnection, observer: WriteObserver, strategy: String, chosenByPolicy: Bool, notes: [String]) {
         self.tls = tls
         self.observer = observer
         self.strategy = strategy
         self.chosenByPolicy = chosenByPolicy
         self.notes = notes
-        self.setupEvidence = setupEvidence
     }
 
+    /// How the connection is being made; `firstWrite` is set once the handshake has written.
     public var diagnostics: ConnectDiagnostics {
-        ConnectDiagnostics(strategy: strategy, chosenByPolicy: chosenByPolicy, notes: notes, firstWrite: observer.firstWrite,
-                           setupEvidence: setupEvidence)
+        ConnectDiagnostics(strategy: strategy, chosenByPolicy: chosenByPolicy, notes: notes, firstWrite: observer.firstWrite)
     }
 
     /// Completes the verified TLS handshake.

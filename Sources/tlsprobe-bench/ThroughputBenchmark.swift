@@ -19,7 +19,10 @@ import ToolCore
 /// outside it. Rounds alternate the strategies (and their order), so drift in
 /// the machine's speed falls on both alike; medians are reported.
 struct ThroughputBenchmark: Sendable {
-    var strategies: [OriginConnector.Strategy] = [.fd, .exDataFastOpen]
+    /// ProxyCore's strategies and upstream's ex_data fix: the modes that need no containment.
+    static let measurable = BIOMode.allCases.filter { !$0.needsContainment && $0.recipe != nil }
+
+    var strategies: [BIOMode] = [.fd, .exDataFastOpen]
     var bytesPerRound = 256 << 20
     /// Bytes per `TLSConnection.write`: 16 KiB is TLS's largest record, so one write is one record.
     var recordSize = 16 << 10
@@ -35,7 +38,7 @@ struct ThroughputBenchmark: Sendable {
 
     /// One strategy's rounds.
     struct StrategyResult: Sendable, Codable {
-        var strategy: OriginConnector.Strategy
+        var strategy: BIOMode
         /// Who saw the connection's first write: "fast-open BIO" or "OpenSSL socket BIO".
         var bio: String
         var roundSeconds: [Double]
@@ -76,14 +79,14 @@ struct ThroughputBenchmark: Sendable {
         // One untimed round each first: page-ins, socket buffer growth and lazy
         // OpenSSL state would otherwise land on whichever strategy runs first.
         var negotiated = (version: "", cipher: "")
-        var bios: [OriginConnector.Strategy: String] = [:]
+        var bios: [BIOMode: String] = [:]
         for strategy in strategies {
             let round = try transfer(strategy, connector: connector, server: server, record: record)
             negotiated = (round.version, round.cipher)
             bios[strategy] = round.bio
         }
-        var seconds: [OriginConnector.Strategy: [Double]] = [:]
-        var cpu: [OriginConnector.Strategy: [Double]] = [:]
+        var seconds: [BIOMode: [Double]] = [:]
+        var cpu: [BIOMode: [Double]] = [:]
         for index in 0..<rounds {
             for strategy in index.isMultiple(of: 2) ? strategies : strategies.reversed() {
                 let round = try transfer(strategy, connector: connector, server: server, record: record)
@@ -119,11 +122,11 @@ struct ThroughputBenchmark: Sendable {
     }
 
     /// One connection: handshake (untimed), then `bytesPerRound` in `record`-sized writes, timed to the acknowledgement.
-    private func transfer(_ strategy: OriginConnector.Strategy, connector: OriginConnector, server: LoopbackSinkServer,
+    private func transfer(_ strategy: BIOMode, connector: OriginConnector, server: LoopbackSinkServer,
                           record: [UInt8]) throws -> Round {
         let deadline = Deadline.after(seconds: timeout)
         let connection = try connector.connect(to: server.address, identity: .ipAddress(family.socketFamily.loopbackHost), tfo: tfo,
-                                               deadline: deadline, recipe: strategy)
+                                               deadline: deadline, instrumentation: ConnectInstrumentation(recipe: strategy.recipe))
         guard connection.diagnostics.strategy == strategy.rawValue else {
             throw EnvironmentError("tlsprobe-bench asked for \(strategy.rawValue), got \(connection.diagnostics.strategy)")
         }

@@ -19,8 +19,8 @@ struct ThroughputCommand: ParsableCommand {
     }
 
     @Option(name: .customLong("strategy"),
-            help: "An origin-connection strategy to measure (\(OriginConnector.Strategy.allCases.map(\.rawValue).joined(separator: ", "))); repeat for several. The first is the baseline of the ratios.")
-    var strategyNames: [String] = [OriginConnector.Strategy.fd.rawValue, OriginConnector.Strategy.exDataFastOpen.rawValue]
+            help: "An origin-connection strategy to measure (\(ThroughputBenchmark.measurable.map(\.rawValue).joined(separator: ", "))); repeat for several. The first is the baseline of the ratios.")
+    var strategyNames: [String] = [BIOMode.fd.rawValue, BIOMode.exDataFastOpen.rawValue]
 
     @Option(help: "MiB written per round.")
     var mebibytes = 256
@@ -45,8 +45,8 @@ struct ThroughputCommand: ParsableCommand {
 
     func validate() throws {
         guard !strategyNames.isEmpty else { throw ValidationError("--strategy: at least one") }
-        for name in strategyNames where OriginConnector.Strategy(rawValue: name) == nil {
-            throw ValidationError("--strategy: not a strategy: \(name); one of \(OriginConnector.Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
+        for name in strategyNames where !ThroughputBenchmark.measurable.contains(where: { $0.rawValue == name }) {
+            throw ValidationError("--strategy: not a strategy: \(name); one of \(ThroughputBenchmark.measurable.map(\.rawValue).joined(separator: ", "))")
         }
         guard mebibytes > 0, rounds > 0 else { throw ValidationError("--mebibytes and --rounds must be positive") }
         guard recordSize > 0, (mebibytes << 20).isMultiple(of: recordSize) else {
@@ -57,7 +57,7 @@ struct ThroughputCommand: ParsableCommand {
 
     func run() throws {
         var benchmark = ThroughputBenchmark()
-        benchmark.strategies = strategyNames.uniqued().compactMap(OriginConnector.Strategy.init(rawValue:))
+        benchmark.strategies = strategyNames.uniqued().compactMap(BIOMode.init(rawValue:))
         benchmark.bytesPerRound = mebibytes << 20
         benchmark.recordSize = recordSize
         benchmark.rounds = rounds

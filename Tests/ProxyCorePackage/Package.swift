@@ -25,11 +25,16 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "COpenSSLCore",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "CLinux"),
-        .target(name: "ProxyCore", dependencies: ["COpenSSL", "CLinux", .product(name: "SystemPackage", package: "swift-system")]),
+        .target(name: "ProxyCore", dependencies: ["COpenSSLCore", "CLinux", .product(name: "SystemPackage", package: "swift-system")]),
         .target(name: "Loopback", dependencies: ["ProxyCore", "COpenSSL"]),
         .target(name: "TestSupport", dependencies: ["ProxyCore", "Loopback"]),
-        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "Loopback", "TestSupport", "COpenSSL", "CLinux"]),
+        .testTarget(name: "ProxyCoreTests", dependencies: ["ProxyCore", "Loopback", "TestSupport", "COpenSSLCore", "CLinux"]),
     ],
     swiftLanguageModes: [.v6]
 )

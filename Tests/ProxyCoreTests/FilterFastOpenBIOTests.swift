@@ -1,4 +1,4 @@
-import COpenSSL
+import COpenSSLCore
 import Loopback
 import Testing
 import TestSupport
@@ -15,13 +15,13 @@ import TestSupport
         let chain = try FilterFastOpenBIO.make(fileDescriptor: socket.fileDescriptor,
                                                observer: WriteObserver(expectedAddressLength: 16))
         let socketBIO = try #require(BIO_next(chain.pointer))
-        #expect(BIO_method_type(socketBIO) == tlsprobe_BIO_TYPE_SOCKET)
+        #expect(BIO_method_type(socketBIO) == proxycore_BIO_TYPE_SOCKET)
         let before = BIO_get_data(socketBIO)
         #expect((before != nil) == OpenSSLRuntime.current.socketBIOOwnsData)
-        #expect(tlsprobe_BIO_get_fd(chain.pointer) == socket.fileDescriptor, "BIO_get_fd reaches the socket BIO")
+        #expect(proxycore_BIO_get_fd(chain.pointer) == socket.fileDescriptor, "BIO_get_fd reaches the socket BIO")
 
         let destination = OwnedSocketAddress(SocketAddress.loopback(.ipv4, port: 9))
-        #expect(tlsprobe_BIO_set_conn_address(chain.pointer, destination.pointer) == 1)
+        #expect(proxycore_BIO_set_conn_address(chain.pointer, destination.pointer) == 1)
         #expect(BIO_get_data(socketBIO) == before)
         #expect(FilterFastOpenBIO.state(of: chain.pointer)?.destination == destination.pointer)
         #expect(FilterFastOpenBIO.state(of: socketBIO) == nil, "only our own filter has our state")
@@ -67,7 +67,7 @@ import TestSupport
         #expect(FilterFastOpenBIO.state(of: filter) != nil)
         #expect(FilterFastOpenBIO.state(of: filter)?.destination == nil, "the first write used the destination")
         let socketBIO = try #require(BIO_next(filter))
-        #expect(BIO_method_type(socketBIO) == tlsprobe_BIO_TYPE_SOCKET)
+        #expect(BIO_method_type(socketBIO) == proxycore_BIO_TYPE_SOCKET)
         #expect((BIO_get_data(socketBIO) != nil) == OpenSSLRuntime.current.socketBIOOwnsData)
         #expect(SSL_get_fd(connection.tls.ssl) == connection.tls.socket.fileDescriptor, "SSL_get_fd finds the socket BIO")
     }
@@ -81,7 +81,7 @@ import TestSupport
         do {
             let pending = try OriginConnector(context: fixture.client).prepare(
                 to: fixture.server.address, identity: fixture.identity, tfo: tfo, deadline: .after(seconds: 5),
-                recipe: OriginConnector.Strategy.filterFastOpen)
+                instrumentation: ConnectInstrumentation(recipe: OriginConnector.Strategy.filterFastOpen))
             #expect(pending.diagnostics.firstWrite == nil)
             let filter = try #require(SSL_get_wbio(pending.tls.ssl))
             state = FilterFastOpenBIO.state(of: filter)

@@ -1,4 +1,4 @@
-import COpenSSL
+import COpenSSLCore
 import Foundation
 import Testing
 @testable import ProxyCore

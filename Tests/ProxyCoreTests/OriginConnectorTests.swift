@@ -90,7 +90,7 @@ import TestSupport
         let started = Deadline.now
         do {
             _ = try connector.connect(to: origin, identity: .ipAddress("127.0.0.1"), tfo: false,
-                                      deadline: .after(seconds: 0.5), recipe: OriginConnector.Strategy.fd)
+                                      deadline: .after(seconds: 0.5), instrumentation: ConnectInstrumentation(recipe: OriginConnector.Strategy.fd))
             Issue.record("handshake with a silent peer succeeded")
         } catch {
             #expect(error.kind == .timedOut)

@@ -26,7 +26,8 @@ package struct LoopbackFixture {
     package func connect(_ recipe: (any ConnectionRecipe)? = nil, tfo: Bool, identity: PeerIdentity? = nil,
                         timeout: Double = 5) throws(OriginConnectError) -> OriginConnection {
         try OriginConnector(context: client).connect(to: server.address, identity: identity ?? self.identity, tfo: tfo,
-                                                     deadline: .after(seconds: timeout), recipe: recipe)
+                                                     deadline: .after(seconds: timeout),
+                                                     instrumentation: ConnectInstrumentation(recipe: recipe))
     }
 }
 

@@ -15,6 +15,7 @@ import Testing
 
     @Test func everyStrategyAndReproductionIsAModeOnce() {
         let expected = OriginConnector.Strategy.allCases.map(BIOMode.strategy)
+            + ReferenceDesign.allCases.map(BIOMode.reference)
             + Reproduction.allCases.map(BIOMode.reproduction) + [.proxyCore]
         #expect(BIOMode.allCases.count == expected.count)
         #expect(Set(BIOMode.allCases) == Set(expected))
@@ -29,6 +30,14 @@ import Testing
             "fastopen-connect: false", "proxy-core: true",
         ])
         #expect(BIOMode.plugin("mine").hasTeardown, "a plug-in's BIO is unknown, so probed")
+    }
+
+    /// Upstream's ex_data fix counts with ProxyCore's strategies among the other fixes; no
+    /// reproduction does.
+    @Test func theOtherFixesAreTheStrategiesAndTheReferenceDesigns() {
+        #expect(BIOMode.allCases.filter(\.isOtherFix).map(\.rawValue) == [
+            "fd", "exdata-fastopen", "filter-fastopen", "native-tfo", "fastopen-connect",
+        ])
     }
 
     @Test func everyModeNameRoundTrips() {

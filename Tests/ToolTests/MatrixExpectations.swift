@@ -16,7 +16,7 @@ struct MatrixExpectations {
             return .ok
         case .strategy(.fd), .strategy(.fastOpenConnect):
             return .ok
-        case .strategy(.exDataFastOpen), .strategy(.filterFastOpen):
+        case .reference(.exDataFastOpen), .strategy(.filterFastOpen):
             // MSG_FASTOPEN needs the client bit of tcp_fastopen.
             return cell.tfo.isOn && !clientTFO ? .failed : .ok
         case .strategy(.nativeTFO):

@@ -1,6 +1,7 @@
 @testable import AuditClassification
 import Foundation
 @testable import BinaryAudit
+import BIOPatterns
 @testable import MatrixAnalysis
 @testable import MatrixModel
 import ProxyCore
@@ -34,11 +35,17 @@ import Testing
     }
 
     @Test(arguments: [
-        (OriginConnector.Strategy.fd, "fd"), (.exDataFastOpen, "exdata-fastopen"), (.filterFastOpen, "filter-fastopen"),
+        (OriginConnector.Strategy.fd, "fd"), (.filterFastOpen, "filter-fastopen"),
         (.nativeTFO, "native-tfo"), (.fastOpenConnect, "fastopen-connect"),
     ])
     func strategyNames(strategy: OriginConnector.Strategy, name: String) {
         #expect(strategy.rawValue == name)
+    }
+
+    /// Upstream's ex_data fix left ProxyCore for BIOPatterns and kept its name in the matrix.
+    @Test func referenceDesignNames() {
+        #expect(ReferenceDesign.exDataFastOpen.rawValue == "exdata-fastopen")
+        #expect(BIOMode(rawValue: "exdata-fastopen") == .reference(.exDataFastOpen))
     }
 
     @Test(arguments: [

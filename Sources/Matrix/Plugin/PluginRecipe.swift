@@ -23,7 +23,7 @@ struct PluginRecipe: ConnectionRecipe {
             try request.socket.connect(to: request.address, deadline: request.deadline)
         }
         let record = PeerRecord(request.address)
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         tls.keepAlive(record)
         ERR_clear_error()
         errno = 0

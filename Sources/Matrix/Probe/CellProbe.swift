@@ -20,6 +20,13 @@ struct CellProbe {
     let privateNamespace: Bool
     /// What loading each `--bio-plugin` gave, by name.
     var plugins: [String: Result<BIOPlugin, BIOPlugin.Unavailable>] = [:]
+    /// Told of each connection's new socket: how the libc-boundary write observer is pointed at it.
+    var socketOpened: ((Int32) -> Void)?
+
+    /// The instrumentation of one connect call: the cell's recipe, the socket hook.
+    private func instrumentation(_ recipe: (any ConnectionRecipe)?) -> ConnectInstrumentation {
+        ConnectInstrumentation(recipe: recipe, socketOpened: socketOpened)
+    }
 
     func run(_ cell: Cell, against server: LoopbackTLSServer) -> CellResult {
         let started = Deadline.now
@@ -103,15 +110,16 @@ struct CellProbe {
         result.firstWrite = nil
         result.bioFirstWrite = nil
         let connection: OriginConnection
+        let instrumentation = instrumentation(recipe)
         do {
             connection = try connector.connect(to: server.address, identity: .ipAddress(cell.family.socketFamily.loopbackHost),
-                                               tfo: cell.tfo.isOn, deadline: deadline, recipe: recipe)
+                                               tfo: cell.tfo.isOn, deadline: deadline, instrumentation: instrumentation)
         } catch {
-            result.record(error)
+            result.record(error, setupEvidence: instrumentation.setupEvidence)
             observeLibc(into: &result, server: server)
             return Exchange(result: result)
         }
-        result.record(connection.diagnostics)
+        result.record(connection.diagnostics, setupEvidence: instrumentation.setupEvidence)
         let tls = connection.tls
         result.tlsVersion = tls.protocolVersion
         result.cipher = tls.cipher
@@ -147,16 +155,17 @@ struct CellProbe {
     /// for the memory accounting around the cell to say.
     private func abandon(_ cell: Cell, recipe: (any ConnectionRecipe)?, against server: LoopbackTLSServer, deadline: Deadline,
                          into result: inout CellResult) {
+        let instrumentation = instrumentation(recipe)
         do {
             let pending = try connector.prepare(to: server.address, identity: .ipAddress(cell.family.socketFamily.loopbackHost),
-                                                tfo: cell.tfo.isOn, deadline: deadline, recipe: recipe)
-            result.record(pending.diagnostics)
+                                                tfo: cell.tfo.isOn, deadline: deadline, instrumentation: instrumentation)
+            result.record(pending.diagnostics, setupEvidence: instrumentation.setupEvidence)
             result.notes.append("released before the first write")
             result.outcome = .ok
             observeLibc(into: &result, server: server)
             checkPlugin(recipe, ssl: pending.tls.ssl, after: "the setup, before SSL_free (released unwritten)", into: &result)
         } catch {
-            result.record(error)
+            result.record(error, setupEvidence: instrumentation.setupEvidence)
             observeLibc(into: &result, server: server)
         }
     }

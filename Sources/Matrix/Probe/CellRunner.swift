@@ -55,13 +55,15 @@ package final class CellRunner {
         }
         self.servers = servers
         self.unavailable = unavailable
-        var connector = OriginConnector(context: clientContext)
-        // Each connection's socket is watched at the libc boundary from its creation.
-        if LibcWriteObserver.active { connector.socketOpened = { LibcWriteObserver.watch($0) } }
+        let connector = OriginConnector(context: clientContext)
         self.connector = connector
         Reproduction.prepare()
-        probe = CellProbe(connector: connector, runtime: runtimeName, kernelTFO: environment.tcpFastopen, timeout: timeout,
-                          privateNamespace: privateNamespace, plugins: plugins)
+        ReferenceDesign.prepare()
+        var probe = CellProbe(connector: connector, runtime: runtimeName, kernelTFO: environment.tcpFastopen, timeout: timeout,
+                              privateNamespace: privateNamespace, plugins: plugins)
+        // Each connection's socket is watched at the libc boundary from its creation.
+        if LibcWriteObserver.active { probe.socketOpened = { LibcWriteObserver.watch($0) } }
+        self.probe = probe
     }
 
     deinit {

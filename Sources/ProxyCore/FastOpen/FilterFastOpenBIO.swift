@@ -1,4 +1,4 @@
-internal import COpenSSL
+internal import COpenSSLCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +21,7 @@ import Glibc
 /// Ownership: the filter owns its `State` (retained in its data pointer,
 /// released by its destroy); whoever owns the top of the chain (a `BIOHandle`,
 /// then the `SSL`) frees both BIOs with `BIO_free_all`. The destination address
-/// is kept alive by the connection until after `SSL_free`, as for `FastOpenBIO`.
+/// is kept alive by the connection until after `SSL_free`, as a proxy's connection object does.
 enum FilterFastOpenBIO {
     /// What the filter's callbacks need: where to record the first write, and the
     /// destination given with `BIO_set_conn_address` until the first write uses it.
@@ -40,12 +40,14 @@ enum FilterFastOpenBIO {
         /// The filter's BIO type, to tell our filters from any other BIO.
         let type: Int32
 
-        init() {
+        /// `nil` when OpenSSL could not make it (out of type indices or memory): then every
+        /// `filter-fastopen` connection fails with an `OpenSSLError`, and nothing stops the process.
+        init?() {
             // A type index of our own, marked as a filter: BIO_find_type(…, BIO_TYPE_DESCRIPTOR),
             // which SSL_get_fd uses, then walks past it to the socket BIO below.
             let index = BIO_get_new_index()
-            guard index > 0, let method = BIO_meth_new(index | tlsprobe_BIO_TYPE_FILTER, "tlsprobe fast-open filter") else {
-                fatalError("OpenSSL could not build the fast-open filter BIO_METHOD: \(OpenSSLError.drainQueue())")
+            guard index > 0, let method = BIO_meth_new(index | proxycore_BIO_TYPE_FILTER, "tlsprobe fast-open filter") else {
+                return nil
             }
             BIO_meth_set_create(method, filterCreate)
             BIO_meth_set_destroy(method, filterDestroy)
@@ -54,27 +56,34 @@ enum FilterFastOpenBIO {
             BIO_meth_set_write(method, filterWrite)
             BIO_meth_set_read(method, filterRead)
             pointer = method
-            type = index | tlsprobe_BIO_TYPE_FILTER
+            type = index | proxycore_BIO_TYPE_FILTER
         }
     }
 
     static let method = Method()
+    /// The error queue when `method` could not be made, for every connection that needed it.
+    private static let methodErrors = method == nil ? OpenSSLError.drainQueue() : []
+
+    static func requireMethod() throws(OpenSSLError) -> Method {
+        guard let method else { throw OpenSSLError("BIO_meth_new(fast-open filter)", errorStrings: methodErrors) }
+        return method
+    }
 
     /// Builds the method now rather than on the first connection.
     static func prepare() {
-        _ = method
+        _ = methodErrors
     }
 
-    /// A TLS connection over the filter and a socket BIO, set up as `FastOpenBIO` is:
+    /// A TLS connection over the filter and a socket BIO, set up as the fast-open BIO designs do:
     /// `connect()` only when TFO is off, `BIO_set_conn_address` only when it is on.
     static func connection(_ request: ConnectionRequest) throws -> TLSConnection {
         if !request.tfo { try request.socket.connect(to: request.address, deadline: request.deadline) }
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         let chain = try make(fileDescriptor: request.socket.fileDescriptor, observer: request.observer)
         if request.tfo {
             let destination = OwnedSocketAddress(request.address)
             tls.keepAlive(destination)
-            guard tlsprobe_BIO_set_conn_address(chain.pointer, destination.pointer) == 1 else {
+            guard proxycore_BIO_set_conn_address(chain.pointer, destination.pointer) == 1 else {
                 throw OpenSSLError("BIO_set_conn_address")
             }
         }
@@ -87,8 +96,8 @@ enum FilterFastOpenBIO {
     static func make(fileDescriptor: Int32, observer: WriteObserver) throws(OpenSSLError) -> BIOHandle {
         guard let socketBIO = BIO_new(BIO_s_socket()) else { throw OpenSSLError("BIO_new(BIO_s_socket)") }
         let below = BIOHandle(taking: socketBIO)
-        guard tlsprobe_BIO_set_fd(socketBIO, fileDescriptor, BIO_NOCLOSE) == 1 else { throw OpenSSLError("BIO_set_fd") }
-        guard let filter = BIO_new(method.pointer) else { throw OpenSSLError("BIO_new(fast-open filter)") }
+        guard proxycore_BIO_set_fd(socketBIO, fileDescriptor, BIO_NOCLOSE) == 1 else { throw OpenSSLError("BIO_set_fd") }
+        guard let filter = BIO_new(try requireMethod().pointer) else { throw OpenSSLError("BIO_new(fast-open filter)") }
         let chain = BIOHandle(taking: filter)
         // From here the filter owns its state: its destroy releases it.
         BIO_set_data(filter, Unmanaged.passRetained(State(observer: observer)).toOpaque())
@@ -99,7 +108,7 @@ enum FilterFastOpenBIO {
 
     /// The state of one of our filters; `nil` for any other BIO or a filter being destroyed.
     static func state(of bio: OpaquePointer) -> State? {
-        guard BIO_method_type(bio) == method.type, let raw = BIO_get_data(bio) else { return nil }
+        guard let method, BIO_method_type(bio) == method.type, let raw = BIO_get_data(bio) else { return nil }
         return Unmanaged<State>.fromOpaque(raw).takeUnretainedValue()
     }
 }
@@ -135,7 +144,7 @@ private func filterCtrl(bio: OpaquePointer?, command: Int32, larg: Int, parg: Un
     switch command {
     case BIO_CTRL_FLUSH, BIO_C_DO_STATE_MACHINE:
         // These can ask to be retried: the caller asks the filter, so the filter must say so.
-        tlsprobe_BIO_clear_retry_flags(bio)
+        proxycore_BIO_clear_retry_flags(bio)
         let result = BIO_ctrl(next, command, larg, parg)
         BIO_copy_next_retry(bio)
         return result
@@ -154,7 +163,7 @@ private func filterCallbackCtrl(bio: OpaquePointer?, command: Int32,
 /// BIO's descriptor; every other write is the socket BIO's own.
 private func filterWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, length: Int32) -> Int32 {
     guard let bio, let buffer, length >= 0 else { return -1 }
-    tlsprobe_BIO_clear_retry_flags(bio)
+    proxycore_BIO_clear_retry_flags(bio)
     guard let state = FilterFastOpenBIO.state(of: bio), let next = BIO_next(bio) else {
         errno = EBADF
         return -1
@@ -170,14 +179,14 @@ private func filterWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, len
         return result
     }
 
-    let fd = tlsprobe_BIO_get_fd(next)
+    let fd = proxycore_BIO_get_fd(next)
     guard fd >= 0 else {
         errno = EBADF
         return -1
     }
     // One attempt only, whatever it returns: a retried write goes to the socket BIO.
     state.destination = nil
-    let addressLength = FastOpenBIO.addressLength(of: destination)
+    let addressLength = OwnedSocketAddress.length(of: destination)
     let result = sendto(fd, buffer, Int(length), Int32(MSG_FASTOPEN), destination.assumingMemoryBound(to: sockaddr.self),
                         addressLength)
     let savedErrno = errno
@@ -188,7 +197,7 @@ private func filterWrite(bio: OpaquePointer?, buffer: UnsafePointer<CChar>?, len
 
 private func filterRead(bio: OpaquePointer?, buffer: UnsafeMutablePointer<CChar>?, length: Int32) -> Int32 {
     guard let bio, let buffer, length >= 0 else { return -1 }
-    tlsprobe_BIO_clear_retry_flags(bio)
+    proxycore_BIO_clear_retry_flags(bio)
     guard let next = BIO_next(bio) else {
         errno = EBADF
         return -1

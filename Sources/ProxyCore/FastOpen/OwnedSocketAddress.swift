@@ -4,10 +4,10 @@ import Glibc
 
 /// A `sockaddr` copied into memory of its own, freed exactly once when the
 /// connection that keeps it goes.
-final class OwnedSocketAddress: FastOpenDestination {
-    let pointer: UnsafeMutableRawPointer
+package final class OwnedSocketAddress {
+    package let pointer: UnsafeMutableRawPointer
 
-    init(_ address: SocketAddress) {
+    package init(_ address: SocketAddress) {
         pointer = .allocate(byteCount: MemoryLayout<sockaddr_storage>.size, alignment: MemoryLayout<sockaddr_storage>.alignment)
         pointer.initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<sockaddr_storage>.size)
         address.copy(to: pointer)
@@ -15,5 +15,15 @@ final class OwnedSocketAddress: FastOpenDestination {
 
     deinit {
         pointer.deallocate()
+    }
+
+    /// The length a fast-open BIO computes from the address it holds, as ATS's `ats_ip_size`
+    /// does: by family, 0 for anything else (OpenSSL's zeroed struct, say).
+    package static func length(of address: UnsafeRawPointer) -> socklen_t {
+        switch Int32(address.load(as: sa_family_t.self)) {
+        case AF_INET: socklen_t(MemoryLayout<sockaddr_in>.size)
+        case AF_INET6: socklen_t(MemoryLayout<sockaddr_in6>.size)
+        default: 0
+        }
     }
 }

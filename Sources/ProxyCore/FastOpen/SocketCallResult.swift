@@ -1,4 +1,4 @@
-internal import COpenSSL
+internal import COpenSSLCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,8 +15,8 @@ package enum SocketCallResult {
     package static func finish(_ result: Int, errno savedErrno: Int32, bio: OpaquePointer, _ direction: Direction) -> Int32 {
         if result < 0 && BIO_sock_non_fatal_error(savedErrno) != 0 {
             switch direction {
-            case .read: tlsprobe_BIO_set_retry_read(bio)
-            case .write: tlsprobe_BIO_set_retry_write(bio)
+            case .read: proxycore_BIO_set_retry_read(bio)
+            case .write: proxycore_BIO_set_retry_write(bio)
             }
         }
         errno = savedErrno

@@ -7,7 +7,7 @@ extension FirstWrite {
         case libcBoundary = "libc boundary"
         /// A callback on OpenSSL's own socket BIO (`SocketBIOObserver`).
         case openSSLSocketBIO = "OpenSSL socket BIO"
-        /// The fast-open BIO's own write (`FastOpenBIO`).
+        /// The fast-open BIO's own write (tlsprobe's `exdata-fastopen` and the legacy design's reproductions).
         case fastOpenBIO = "fast-open BIO"
         /// The fast-open filter BIO over OpenSSL's socket BIO (`FilterFastOpenBIO`).
         case fastOpenFilterBIO = "fast-open filter BIO"

@@ -25,9 +25,10 @@ public struct FirstWrite: Sendable, Codable, Equatable {
     public var observedBy: Observer
     /// The family of the destination passed (`AF_INET`, `AF_INET6`, `AF_UNSPEC` for the zeroed
     /// struct of the 3.2 regression), when the observer saw the address itself; `nil` otherwise.
-    public var destinationFamily: String?
+    /// Only tlsprobe's libc-boundary observer sees it: not part of the public API.
+    package var destinationFamily: String?
 
-    public init(syscall: Syscall, flags: [String], addressLength: Int?, expectedAddressLength: Int,
+    package init(syscall: Syscall, flags: [String], addressLength: Int?, expectedAddressLength: Int,
                 result: Int, errno: Errno?, observedBy: Observer) {
         self.syscall = syscall
         self.flags = flags

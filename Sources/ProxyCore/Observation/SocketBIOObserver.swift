@@ -1,4 +1,4 @@
-internal import COpenSSL
+internal import COpenSSLCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +11,7 @@ import Glibc
 package enum SocketBIOObserver {
     /// Watches `bio`; the caller keeps `observer` alive for as long as the BIO.
     package static func attach(_ observer: WriteObserver, toBIO bio: OpaquePointer) {
-        tlsprobe_BIO_set_callback_arg(bio, Unmanaged.passUnretained(observer).toOpaque())
+        proxycore_BIO_set_callback_arg(bio, Unmanaged.passUnretained(observer).toOpaque())
         BIO_set_callback_ex(bio, socketBIOCallback)
     }
 
@@ -26,7 +26,7 @@ package enum SocketBIOObserver {
 private func socketBIOCallback(bio: OpaquePointer?, operation: Int32, argp: UnsafePointer<CChar>?, length: Int,
                                argi: Int32, argl: Int, ret: Int32, processed: UnsafeMutablePointer<Int>?) -> Int {
     let savedErrno = errno
-    if operation == (BIO_CB_WRITE | BIO_CB_RETURN), let bio, let raw = tlsprobe_BIO_get_callback_arg(bio) {
+    if operation == (BIO_CB_WRITE | BIO_CB_RETURN), let bio, let raw = proxycore_BIO_get_callback_arg(bio) {
         let observer = Unmanaged<WriteObserver>.fromOpaque(raw).takeUnretainedValue()
         let result = ret > 0 ? (processed?.pointee ?? Int(ret)) : -1
         observer.record(syscall: .write, flags: [], addressLength: nil, result: result, errno: savedErrno,

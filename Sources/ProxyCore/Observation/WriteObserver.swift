@@ -4,11 +4,11 @@ import SystemPackage
 ///
 /// A BIO callback gets a raw pointer to this; the connection that owns the
 /// BIO keeps the observer alive for at least as long as the BIO.
-public final class WriteObserver {
-    public private(set) var firstWrite: FirstWrite?
+package final class WriteObserver {
+    package private(set) var firstWrite: FirstWrite?
     let expectedAddressLength: Int
 
-    public init(expectedAddressLength: Int) {
+    package init(expectedAddressLength: Int) {
         self.expectedAddressLength = expectedAddressLength
     }
 

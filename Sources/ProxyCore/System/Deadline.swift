@@ -10,16 +10,19 @@ public struct Deadline: Sendable, Comparable {
     /// Nanoseconds on `CLOCK_MONOTONIC`.
     public let nanoseconds: UInt64
 
+    /// The point `nanoseconds` after the monotonic clock's origin.
     public init(nanoseconds: UInt64) {
         self.nanoseconds = nanoseconds
     }
 
+    /// The monotonic clock now.
     public static var now: Deadline {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Deadline(nanoseconds: UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec))
     }
 
+    /// `seconds` from now: how every ProxyCore call is given its deadline.
     public static func after(seconds: Double) -> Deadline {
         now.adding(seconds: seconds)
     }
@@ -45,6 +48,7 @@ public struct Deadline: Sendable, Comparable {
         return Int32(clamping: (nanoseconds - now + 999_999) / 1_000_000)
     }
 
+    /// The earlier of two deadlines is the smaller.
     public static func < (lhs: Deadline, rhs: Deadline) -> Bool {
         lhs.nanoseconds < rhs.nanoseconds
     }

@@ -13,6 +13,7 @@ public enum KernelTFOSupport: Sendable, Equatable, CustomStringConvertible {
     /// The kernel has no such option (Linux before 4.11): typically `ENOPROTOOPT`.
     case absent(errno: Int32)
 
+    /// Asks the kernel, in this network namespace, on a scratch socket.
     public static func probe() -> KernelTFOSupport {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .absent(errno: errno) }
@@ -25,6 +26,7 @@ public enum KernelTFOSupport: Sendable, Equatable, CustomStringConvertible {
         return code == EOPNOTSUPP ? .disabled(errno: code) : .absent(errno: code)
     }
 
+    /// The answer in a line, with the errno by name: how the policy's notes quote it.
     public var description: String {
         switch self {
         case .available: "TCP_FASTOPEN_CONNECT available"

@@ -7,11 +7,12 @@ import Glibc
 ///
 /// Non-blocking so that every wait goes through `poll` with a deadline: the
 /// TFO paths leave a socket half-connected, and a blocking call there could hang.
-public final class Socket {
-    public let fileDescriptor: Int32
-    public let family: SocketAddress.Family
+package final class Socket {
+    /// The descriptor, until `close()`; -1 after it.
+    package private(set) var fileDescriptor: Int32
+    package let family: SocketAddress.Family
 
-    public init(family: SocketAddress.Family) throws(SystemCallError) {
+    package init(family: SocketAddress.Family) throws(SystemCallError) {
         let fd = Glibc.socket(family.rawValue, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemCallError("socket", errno: errno) }
         self.fileDescriptor = fd
@@ -19,18 +20,27 @@ public final class Socket {
     }
 
     /// Adopts an accepted descriptor (made non-blocking here).
-    public init(adopting fd: Int32, family: SocketAddress.Family) {
+    package init(adopting fd: Int32, family: SocketAddress.Family) {
         self.fileDescriptor = fd
         self.family = family
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
     }
 
     deinit {
-        close(fileDescriptor)
+        close()
     }
 
+    /// Closes the descriptor now rather than when this owner goes; once only.
+    package func close() {
+        guard fileDescriptor >= 0 else { return }
+        _ = Glibc.close(fileDescriptor)
+        fileDescriptor = -1
+    }
+
+    package var isClosed: Bool { fileDescriptor < 0 }
+
     /// `connect()`, waiting for completion until `deadline`.
-    public func connect(to address: SocketAddress, deadline: Deadline) throws {
+    package func connect(to address: SocketAddress, deadline: Deadline) throws {
         let result = address.withSockaddr { Glibc.connect(fileDescriptor, $0, $1) }
         if result == 0 { return }
         let code = errno
@@ -39,14 +49,14 @@ public final class Socket {
     }
 
     /// Waits for an in-progress connect and reports its outcome (`SO_ERROR`).
-    public func finishConnect(deadline: Deadline) throws {
+    package func finishConnect(deadline: Deadline) throws {
         try wait(for: .writable, until: deadline, operation: "connect")
         let pending = pendingError()
         if pending != 0 { throw SystemCallError("connect", errno: pending) }
     }
 
     /// The socket's pending error (`SO_ERROR`), cleared by reading it.
-    public func pendingError() -> Int32 {
+    package func pendingError() -> Int32 {
         var value: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(fileDescriptor, SOL_SOCKET, SO_ERROR, &value, &length) == 0 else { return errno }
@@ -55,7 +65,7 @@ public final class Socket {
 
     /// `TCP_FASTOPEN_CONNECT`: the next `connect()` defers the SYN until the first
     /// write, which then rides in it (Linux 4.11+, with the client bit of `tcp_fastopen`).
-    public func enableFastOpenConnect() throws(SystemCallError) {
+    package func enableFastOpenConnect() throws(SystemCallError) {
         var one: Int32 = 1
         guard setsockopt(fileDescriptor, Int32(IPPROTO_TCP), tlsprobe_TCP_FASTOPEN_CONNECT, &one,
                          socklen_t(MemoryLayout<Int32>.size)) == 0 else {
@@ -63,7 +73,7 @@ public final class Socket {
         }
     }
 
-    public enum Readiness {
+    package enum Readiness {
         case readable, writable
 
         var events: Int16 {
@@ -75,7 +85,7 @@ public final class Socket {
     }
 
     /// Polls until the socket is ready (or in error, which the next call reports).
-    public func wait(for readiness: Readiness, until deadline: Deadline, operation: String) throws {
+    package func wait(for readiness: Readiness, until deadline: Deadline, operation: String) throws {
         var pfd = pollfd(fd: fileDescriptor, events: readiness.events, revents: 0)
         while true {
             let remaining = deadline.remainingMilliseconds
@@ -87,7 +97,7 @@ public final class Socket {
     }
 
     /// The local port the kernel bound (`getsockname`); `nil` before it bound one.
-    public var localPort: UInt16? {
+    package var localPort: UInt16? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let result = withUnsafeMutablePointer(to: &storage) {
@@ -103,7 +113,7 @@ public final class Socket {
     /// `TCP_INFO`'s `tcpi_options & TCPI_OPT_SYN_DATA`: the kernel's own record that
     /// this connection's SYN carried data that was acknowledged (client side) or
     /// accepted (server side). `nil` when `TCP_INFO` cannot be read.
-    public var synDataAcknowledged: Bool? {
+    package var synDataAcknowledged: Bool? {
         var info = tcp_info()
         var length = socklen_t(MemoryLayout<tcp_info>.size)
         guard getsockopt(fileDescriptor, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) == 0 else { return nil }

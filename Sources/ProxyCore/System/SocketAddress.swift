@@ -4,9 +4,12 @@ import Glibc
 
 /// An IPv4 or IPv6 address and port, stored as the kernel wants it.
 public struct SocketAddress: Sendable, CustomStringConvertible {
+    /// IPv4 or IPv6.
     public enum Family: Sendable {
+        /// `AF_INET` and `AF_INET6`.
         case ipv4, ipv6
 
+        /// The C constant: `AF_INET` or `AF_INET6`.
         public var rawValue: Int32 {
             switch self {
             case .ipv4: AF_INET
@@ -15,9 +18,11 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         }
     }
 
+    /// IPv4 or IPv6.
     public let family: Family
     /// The address in text form, as given (`127.0.0.1`, `::1`).
     public let host: String
+    /// The port, in host byte order.
     public let port: UInt16
     private let storage: sockaddr_storage
 
@@ -53,6 +58,7 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Calls `body` with the address as the kernel takes it, and its length.
     public func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
         try withUnsafeBytes(of: storage) { raw in
             try body(raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), length)
@@ -66,6 +72,7 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         }
     }
 
+    /// `192.0.2.10:443`, `[2001:db8::1]:443`.
     public var description: String {
         family == .ipv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }

@@ -1,4 +1,4 @@
-internal import COpenSSL
+internal import COpenSSLCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,4 @@
-internal import COpenSSL
+internal import COpenSSLCore
 
 /// Owns a `BIO`, and any chain pushed below it (`BIO_push`), until an `SSL`
 /// takes it over with `SSL_set_bio`.

@@ -1,5 +1,5 @@
 internal import CLinux
-internal import COpenSSL
+internal import COpenSSLCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,12 +9,17 @@ import Glibc
 /// They differ whenever a binary built on one distribution runs with another
 /// libssl, which is exactly when the 3.2 regression surprises people.
 public struct OpenSSLRuntime: Sendable, Codable, Equatable {
+    /// The headers' `OPENSSL_VERSION_TEXT`: what this binary was compiled against.
     public var headerVersionText: String
+    /// The headers' `OPENSSL_VERSION_NUMBER`.
     public var headerVersionNumber: UInt
+    /// What the loaded library says of itself (`OpenSSL_version(OPENSSL_VERSION)`).
     public var runtimeVersionText: String
+    /// The loaded library's `OpenSSL_version_num()`.
     public var runtimeVersionNumber: UInt
     /// The file the dynamic loader really mapped libssl from.
     public var libsslPath: String?
+    /// The file the dynamic loader really mapped libcrypto from.
     public var libcryptoPath: String?
     /// Whether a fresh `BIO_s_socket()` BIO has a non-NULL data pointer:
     /// the OpenSSL 3.2 change that breaks BIOs storing their own data there.
@@ -28,7 +33,9 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
 
     // OPENSSL_VERSION_NUMBER is 0xMNN00PP0 since 3.0, and was 0xMNNFFPPS before:
     // 1.1.1w is 0x1010117f (fix 1, patch letter 0x17 = 'w').
+    /// The first number of the loaded version: 3 for 3.5.1.
     public var runtimeMajor: UInt { runtimeVersionNumber >> 28 }
+    /// The second number of the loaded version: 5 for 3.5.1.
     public var runtimeMinor: UInt { (runtimeVersionNumber >> 20) & 0xff }
     /// The third number: the patch since 3.0 (`3.0.19`), the fix before (`1.1.1`).
     public var runtimePatch: UInt { runtimeMajor >= 3 ? (runtimeVersionNumber >> 4) & 0xff : (runtimeVersionNumber >> 12) & 0xff }
@@ -41,17 +48,17 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
 
     /// The soname of the libssl this binary was compiled against (`libssl.so.3`): the ABI
     /// it can load. A library of another soname needs a binary built for it.
-    package static let headerLibsslSoname = "libssl.so." + String(cString: tlsprobe_header_shlib_version())
+    package static let headerLibsslSoname = "libssl.so." + String(cString: proxycore_header_shlib_version())
 
     static func measure() -> OpenSSLRuntime {
         let number = UInt(OpenSSL_version_num())
         return OpenSSLRuntime(
-            headerVersionText: String(cString: tlsprobe_header_version_text()),
-            headerVersionNumber: UInt(tlsprobe_header_version_number()),
+            headerVersionText: String(cString: proxycore_header_version_text()),
+            headerVersionNumber: UInt(proxycore_header_version_number()),
             runtimeVersionText: String(cString: OpenSSL_version(OPENSSL_VERSION)),
             runtimeVersionNumber: number,
-            libsslPath: tlsprobe_loaded_path(tlsprobe_libssl_symbol()).map { String(cString: $0) },
-            libcryptoPath: tlsprobe_loaded_path(tlsprobe_libcrypto_symbol()).map { String(cString: $0) },
+            libsslPath: tlsprobe_loaded_path(proxycore_libssl_symbol()).map { String(cString: $0) },
+            libcryptoPath: tlsprobe_loaded_path(proxycore_libcrypto_symbol()).map { String(cString: $0) },
             socketBIOOwnsData: socketBIODataPointerIsSet(),
             nativeTFO: bioConnectRequestsFastOpen()
         )
@@ -66,7 +73,7 @@ public struct OpenSSLRuntime: Sendable, Codable, Equatable {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
-        _ = BIO_connect(fd, address.pointer, tlsprobe_BIO_SOCK_TFO)
+        _ = BIO_connect(fd, address.pointer, proxycore_BIO_SOCK_TFO)
         ERR_clear_error()
         var on: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)

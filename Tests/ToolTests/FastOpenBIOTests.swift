@@ -1,10 +1,12 @@
+@testable import BIOPatterns
 import COpenSSL
 import Loopback
+import ProxyCore
 import Testing
 import TestSupport
-@testable import ProxyCore
 
-/// The fast-open BIO as ProxyCore ships it: the destination in BIO ex_data.
+/// Upstream ATS's fix, kept in BIOPatterns to compare with (`exdata-fastopen`): the
+/// fast-open BIO with the destination in BIO ex_data.
 @Suite struct FastOpenBIOTests {
     /// The fix in one assertion: after `BIO_set_conn_address` the data pointer still
     /// holds whatever the socket BIO's create put there, and ex_data holds the destination.
@@ -26,7 +28,7 @@ import TestSupport
     func tfoOnFirstWriteIsSendtoWithTheFamilysLength(_ family: SocketAddress.Family) throws {
         try #require(TestProcess.clientTFOEnabled, "this host's tcp_fastopen has no client bit")
         let fixture = try LoopbackFixture(family: family)
-        let connection = try fixture.connect(OriginConnector.Strategy.exDataFastOpen, tfo: true)
+        let connection = try fixture.connect(ReferenceDesign.exDataFastOpen, tfo: true)
         let write = try #require(connection.diagnostics.firstWrite)
         #expect(write.syscall == .sendto)
         #expect(write.flags == ["MSG_FASTOPEN"])
@@ -40,7 +42,7 @@ import TestSupport
     @Test(arguments: [SocketAddress.Family.ipv4, .ipv6])
     func tfoOffFirstWriteIsAPlainWrite(_ family: SocketAddress.Family) throws {
         let fixture = try LoopbackFixture(family: family)
-        let connection = try fixture.connect(OriginConnector.Strategy.exDataFastOpen, tfo: false)
+        let connection = try fixture.connect(ReferenceDesign.exDataFastOpen, tfo: false)
         let write = try #require(connection.diagnostics.firstWrite)
         #expect(write.syscall == .write)
         #expect(write.addressLength == nil)
@@ -54,7 +56,7 @@ import TestSupport
         let fixture = try LoopbackFixture(family: .ipv4)
         let pending = try OriginConnector(context: fixture.client).prepare(
             to: fixture.server.address, identity: fixture.identity, tfo: tfo, deadline: .after(seconds: 5),
-            recipe: OriginConnector.Strategy.exDataFastOpen)
+            instrumentation: ConnectInstrumentation(recipe: ReferenceDesign.exDataFastOpen))
         #expect(pending.diagnostics.firstWrite == nil)
     }
 }

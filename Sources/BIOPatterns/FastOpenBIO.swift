@@ -1,4 +1,5 @@
-internal import COpenSSL
+import COpenSSL
+import ProxyCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +12,12 @@ import Glibc
 /// write and the "set connect address" ctrl are its own. That borrowing is why
 /// OpenSSL 3.2 broke the designs that kept the destination in the data pointer:
 /// the borrowed create now allocates a struct there. This BIO keeps it where
-/// its `DestinationSlot` says: BIO ex_data (`ExDataSlot`), the upstream fix.
+/// its `DestinationSlot` says: the data pointer (`BIODataSlot`, the legacy design
+/// reproduced) or BIO ex_data (`ExDataSlot`, upstream ATS's fix, `exdata-fastopen`).
+///
+/// It lives here, not in ProxyCore, because borrowing those methods takes
+/// `BIO_meth_get_*`, which OpenSSL 3.5 deprecated: ProxyCore compiles without
+/// any deprecated declaration, and its policy never needed this BIO.
 ///
 /// The destination address is not owned by the BIO: the connection keeps it
 /// alive until after `SSL_free`, as a proxy's connection object does.
@@ -32,12 +38,13 @@ package enum FastOpenBIO {
         let pointer: OpaquePointer
         let borrowedCtrl: @convention(c) (OpaquePointer?, Int32, Int, UnsafeMutableRawPointer?) -> Int
 
-        init() {
+        /// `nil` when OpenSSL could not make it: every connection over it then fails with an `OpenSSLError`.
+        init?() {
             // The borrowing OpenSSL 3.5 deprecated; the shim says why it is done here.
             let socket = tlsprobe_borrow_socket_hooks()
             guard let method = BIO_meth_new(tlsprobe_BIO_TYPE_SOCKET, "tlsprobe fast open"),
                   let create = socket.create, let destroy = socket.destroy, let ctrl = socket.ctrl else {
-                fatalError("OpenSSL could not build the fast-open BIO_METHOD: \(OpenSSLError.drainQueue())")
+                return nil
             }
             BIO_meth_set_create(method, create)
             BIO_meth_set_destroy(method, destroy)
@@ -50,11 +57,12 @@ package enum FastOpenBIO {
     }
 
     static let method = Method()
+    private static let methodErrors = method == nil ? OpenSSLError.drainQueue() : []
     static let stateIndex = tlsprobe_BIO_get_ex_new_index()
 
     /// Builds the method and claims the ex_data indices now rather than on first use.
     static func prepare() {
-        _ = method
+        _ = methodErrors
         _ = stateIndex
         _ = ExDataSlot.shared
     }
@@ -76,7 +84,7 @@ package enum FastOpenBIO {
     package static func unattached(_ request: ConnectionRequest,
                                    slot: any DestinationSlot) throws -> (tls: TLSConnection, bio: BIOHandle) {
         if !request.tfo { try request.socket.connect(to: request.address, deadline: request.deadline) }
-        let tls = try TLSConnection(unattached: request.context, socket: request.socket, role: .client)
+        let tls = try TLSConnection(unattached: request.context, socket: request.socket)
         let state = State(slot: slot, observer: request.observer)
         tls.keepAlive(state)
         return (tls, try make(fileDescriptor: request.socket.fileDescriptor, state: state))
@@ -95,6 +103,7 @@ package enum FastOpenBIO {
     /// A new BIO on `fileDescriptor` (not closed by the BIO). `state` must outlive it.
     static func make(fileDescriptor: Int32, state: State) throws(OpenSSLError) -> BIOHandle {
         guard stateIndex >= 0 else { throw OpenSSLError("BIO_get_ex_new_index") }
+        guard let method else { throw OpenSSLError("BIO_meth_new(fast open)", errorStrings: methodErrors) }
         guard let bio = BIO_new(method.pointer) else { throw OpenSSLError("BIO_new(fast open)") }
         let handle = BIOHandle(taking: bio)
         guard BIO_set_ex_data(bio, stateIndex, Unmanaged.passUnretained(state).toOpaque()) == 1 else {
@@ -112,11 +121,7 @@ package enum FastOpenBIO {
     /// The length a fast-open BIO computes from the address it holds, as ATS's `ats_ip_size`
     /// does: by family, 0 for anything else (OpenSSL's zeroed struct, say).
     package static func addressLength(of address: UnsafeRawPointer) -> socklen_t {
-        switch Int32(address.load(as: sa_family_t.self)) {
-        case AF_INET: socklen_t(MemoryLayout<sockaddr_in>.size)
-        case AF_INET6: socklen_t(MemoryLayout<sockaddr_in6>.size)
-        default: 0
-        }
+        OwnedSocketAddress.length(of: address)
     }
 }
 
@@ -127,7 +132,8 @@ private func fastOpenCtrl(bio: OpaquePointer?, command: Int32, larg: Int, parg: 
     if command == BIO_C_SET_CONNECT && larg == 2, let state = FastOpenBIO.state(of: bio) {
         return state.slot.store(parg, in: bio) ? 1 : 0
     }
-    return FastOpenBIO.method.borrowedCtrl(bio, command, larg, parg)
+    // A BIO of this method exists only if the method does.
+    return FastOpenBIO.method?.borrowedCtrl(bio, command, larg, parg) ?? 0
 }
 
 /// The first write with a destination pending is `sendto(MSG_FASTOPEN)`; every
