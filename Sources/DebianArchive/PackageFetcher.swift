@@ -48,13 +48,18 @@ package struct PackageFetcher: Sendable {
 
     /// `$XDG_CACHE_HOME/tlsprobe/debs`, or `~/.cache/tlsprobe/debs`.
     package static func cacheFolder(environment: [String: String]) -> String {
+        cacheRoot(environment: environment) + "/debs"
+    }
+
+    /// `$XDG_CACHE_HOME/tlsprobe`, or `~/.cache/tlsprobe`: the `.deb` cache and `IndexCacheFolder`s are in it.
+    package static func cacheRoot(environment: [String: String]) -> String {
         let base: String
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") {
             base = xdg
         } else {
             base = (environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()) + "/.cache"
         }
-        return base + "/tlsprobe/debs"
+        return base + "/tlsprobe"
     }
 
     /// Makes `folder` (mode 0700) and refuses one that is not this user's or that others

@@ -56,13 +56,16 @@ package struct PrivateApt: Sendable {
         }
     }
 
-    /// Makes the configuration in `folder` (which must not hold one yet) and lets apt's
-    /// download user write `downloads`, folders of the caller's that `download` fills.
+    /// Makes the configuration in `folder` (written anew; lists an earlier run left there, as in an
+    /// `IndexCacheFolder`, are kept for apt to check) and lets apt's download user write
+    /// `downloads`, folders of the caller's that `download` fills.
     package func prepare(downloads: [String] = []) throws(EnvironmentError) {
         for sub in ["lists/partial", "cache/archives/partial", "state", "etc/sources.list.d", "etc/preferences.d",
                     "etc/trusted.gpg.d", "etc/apt.conf.d"] {
             try Self.make(folder + "/" + sub)
         }
+        // A folder kept between runs holds the last run's files: each is written anew.
+        for file in ["/state/status", "/etc/sources.list", "/etc/apt.conf"] { unlink(folder + file) }
         try Self.write("", to: folder + "/state/status")
         let sources = suites.map { "deb [signed-by=\(Self.keyring)] \(mirror.url) \($0) main\n" }.joined()
         try Self.write(sources, to: folder + "/etc/sources.list")
@@ -169,7 +172,7 @@ package struct PrivateApt: Sendable {
         }
     }
 
-    /// A new file (never through a link: the folder is the caller's fresh private one).
+    /// A new file (never through a link: the folder is the caller's private one).
     package static func write(_ text: String, to path: String) throws(EnvironmentError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw EnvironmentError("cannot create \(path): \(String(cString: strerror(errno)))") }

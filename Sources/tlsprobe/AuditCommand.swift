@@ -178,9 +178,19 @@ struct AuditCommand: ParsableCommand {
         }
         let index: SuiteIndex
         let apt: PrivateApt
+        let indexFolder: IndexCacheFolder
+        do {
+            indexFolder = try IndexCacheFolder(root: PackageFetcher.cacheRoot(environment: environment), mirror: mirror,
+                                               suite: suite, architecture: arch) {
+                Terminal.writeError("tlsprobe: waiting for another tlsprobe reading the \(suite) index of \(mirror.url)\n")
+            }
+        } catch {
+            throw fail(.usage, error.description)
+        }
+        // Held, and so locked, until the packages are fetched.
+        defer { withExtendedLifetime(indexFolder) {} }
         do throws(EnvironmentError) {
-            let folder = if let current = PrivateFolder.current { current } else { try PrivateFolder.make() }
-            apt = PrivateApt(folder: folder + "/apt-" + suite, mirror: mirror, suites: [suite], architecture: arch,
+            apt = PrivateApt(folder: indexFolder.path, mirror: mirror, suites: [suite], architecture: arch,
                              maxIndexAgeDays: fetchOptions.maxIndexAgeDays(environment: environment))
             try apt.prepare()
             try apt.update()

@@ -16,9 +16,11 @@ import Testing
     /// A library of bookworm with four reverse dependencies, all small: catgirl, libtls-dev, rpki-client, sacc.
     static let library = "libtls26"
 
-    static func audit(_ arguments: [String], cache: URL, format: String = "json") throws -> (run: ProcessRunner.Run, report: AuditReport?) {
+    static func audit(_ arguments: [String], cache: URL, format: String = "json",
+                      temporary: URL? = nil) throws -> (run: ProcessRunner.Run, report: AuditReport?) {
         var environment = Self.environment
         environment["XDG_CACHE_HOME"] = cache.path
+        if let temporary { environment["TMPDIR"] = temporary.path }
         let run = try CLI.run(["audit", "--suite", "bookworm", "--format", format] + arguments, environment: environment)
         return (run, format == "json" ? try? AuditReport.decode(run.stdout) : nil)
     }
@@ -78,9 +80,17 @@ import Testing
             #expect(try Self.sha256sum(cache.path + "/tlsprobe/debs/" + name) + ".deb" == name)
         }
 
-        // Again: nothing downloaded, nothing rewritten, the same findings.
-        let second = try Self.audit(names, cache: cache)
+        // The suite's verified index is kept next to the packages, for the next run's apt to check.
+        let indexes = try FileManager.default.contentsOfDirectory(atPath: cache.path + "/tlsprobe/indexes")
+        #expect(indexes.contains { $0.hasPrefix("bookworm-amd64-") && !$0.hasSuffix(".lock") }, "\(indexes)")
+
+        // Again: nothing downloaded, nothing rewritten, the same findings, and no temporary file
+        // left or kept (the index is in the cache; the run's private folder goes with it).
+        let temporary = try Repository.scratch("query-tmp")
+        defer { try? FileManager.default.removeItem(at: temporary) }
+        let second = try Self.audit(names, cache: cache, temporary: temporary)
         #expect(second.run.status == 0, "\(second.run.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty, "TMPDIR after a warm run")
         let again = try #require(second.report)
         #expect(again.query?.cached == 3 && again.query?.downloaded == 0, "\(String(describing: again.query))")
         #expect(try Self.cached(cache) == files, "a cached package was written again")
