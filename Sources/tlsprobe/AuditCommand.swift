@@ -1,6 +1,7 @@
 import AuditClassification
 import ArgumentParser
 import BinaryAudit
+import CLinux
 import DebianArchive
 import Foundation
 import MatrixModel
@@ -124,6 +125,11 @@ struct AuditCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Members read into memory are up to MemberLimit each, one per reader: from 1 MiB
+        // up they are mapped and unmapped on their own, so the memory they took goes back
+        // to the system as soon as each is classified, instead of staying in malloc's heap
+        // (whose threshold otherwise rises with every large block freed).
+        mallopt(M_MMAP_THRESHOLD, 1 << 20)
         do {
             try Auditor.checkEnvironment()
         } catch {
@@ -176,7 +182,6 @@ struct AuditCommand: ParsableCommand {
         case .success(let chosen): mirror = chosen
         case .failure(let why): throw fail(.usage, "cannot read suite \(suite): \(why); give a Debian mirror with --mirror URL (or TLSPROBE_DEBIAN_MIRROR)")
         }
-        let index: SuiteIndex
         let apt: PrivateApt
         let indexFolder: IndexCacheFolder
         do {
@@ -197,33 +202,38 @@ struct AuditCommand: ParsableCommand {
         } catch {
             throw fail(.usage, "cannot read suite \(suite) from mirror \(mirror.url) (\(mirror.origin)): \(error.description); choose another with --mirror URL")
         }
-        do {
-            index = try SuiteIndex(lists: apt.lists, suite: suite, architecture: arch)
-        } catch {
-            throw fail(.usage, "\(error.description) (mirror \(mirror.url))")
-        }
-        let where_ = "\(suite)/\(arch) (index of \(index.date))"
-        let selection: [PackageIndex.Entry]
-        if let rdepends {
-            guard index.packages.entries[rdepends] != nil else {
-                throw fail(.usage, "--rdepends \(rdepends): no such package in \(where_)")
+        // The whole suite's index is tens of MB in memory: only the selection outlives this
+        // function, and the index's pages go back to the system before any package is read.
+        func select() throws -> (selection: [PackageIndex.Entry], date: String, malformed: Int) {
+            let index: SuiteIndex
+            do {
+                index = try SuiteIndex(lists: apt.lists, suite: suite, architecture: arch)
+            } catch {
+                throw fail(.usage, "\(error.description) (mirror \(mirror.url))")
             }
-            selection = index.packages.reverseDependencies(of: rdepends)
-        } else {
+            let where_ = "\(suite)/\(arch) (index of \(index.date))"
+            if let rdepends {
+                guard index.packages.entries[rdepends] != nil else {
+                    throw fail(.usage, "--rdepends \(rdepends): no such package in \(where_)")
+                }
+                return (index.packages.reverseDependencies(of: rdepends), index.date, index.packages.malformed)
+            }
             switch index.packages.packages(named: packages) {
-            case .success(let entries): selection = entries
+            case .success(let entries): return (entries, index.date, index.packages.malformed)
             case .failure(let unknown): throw fail(.usage, "--package: \(unknown.description) in \(where_)")
             }
         }
+        let (selection, indexDate, malformed) = try select()
+        malloc_trim(0)
         let cache = PackageFetcher.cacheFolder(environment: environment)
         do {
             try PackageFetcher.prepareCache(cache)
         } catch {
             throw fail(.usage, error.description)
         }
-        let query = AuditQuery(suite: suite, architecture: arch, mirror: mirror.url, indexDate: index.date, rdepends: rdepends,
+        let query = AuditQuery(suite: suite, architecture: arch, mirror: mirror.url, indexDate: indexDate, rdepends: rdepends,
                                packages: rdepends == nil ? packages : nil, selected: selection.count,
-                               malformedStanzas: index.packages.malformed)
+                               malformedStanzas: malformed)
         var audit = PackageQueryAudit(fetcher: PackageFetcher(apt: apt, cache: cache), selection: selection, query: query,
                                       shard: shard, failOn: failOn)
         audit.unpack = unpack

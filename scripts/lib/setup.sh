@@ -14,8 +14,9 @@ export PATH="/opt/swift/usr/bin:$PATH"
 REQUIRED_PACKAGES=(libssl-dev libcap-dev libelf-dev libarchive-dev pkg-config iproute2)
 # What scripts/bench measures with: hyperfine times commands, GNU time reports
 # peak RSS, the openssl CLI is the alternative the matrix is compared with, and
-# binutils' objdump and nm the ones `tlsprobe audit` is compared with.
-BENCH_PACKAGES=(hyperfine time openssl binutils)
+# binutils' objdump and nm the ones `tlsprobe audit` is compared with, python3 reads
+# the suite audit's JSON (scripts/bench.d/suite-audit).
+BENCH_PACKAGES=(hyperfine time openssl binutils python3)
 # What only the tests need: xmllint validates the JUnit output against docs/junit.xsd,
 # python3-jsonschema the JSON against docs/report-schema.json and docs/audit-schema.json;
 # gcc and libc6-dev build the audit's C fixtures (one statically linked) and the BIO plug-ins, binutils'

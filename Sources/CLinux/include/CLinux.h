@@ -12,6 +12,7 @@
 #define TLSPROBE_CLINUX_H
 
 #include <elf.h>   /* EM_X86_64 and its kind: this host's ELF machine, for ELFReader */
+#include <malloc.h> /* malloc_trim: a suite's index freed is given back before the audit reads */
 #include <spawn.h>
 #include <stdint.h>
 

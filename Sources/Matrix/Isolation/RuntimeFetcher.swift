@@ -40,7 +40,7 @@ struct RuntimeFetcher {
         try PrivateApt.checkTools(also: [(Self.dpkgDeb, "dpkg")])
         let apt = PrivateApt(folder: folder + "/.apt", mirror: mirror, suites: line.suites, maxIndexAgeDays: maxIndexAgeDays)
         let debs = folder + "/.debs"
-        try make(debs)
+        try PrivateApt.make(debs)
         try apt.prepare(downloads: [debs])
 
         step("fetching OpenSSL \(line.series) (Debian \(line.rawValue)) from \(mirror.url)")
@@ -60,7 +60,7 @@ struct RuntimeFetcher {
         }
         try? FileManager.default.removeItem(atPath: apt.folder)
         try? FileManager.default.removeItem(atPath: debs)
-        try write(versions.joined(separator: "\n") + "\n", to: folder + "/VERSION")
+        try PrivateApt.write(versions.joined(separator: "\n") + "\n", to: folder + "/VERSION")
         try layOut(folder)
         try checkResolution(folder)
         step("ready: \(versions.first ?? line.rawValue)")
@@ -105,7 +105,7 @@ struct RuntimeFetcher {
         } catch {
             throw EnvironmentError("cannot link include/: \(error.localizedDescription)")
         }
-        try make(folder + "/pkgconfig")
+        try PrivateApt.make(folder + "/pkgconfig")
         for name in ["openssl", "libssl", "libcrypto"] {
             let source = "\(folder)/root/usr/lib/x86_64-linux-gnu/pkgconfig/\(name).pc"
             guard let text = try? String(contentsOfFile: source, encoding: .utf8) else {
@@ -118,7 +118,7 @@ struct RuntimeFetcher {
                 if line.hasPrefix("Cflags:") { return "Cflags: -I${includedir} -I${includedir}/x86_64-linux-gnu" }
                 return String(line)
             }.joined(separator: "\n")
-            try write(rewritten, to: "\(folder)/pkgconfig/\(name).pc")
+            try PrivateApt.write(rewritten, to: "\(folder)/pkgconfig/\(name).pc")
         }
     }
 
@@ -146,26 +146,6 @@ struct RuntimeFetcher {
             if resolved.hasPrefix(real + "/") { continue }
             if !ownLoader, hostGlibc.contains(URL(fileURLWithPath: path).lastPathComponent) { continue }
             throw EnvironmentError("\(path) resolves outside the runtime folder: \(resolved)")
-        }
-    }
-
-    private func make(_ path: String) throws(EnvironmentError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o755])
-        } catch {
-            throw EnvironmentError("cannot create \(path): \(error.localizedDescription)")
-        }
-    }
-
-    /// A new file (never through a link: the folder is the caller's fresh private one).
-    private func write(_ text: String, to path: String) throws(EnvironmentError) {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw EnvironmentError("cannot create \(path): \(String(cString: strerror(errno)))") }
-        defer { close(descriptor) }
-        let bytes = Array(text.utf8)
-        guard bytes.withUnsafeBytes({ Glibc.write(descriptor, $0.baseAddress, $0.count) }) == bytes.count else {
-            throw EnvironmentError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 }
