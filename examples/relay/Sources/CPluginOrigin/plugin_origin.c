@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,11 +53,23 @@ static void note(const char *call, int fd, int flags, const struct sockaddr *add
     watched->error = result < 0 ? error : 0;
 }
 
+/* The C library's own definition of `name`; every thread finds the same one. */
+static void *next_definition(const char *name, void *_Atomic *slot)
+{
+    void *function = atomic_load(slot);
+    if (function == NULL) {
+        function = dlsym(RTLD_NEXT, name);
+        atomic_store(slot, function);
+    }
+    return function;
+}
+
+static void *_Atomic next_sendto, *_Atomic next_write;
+
 ssize_t sendto(int fd, const void *buffer, size_t size, int flags, __CONST_SOCKADDR_ARG address, socklen_t length)
 {
-    static ssize_t (*next)(int, const void *, size_t, int, __CONST_SOCKADDR_ARG, socklen_t);
-    if (next == NULL)
-        next = (ssize_t (*)(int, const void *, size_t, int, __CONST_SOCKADDR_ARG, socklen_t))dlsym(RTLD_NEXT, "sendto");
+    ssize_t (*next)(int, const void *, size_t, int, __CONST_SOCKADDR_ARG, socklen_t) =
+        (ssize_t (*)(int, const void *, size_t, int, __CONST_SOCKADDR_ARG, socklen_t))next_definition("sendto", &next_sendto);
     ssize_t result = next(fd, buffer, size, flags, address, length);
     int error = errno;
     note("sendto", fd, flags, address.__sockaddr__, length, (long)result, error);
@@ -66,9 +79,7 @@ ssize_t sendto(int fd, const void *buffer, size_t size, int flags, __CONST_SOCKA
 
 ssize_t write(int fd, const void *buffer, size_t size)
 {
-    static ssize_t (*next)(int, const void *, size_t);
-    if (next == NULL)
-        next = (ssize_t (*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+    ssize_t (*next)(int, const void *, size_t) = (ssize_t (*)(int, const void *, size_t))next_definition("write", &next_write);
     ssize_t result = next(fd, buffer, size);
     int error = errno;
     note("write", fd, 0, NULL, 0, (long)result, error);
