@@ -14,14 +14,16 @@ export PATH="/opt/swift/usr/bin:$PATH"
 REQUIRED_PACKAGES=(libssl-dev libcap-dev libelf-dev libarchive-dev pkg-config iproute2)
 # What scripts/bench measures with: hyperfine times commands, GNU time reports
 # peak RSS, the openssl CLI is the alternative the matrix is compared with, and
-# binutils' objdump and nm the ones `tlsprobe audit` is compared with, python3 reads
-# the suite audit's JSON (scripts/bench.d/suite-audit).
-BENCH_PACKAGES=(hyperfine time openssl binutils python3)
+# binutils' objdump and nm the ones `tlsprobe audit` is compared with; wrk drives
+# HTTP load through examples/relay (figure 6); python3 reads the suite audit's JSON
+# (figure 7, scripts/bench.d/suite-audit).
+BENCH_PACKAGES=(hyperfine time openssl binutils wrk python3)
 # What only the tests need: xmllint validates the JUnit output against docs/junit.xsd,
 # python3-jsonschema the JSON against docs/report-schema.json and docs/audit-schema.json;
 # gcc and libc6-dev build the audit's C fixtures (one statically linked) and the BIO plug-ins, binutils'
-# objdump cross-checks what the audit reads from real packages; rpm's rpmbuild makes the .rpm the audit reads.
-TEST_PACKAGES=(libxml2-utils python3 python3-jsonschema gcc libc6-dev binutils rpm)
+# objdump cross-checks what the audit reads from real packages; rpm's rpmbuild makes the .rpm the audit reads;
+# RelayTests run curl through examples/relay to an `openssl s_server` origin.
+TEST_PACKAGES=(libxml2-utils python3 python3-jsonschema gcc libc6-dev binutils rpm curl openssl)
 
 missing_packages() {
     local pkg
