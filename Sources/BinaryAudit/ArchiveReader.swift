@@ -37,8 +37,10 @@ final class ArchiveReader {
         let name: String
         /// `S_IFREG`, `S_IFLNK`, `S_IFDIR`, … from the header.
         let type: mode_t
+        /// The member this one is a hard link to, as stored (`./usr/bin/x`); `nil` for any other member.
+        let hardLinkTarget: String?
         /// The header names another member this one is a hard link to.
-        let isHardLink: Bool
+        var isHardLink: Bool { hardLinkTarget != nil }
         /// The member has a sparse map (GNU or pax sparse): holes read back as zeros.
         let isSparse: Bool
         /// The size the header states, when it states one.
@@ -132,7 +134,7 @@ final class ArchiveReader {
         case ARCHIVE_OK, ARCHIVE_WARN:
             guard let entry else { throw UnreadableFile(reason: "libarchive returned a member without a header") }
             let name = lib.entryPathname(entry).map { String(cString: $0) } ?? ""
-            return Member(name: name, type: lib.entryFiletype(entry), isHardLink: lib.entryHardlink(entry) != nil,
+            return Member(name: name, type: lib.entryFiletype(entry), hardLinkTarget: lib.entryHardlink(entry).map { String(cString: $0) },
                           isSparse: lib.entrySparseCount(entry) > 0,
                           size: lib.entrySizeIsSet(entry) != 0 ? lib.entrySize(entry) : nil)
         case ARCHIVE_EOF:

@@ -19,8 +19,9 @@ import Glibc
 /// damage stay in the report.
 ///
 /// Members that are not regular files are counted in `AuditSkipped`, never read:
-/// symlinks (`memberSymlinks`), hard links (`hardLinks`: the member they name is read
-/// under its own name), devices and FIFOs (`specialFiles`), sparse members
+/// symlinks (`memberSymlinks`), hard links (`hardLinks`: the member they name was read
+/// before them, and its result is reported again under the link's name, as an unpacked
+/// tree shows it under both), devices and FIFOs (`specialFiles`), sparse members
 /// (`sparseMembers`); a member with an absolute name or a `..` component is
 /// counted (`unsafeNames`) and not read whatever its type.
 struct ArchiveStream: Sendable {
@@ -161,13 +162,22 @@ struct ArchiveStream: Sendable {
     }
 
     mutating func readMembers(_ reader: ArchiveReader) throws(UnreadableFile) {
+        // Each member that gave a result (ELF, or an error), by name: the index of its result in
+        // `files`. Only those: the map never outgrows the report.
+        var results: [String: Int] = [:]
         while let member = try reader.next() {
             guard let relative = Self.relativeName(member.name) else {
                 skipped.unsafeNames += 1
                 continue
             }
-            if member.isHardLink {
+            if let target = member.hardLinkTarget {
                 skipped.hardLinks += 1
+                // A tar's hard link always names a member before it: its result stands for the link too.
+                if let index = Self.relativeName(target).flatMap({ results[$0] }) {
+                    var file = files[index]
+                    file.path = "\(display):/\(relative)"
+                    files.append(file)
+                }
                 continue
             }
             switch member.type {
@@ -180,7 +190,9 @@ struct ArchiveStream: Sendable {
                 skipped.sparseMembers += 1
                 continue
             }
+            let before = files.count
             try read(member, named: "\(display):/\(relative)", from: reader)
+            if files.count > before { results[relative] = files.count - 1 }
         }
     }
 
