@@ -140,7 +140,15 @@ struct AuditCommand: ParsableCommand {
         let part = shard.flatMap { try? AuditShard.parse($0).get() }
         let tally = AuditProgressTally()
         let progress = reportOptions.terminal.quiet ? nil : ProgressLine.start { tally.line(elapsed: $0) }
-        let told: (@Sendable (AuditProgress) -> Void)? = progress == nil ? nil : { @Sendable event in tally.record(event) }
+        var told: (@Sendable (AuditProgress) -> Void)?
+        if let progress {
+            told = { @Sendable event in
+                tally.record(event)
+                // The plan is the line's first news: drawn at once, not at the next tick, so an
+                // audit shorter than a tick still shows what it is reading.
+                if case .planned = event { progress.redraw() }
+            }
+        }
         let report: AuditReport
         do {
             defer { progress?.stop() }

@@ -39,6 +39,11 @@ final class ProgressLine: @unchecked Sendable {
         Terminal.redrawLine("")
     }
 
+    /// Draws the line now, between ticks: for news the reader should not wait a tick for.
+    func redraw() {
+        draw()
+    }
+
     private func draw() {
         var text = describe(Date().timeIntervalSince(started))
         let width = 78
