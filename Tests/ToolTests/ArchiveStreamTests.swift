@@ -46,13 +46,7 @@ import TestSupport
             if error != nil { errors += 1 }
         }
         #expect(errors > 100)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for _ in 0..<300 {
-            var mutant = whole
-            for _ in 0..<3 {
-                state ^= state << 13; state ^= state >> 7; state ^= state << 17
-                mutant[Int(state % UInt64(mutant.count))] = UInt8(truncatingIfNeeded: state >> 8)
-            }
+        try RPMAndImageStreamTests.mutants(of: whole) { mutant in
             try Data(mutant).write(to: URL(fileURLWithPath: path))
             _ = read(path)
         }
