@@ -86,21 +86,27 @@ let package = Package(
         .target(name: "MatrixModel", dependencies: ["AuditClassification", "ToolCore", "ProxyCore", "BIOPatterns",
                                                     .product(name: "SystemPackage", package: "swift-system")]),
         // What the evidence means: diagnosis, verdict, the CI gate, merging reports.
-        .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "BinaryAudit", "AuditClassification", "ToolCore",
+        .target(name: "MatrixAnalysis", dependencies: ["MatrixModel", "RunModel", "BinaryAudit", "AuditClassification", "ToolCore",
                                                        "BIOPatterns", "ProxyCore"]),
         // Running the matrix: the one-cell probe, plug-ins, workers and their isolation, runtimes.
         .target(name: "Matrix", dependencies: ["MatrixModel", "MatrixAnalysis", "DebianArchive", "ToolCore", "ProcessKit", "ELFInspection", "BinaryAudit",
                                                "ProxyCore", "BIOPatterns", "Loopback",
                                                "COpenSSL", "CLibcap", "CLinux", "CWriteObserver",
                                                .product(name: "SystemPackage", package: "swift-system")]),
-        // Text, Markdown, JUnit: renders the matrix's and the audit's reports; calls no OpenSSL.
+        // `tlsprobe run`'s data: the program, what the observer saw, the verdict per runtime. Computes nothing.
+        .target(name: "RunModel", dependencies: ["MatrixModel"]),
+        // `tlsprobe run`: the user's program under a runtime's loader with the preloaded observer,
+        // the loopback origin, the request, and the verdict drawn from the evidence.
+        .target(name: "ProgramRun", dependencies: ["RunModel", "Matrix", "MatrixModel", "ELFInspection", "Loopback", "ProcessKit",
+                                                   "ToolCore", "ProxyCore", "CLinux"]),
+        // Text, Markdown, JUnit: renders the matrix's, the audit's and the run's reports; calls no OpenSSL.
         .target(name: "ReportRendering", dependencies: ["MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "ELFInspection",
-                                                        "ProxyCore", "ToolCore"]),
+                                                        "RunModel", "ProxyCore", "ToolCore"]),
         .executableTarget(
             name: "tlsprobe",
             dependencies: [
                 "Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "DebianArchive", "ProcessKit", "ToolCore",
-                "ReportRendering", "ProxyCore", "CLinux",
+                "RunModel", "ProgramRun", "ReportRendering", "ProxyCore", "CLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,11 +126,11 @@ let package = Package(
         // interposes sendto, write and close for the whole process. Tests/ProxyCorePackage runs them
         // in a bundle of their own, as a proxy links ProxyCore.
         // Golden/ holds the reviewed renderings the golden-file tests read through #filePath.
-        .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification", "DebianArchive",
+        .testTarget(name: "ToolTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "RunModel", "ProgramRun", "BinaryAudit", "AuditClassification", "DebianArchive",
                                                       "ELFInspection", "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore",
                                                       "BIOPatterns", "Loopback", "TestSupport", "COpenSSL", "CLinux"],
                     exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "BinaryAudit", "AuditClassification",
+        .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "RunModel", "BinaryAudit", "AuditClassification",
                                                           "ToolCore", "ProxyCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
