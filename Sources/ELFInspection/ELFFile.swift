@@ -14,6 +14,11 @@ package struct ELFFile: Sendable, Equatable, Codable {
     package var staticallyLinked: Bool
     /// Its own `DT_SONAME`, for a library.
     package var soname: String?
+    /// Every `DT_NEEDED` entry, in order: what `tlsprobe run` follows to find the libssl a
+    /// program loads through its libraries (curl through libcurl). Not part of the audit's JSON.
+    package var neededLibraries: [String] = []
+    /// Its `DT_RUNPATH` (or, without one, `DT_RPATH`) folders, `$ORIGIN` unexpanded. Not part of the audit's JSON.
+    package var runPaths: [String] = []
     /// The libssl and libcrypto sonames it needs (`DT_NEEDED`, or named by its
     /// version requirements): `libssl.so.3`.
     package var needs: [String]

@@ -251,6 +251,8 @@ package final class ELFReader {
         file.soname = dynamic.soname
         file.type = try fileType()
         file.staticallyLinked = dynamic.needed.isEmpty
+        file.neededLibraries = dynamic.needed
+        file.runPaths = (dynamic.runPath ?? dynamic.rPath).map { $0.split(separator: ":").map(String.init) } ?? []
         let needs = try readVersionNeeds()
         let openSSLFiles = (dynamic.needed.filter(Self.isOpenSSLSoname) + needs.files.filter(Self.isOpenSSLSoname)).uniqued()
         file.needs = openSSLFiles
@@ -433,6 +435,8 @@ package final class ELFReader {
     private struct Dynamic {
         var needed: [String] = []
         var soname: String?
+        var runPath: String?
+        var rPath: String?
         /// `DT_JMPREL`: where the PLT relocations are.
         var jumpRelocations: UInt64?
     }
@@ -450,6 +454,8 @@ package final class ELFReader {
             case Int64(DT_NEEDED):
                 dynamic.needed.append(try name(dyn, "DT_NEEDED", in: strings))
             case Int64(DT_SONAME): dynamic.soname = try name(dyn, "DT_SONAME", in: strings)
+            case Int64(DT_RUNPATH): dynamic.runPath = try name(dyn, "DT_RUNPATH", in: strings)
+            case Int64(DT_RPATH): dynamic.rPath = try name(dyn, "DT_RPATH", in: strings)
             case Int64(DT_JMPREL): dynamic.jumpRelocations = dyn.d_un.d_ptr
             default: break
             }

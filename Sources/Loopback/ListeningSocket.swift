@@ -10,12 +10,12 @@ final class ListeningSocket: @unchecked Sendable {
     private let fd: Int32
 
     /// Binds `family`'s loopback address; with `fastOpenQueue`, enables server TFO with that queue length.
-    init(family: SocketAddress.Family, backlog: Int32, fastOpenQueue: Int32? = nil) throws {
+    init(family: SocketAddress.Family, backlog: Int32, fastOpenQueue: Int32? = nil, port: UInt16 = 0) throws {
         let fd = socket(family.rawValue, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SystemCallError("socket", errno: errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        let wildcardPort = SocketAddress.loopback(family, port: 0)
+        let wildcardPort = SocketAddress.loopback(family, port: port)
         guard wildcardPort.withSockaddr({ bind(fd, $0, $1) }) == 0 else {
             let code = errno
             close(fd)

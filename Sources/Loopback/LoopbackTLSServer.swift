@@ -2,18 +2,21 @@ import Foundation
 import ProxyCore
 import Synchronization
 
-/// A TLS echo server on 127.0.0.1 or ::1, on an ephemeral port, with server
-/// TFO enabled on its listening socket.
+/// A TLS server on 127.0.0.1 or ::1, on an ephemeral port (or one asked for), with
+/// server TFO enabled on its listening socket: the matrix's echo server, or
+/// `tlsprobe run`'s HTTPS origin (`LoopbackService`).
 ///
-/// Each accepted connection gets its own thread: handshake, read one line,
-/// write it back, close; every step bounded by the per-cell timeout, so a
-/// misbehaving client cannot wedge the next cell.
+/// Each accepted connection gets its own thread: handshake, the service's exchange,
+/// close; every step bounded by the per-cell timeout, so a misbehaving client
+/// cannot wedge the next cell.
 package final class LoopbackTLSServer: @unchecked Sendable {
     package let address: SocketAddress
     /// Why server-side TFO is off, if `setsockopt(TCP_FASTOPEN)` was refused.
     package let serverTFOError: String?
     private let context: TLSContext
     private let timeout: Double
+    private let service: LoopbackService
+    private let served = Atomic<Int>(0)
     private let accepts = Mutex<[UInt16: AcceptRecord]>([:])
     private var loop: AcceptLoop?
 
@@ -32,9 +35,11 @@ package final class LoopbackTLSServer: @unchecked Sendable {
     }
 
     /// Binds and listens; `stop()` ends the accept loop. Throws `SystemCallError` when the family has no loopback.
-    package init(family: SocketAddress.Family, context: TLSContext, timeout: Double) throws {
+    package init(family: SocketAddress.Family, context: TLSContext, timeout: Double, service: LoopbackService = .echoLine,
+                 port: UInt16 = 0) throws {
         // The queue length for connections whose SYN carried data (server-side TFO).
-        let listener = try ListeningSocket(family: family, backlog: 128, fastOpenQueue: 64)
+        let listener = try ListeningSocket(family: family, backlog: 128, fastOpenQueue: 64, port: port)
+        self.service = service
         address = listener.address
         serverTFOError = listener.fastOpenError
         self.context = context
@@ -65,13 +70,22 @@ package final class LoopbackTLSServer: @unchecked Sendable {
         return { [self] in serve(connection.value) }
     }
 
+    /// Exchanges that completed: a handshake and the service's answer written.
+    package var servedCount: Int { served.load(ordering: .relaxed) }
+
     private func serve(_ socket: Socket) {
         let deadline = Deadline.after(seconds: timeout)
         guard let tls = try? TLSConnection.accepting(socket, context: context) else { return }
         do {
             try tls.handshake(until: deadline)
-            let line = try tls.readLine(until: deadline)
-            try tls.write(line, until: deadline)
+            switch service {
+            case .echoLine:
+                let line = try tls.readLine(until: deadline)
+                try tls.write(line, until: deadline)
+            case .http:
+                try LoopbackService.answerHTTP(on: tls, until: deadline)
+            }
+            served.add(1, ordering: .relaxed)
             tls.shutdown()
         } catch {
             // The client's side of the cell records what went wrong.

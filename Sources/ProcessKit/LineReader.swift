@@ -49,6 +49,12 @@ package final class LineReader {
     /// The last lines the child wrote to stdout beside its message pipe, on one line.
     package var stdoutTail: String { stdoutTailBuffer.summary() }
 
+    /// The last `count` lines of its stderr (of the last 4 KB), one string each.
+    package func stderrLines(_ count: Int) -> [String] { stderrTailBuffer.lines(count) }
+
+    /// The last `count` lines of its stdout beside the message pipe, one string each.
+    package func stdoutLines(_ count: Int) -> [String] { stdoutTailBuffer.lines(count) }
+
     /// Bytes the child wrote to stderr in all, kept or not.
     var stderrBytes: Int { stderrTailBuffer.total }
 

@@ -28,6 +28,17 @@ struct OutputTail {
         if bytes.count > limit { bytes.removeFirst(bytes.count - limit) }
     }
 
+    /// The last `count` lines, each with control characters shown as `?`: evidence a report
+    /// shows line by line (a program's stderr under `tlsprobe run`).
+    func lines(_ count: Int) -> [String] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        return text.split(separator: "\n", omittingEmptySubsequences: true).suffix(count).map { line in
+            String(String.UnicodeScalarView(line.unicodeScalars.map { scalar in
+                scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format ? "?" : scalar
+            }))
+        }
+    }
+
     /// The last `lines` lines of the last `characters` bytes, on one line, with control
     /// characters shown as `?`: a child's words go into a report and a terminal, and a
     /// plug-in's bytes are anything at all.

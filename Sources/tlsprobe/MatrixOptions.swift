@@ -159,6 +159,11 @@ struct MatrixOptions: ParsableArguments {
 
     /// `--kernel-tfo 0,1,3,0x607`: decimal or hex, each within the sysctl's 16 bits.
     func kernelTFOValues() throws(ValidationError) -> [Int] {
+        try Self.kernelTFOValues(kernelTFO)
+    }
+
+    /// `--kernel-tfo`'s values, for `matrix` and `run` alike.
+    static func kernelTFOValues(_ kernelTFO: String?) throws(ValidationError) -> [Int] {
         guard let kernelTFO else { return [] }
         var values: [Int] = []
         for part in kernelTFO.split(separator: ",", omittingEmptySubsequences: false) {

@@ -15,7 +15,7 @@ struct TLSProbe: ParsableCommand {
             when the reader of its output is gone: tlsprobe matrix | head).
             """,
         version: ToolVersion.current,
-        subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, MergeCommand.self, EnvCommand.self, RuntimeCommand.self, WorkerCommand.self]
+        subcommands: [MatrixCommand.self, GateCommand.self, AuditCommand.self, RunCommand.self, MergeCommand.self, EnvCommand.self, RuntimeCommand.self, WorkerCommand.self]
     )
 
     /// The usage error for a command line that names no subcommand where one is due
@@ -45,7 +45,7 @@ struct TLSProbe: ParsableCommand {
     }
 
     /// The subcommands that may fetch, build or unpack, and so get a private temporary folder.
-    static let temporaryFileCommands: Set<String> = ["matrix", "gate", "audit", "runtime"]
+    static let temporaryFileCommands: Set<String> = ["matrix", "gate", "audit", "run", "runtime"]
 
     /// Whether the command line (`arguments[0]` the program) names one of `temporaryFileCommands`.
     static func writesTemporaryFiles(_ arguments: [String]) -> Bool {

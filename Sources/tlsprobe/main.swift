@@ -10,6 +10,8 @@ import ReportRendering
 if HelperGuard.isRequested(CommandLine.arguments) {
     exit(HelperGuard.run(CommandLine.arguments))
 }
+// A run inside a private network namespace enters it now, while this process has one thread.
+RunNamespace.enterIfRequested(CommandLine.arguments)
 
 // SIGPIPE is ignored: OpenSSL's socket BIO writes with write(2),
 // which raises SIGPIPE on a socket whose peer is gone or that never connected

@@ -42,15 +42,56 @@ package struct RuntimeLauncher: Sendable {
         return OpenSSLLine.allCases.filter { needsWorker(abi: $0.libsslSoname) && sonames.insert($0.libsslSoname).inserted }
     }
 
+    /// A runtime folder checked for use: where its libraries are, their ABI, and its own loader.
+    package struct Folder: Sendable {
+        /// The resolved folder.
+        package let path: String
+        /// Its libssl's soname (`libssl.so.3`), read from the file.
+        package let abi: String
+        /// Its own `ld-linux-x86-64.so.2`, when it has one (its libc comes along).
+        package let loader: String?
+
+        /// The libssl a program must load from it.
+        package var libssl: String { "\(path)/\(abi)" }
+    }
+
+    /// The host's own loader: what starts a program on a folder without one, or on `system`.
+    package static let hostLoader = "/lib64/\(loaderName)"
+
     static func make(for spec: RuntimeSpec, provisioner: RuntimeProvisioner) throws(InputError) -> RuntimeLauncher {
         var environment = ProcessInfo.processInfo.environment
         // A crashing worker should die at once with its signal; Swift's backtracer
         // would spend time symbolicating and, for a raised signal, even resume.
         environment["SWIFT_BACKTRACE"] = "enable=no"
+        guard let folder = try resolve(spec, provisioner: provisioner) else {
+            return RuntimeLauncher(spec: spec, command: [provisioner.executable], environment: environment, folder: nil, abi: nil)
+        }
+        func fail(_ message: String) -> InputError { InputError(runtime: spec.name, message: message) }
+        func trust(_ file: String) throws(InputError) {
+            if let problem = FolderTrust.problem(with: file) { throw fail("refusing to run code from it: \(problem)") }
+        }
+        var executable = provisioner.executable
+        if needsWorker(abi: folder.abi) {
+            executable = try provisioner.worker(for: folder.path, abi: folder.abi, runtime: spec.name, own: ownABI)
+            if let problem = ELFReader.loadProblem(path: executable) { throw fail("its worker \(executable): \(problem)") }
+            try trust(executable)
+        }
+        if let loader = folder.loader {
+            environment.removeValue(forKey: "LD_LIBRARY_PATH")
+            return RuntimeLauncher(spec: spec, command: [loader, "--library-path", folder.path, executable],
+                                   environment: environment, folder: folder.path, abi: folder.abi)
+        }
+        environment["LD_LIBRARY_PATH"] = folder.path
+        return RuntimeLauncher(spec: spec, command: [executable], environment: environment, folder: folder.path, abi: folder.abi)
+    }
+
+    /// The folder `spec` names, fetched if need be and checked: nothing in it runs unless
+    /// another user cannot write it, its libraries are ELF for this host, and a folder
+    /// tlsprobe fetched still holds what was fetched. `nil` for `system`.
+    package static func resolve(_ spec: RuntimeSpec, provisioner: RuntimeProvisioner) throws(InputError) -> Folder? {
         let path: String
         switch spec {
-        case .system:
-            return RuntimeLauncher(spec: spec, command: [provisioner.executable], environment: environment, folder: nil, abi: nil)
+        case .system: return nil
         case .line(let line): path = try provisioner.folder(for: line)
         case .folder(let given): path = given
         }
@@ -88,21 +129,10 @@ package struct RuntimeLauncher: Sendable {
         for name in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted() where name.contains(".so") {
             try trust("\(folder)/\(name)")
         }
-        var executable = provisioner.executable
-        if needsWorker(abi: abi) {
-            executable = try provisioner.worker(for: folder, abi: abi, runtime: spec.name, own: ownABI)
-            if let problem = ELFReader.loadProblem(path: executable) { throw fail("its worker \(executable): \(problem)") }
-            try trust(executable)
-        }
         let loader = "\(folder)/\(loaderName)"
-        if FileManager.default.fileExists(atPath: loader) {
-            if let problem = ELFReader.loadProblem(path: loader) { throw fail("\(loaderName): \(problem)") }
-            environment.removeValue(forKey: "LD_LIBRARY_PATH")
-            return RuntimeLauncher(spec: spec, command: [loader, "--library-path", folder, executable],
-                                   environment: environment, folder: folder, abi: abi)
-        }
-        environment["LD_LIBRARY_PATH"] = folder
-        return RuntimeLauncher(spec: spec, command: [executable], environment: environment, folder: folder, abi: abi)
+        guard FileManager.default.fileExists(atPath: loader) else { return Folder(path: folder, abi: abi, loader: nil) }
+        if let problem = ELFReader.loadProblem(path: loader) { throw fail("\(loaderName): \(problem)") }
+        return Folder(path: folder, abi: abi, loader: loader)
     }
 
     /// The one libssl soname the folder's `libssl.so.*` files declare (`DT_SONAME`),
