@@ -52,9 +52,12 @@ let package = Package(
         ),
         // Kernel constants, wait-status macros and glibc's _GNU_SOURCE extensions.
         .target(name: "CLinux"),
-        // Interposers for sendto/send/sendmsg/write/writev/close: the workers' libc-boundary
-        // write observer. Matrix only: a proxy that links ProxyCore keeps its libc untouched.
-        .target(name: "CWriteObserver"),
+        // Interposers for sendto/send/sendmsg/write/writev/close (interpose.c) and the matrix's
+        // one-descriptor recorder (watch.c): the workers' libc-boundary write observer. Matrix
+        // only: a proxy that links ProxyCore keeps its libc untouched. preload/ is the recorder of
+        // libtlsprobe-observer.so (`tlsprobe run`), which scripts/build-observer builds with
+        // interpose.c as plain C: a SwiftPM product would drag the Swift runtime into the program.
+        .target(name: "CWriteObserver", exclude: ["preload"]),
 
         // The fix: OriginConnector, its policy, the correct strategies, the TLS owners.
         // swift-system is a product dependency: `FirstWrite.errno` is its `Errno`, public API.

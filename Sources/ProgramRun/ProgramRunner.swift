@@ -88,7 +88,7 @@ package struct ProgramRunner: Sendable {
         reading: while true {
             switch reader.next(until: min(deadline, Deadline.after(seconds: 0.1))) {
             case .line(let line):
-                if lines.count < ObserverLog.recordLimit { lines.append(line) }
+                if lines.count < ObserverLog.defaultRecordLimit { lines.append(line) }
             case .end:
                 break reading
             case .timedOut:
@@ -120,7 +120,7 @@ package struct ProgramRunner: Sendable {
         case .signaled(let signal): exit.signal = SignalName.of(signal)
         }
         if stoppedBy == nil { exit.glibcMessage = GlibcMessage.find(in: stderr) }
-        let log = ObserverLog.parse(lines: lines)
+        let log = ObserverLog(parsing: Array(lines.joined(separator: "\n").utf8) + [UInt8(ascii: "\n")])
         result.processes = log.processes.map { process in
             var process = process
             process.libssl = process.libssl.map(Self.resolved)

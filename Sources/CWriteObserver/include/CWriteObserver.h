@@ -1,11 +1,17 @@
 /*
- * The libc-boundary write observer: this target defines sendto, send,
- * sendmsg, write and writev itself, so in a process linked with it (a tlsprobe
- * worker: executables export their symbols) every call libssl, libcrypto or a
- * BIO plug-in makes to them comes here first, then goes to the C library's.
- * Only the first write on one watched descriptor is recorded: what the kernel
- * was asked (call, flags, destination family and length) and what it answered.
- * close is interposed too, so a watch ends with its descriptor.
+ * The libc-boundary write observer of the matrix. interpose.c defines sendto,
+ * send, sendmsg, write and writev itself, so in a process linked with this target
+ * (a tlsprobe worker: executables export their symbols) every call libssl,
+ * libcrypto or a BIO plug-in makes to them comes here first, then goes to the C
+ * library's. watch.c, the recorder linked here, keeps only the first write on one
+ * watched descriptor: what the kernel was asked (call, flags, destination family
+ * and length) and what it answered. close is interposed too, so a watch ends with
+ * its descriptor.
+ *
+ * The same interpose.c, with preload/recorder.c instead of watch.c, is
+ * libtlsprobe-observer.so, which `tlsprobe run` preloads into a user's program
+ * (scripts/build-observer; records on TLSPROBE_OBSERVER_FD, read by
+ * ProgramRun's ObserverLog). That object is plain C and is never linked here.
  *
  * Only Matrix links this target, never ProxyCore: a proxy that depends on
  * the fix must not get its writes interposed.

@@ -46,7 +46,7 @@ package struct RuntimeProvisioner: Sendable {
 
     /// The first folder above the executable that holds `Package.swift` and the
     /// worker build script: a binary under `.build/` of a checkout. `nil` when installed.
-    static func findSourceTree(executable: String) -> String? {
+    package static func findSourceTree(executable: String) -> String? {
         var folder = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         while folder.path != "/" {
             if FileManager.default.isExecutableFile(atPath: folder.path + "/scripts/build-runtime-worker"),
