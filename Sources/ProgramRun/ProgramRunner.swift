@@ -86,7 +86,8 @@ package struct ProgramRunner: Sendable {
         var stoppedBy: ProgramExit.StopReason?
         var stopDeadline: Deadline?
         reading: while true {
-            switch reader.next(until: min(deadline, Deadline.after(seconds: 0.1))) {
+            // Once the program is being stopped, the stop's own grace bounds the wait for its end.
+            switch reader.next(until: min(stopDeadline ?? deadline, Deadline.after(seconds: 0.1))) {
             case .line(let line):
                 if lines.count < ObserverLog.defaultRecordLimit { lines.append(line) }
             case .end:
