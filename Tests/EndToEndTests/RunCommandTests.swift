@@ -85,6 +85,25 @@ import TestSupport
         #expect(trixie.processes.first { !$0.libssl.isEmpty }?.openSSLVersion?.hasPrefix("OpenSSL 3.5.") == true)
     }
 
+    /// `--kernel-tfo`: the whole run again in private namespaces; the host's setting is untouched.
+    @Test func kernelTFONamespaces() throws {
+        let host = try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_fastopen", encoding: .utf8)
+        let (run, report) = try Self.run(["--runtime", "trixie", "--kernel-tfo", "0,0x205", "--origin", "--",
+                                          "/usr/bin/curl", "-sS", "--tcp-fastopen", "--cacert", "{ca}", "https://{origin}/"])
+        let results = try #require(report?.results, "\(run.stderr)")
+        #expect(results.map(\.kernelTFO) == [Int(host.trimmingCharacters(in: .whitespacesAndNewlines)), 0, 0x205])
+        #expect(results.map(\.privateNamespace) == [false, true, true])
+        for result in results.dropFirst() {
+            // Without the privilege a namespace needs, the run says so; it is never ok unseen.
+            if result.outcome == .skipped {
+                #expect(result.verdict.contains("namespace"), "\(result.verdict)")
+            } else {
+                #expect(result.outcome == .ok && result.writes.count == 1, "\(result.verdict)")
+            }
+        }
+        #expect(try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_fastopen", encoding: .utf8) == host)
+    }
+
     @Test func notELF() throws {
         let folder = try Repository.scratch("run-script")
         defer { try? FileManager.default.removeItem(at: folder) }
