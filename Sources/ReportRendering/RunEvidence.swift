@@ -43,9 +43,13 @@ enum RunEvidence {
     static func loaded(_ result: ProgramRunResult) -> [String] {
         var groups: [(key: String, pids: [Int32])] = []
         for process in result.processes {
-            let version = process.openSSLVersion ?? "no OpenSSL version read"
-            let libssl = process.libssl.isEmpty ? "no libssl loaded" : process.libssl.map(PathShortener.shorten).joined(separator: ", ")
-            let key = "\(version) from \(libssl)"
+            let libssl = process.libssl.map(PathShortener.shorten).joined(separator: ", ")
+            let key = switch (process.openSSLVersion, process.libssl.isEmpty) {
+            case (let version?, false): "\(version) from \(libssl)"
+            case (let version?, true): "\(version), no libssl mapped"
+            case (nil, false): "\(libssl), its version not read"
+            case (nil, true): "no libssl loaded"
+            }
             if let index = groups.firstIndex(where: { $0.key == key }) {
                 groups[index].pids.append(process.pid)
             } else {

@@ -42,6 +42,21 @@ import TestSupport
         #expect(text.contains("\n[bookworm] ok\n"))
     }
 
+    @Test func aLibsslOtherThanTheRuntimesIsNamed() {
+        var result = RunReportFixture.ok("http://127.0.0.1:8080/")
+        result.outcome = .unobservable
+        result.verdict = "unobservable: the program loaded /usr/lib/x86_64-linux-gnu/libssl.so.3, not bookworm's"
+        result.processes = [ObservedProcess(pid: 9, libssl: ["/usr/lib/x86_64-linux-gnu/libssl.so.3"]), ObservedProcess(pid: 10)]
+        var report = proxy
+        report.results = [result]
+        let text = RunTextRenderer(color: false, wide: true).render(report)
+        #expect(text.contains("[bookworm] unobservable: the program loaded"))
+        #expect(text.contains("loaded: /usr/lib/x86_64-linux-gnu/libssl.so.3, its version not read (pid 9)"))
+        #expect(text.contains("loaded: no libssl loaded (pid 10)"))
+        #expect(text.contains("loaded /usr/lib/x86_64-linux-gnu/libssl.so.3, not the runtime's <cache>/runtimes/bookworm/libssl.so.3"))
+        #expect(RunJUnitRenderer().render(report).contains(#"type="unobservable""#), "unobservable fails")
+    }
+
     @Test func textFitsItsWidthUnlessWide() {
         let text = RunTextRenderer(color: false, width: 60).render(proxy)
         let long = text.split(separator: "\n").filter { $0.count > 60 }
