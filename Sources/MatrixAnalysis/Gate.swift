@@ -1,6 +1,7 @@
 import AuditClassification
 import BinaryAudit
 import MatrixModel
+import RunModel
 
 /// The conditions a CI job states about a matrix run; `evaluate` judges a report
 /// against them and the CLI turns the verdicts into an exit status.
@@ -21,15 +22,31 @@ package struct Gate: Sendable {
     package var failIfAffected: Bool
     /// `--audit`: fail when an audited file is of this class or worse, or could not be read.
     package var auditFailOn: AuditFailureThreshold?
+    /// `--run-report FILE`: one condition per file, failing when a runtime's outcome is a
+    /// failure (`RunOutcome.isFailure`) or when nothing ran (unless `allowSkipped`).
+    package var runReports: [String]
 
     package init(requiredModes: [BIOMode] = [.proxyCore], strict: Bool = false, allowSkipped: Bool = false,
-                openSSLRange: VersionRange? = nil, failIfAffected: Bool = false, auditFailOn: AuditFailureThreshold? = nil) {
+                openSSLRange: VersionRange? = nil, failIfAffected: Bool = false, auditFailOn: AuditFailureThreshold? = nil,
+                runReports: [String] = []) {
         self.requiredModes = requiredModes
         self.strict = strict
         self.allowSkipped = allowSkipped
         self.openSSLRange = openSSLRange
         self.failIfAffected = failIfAffected
         self.auditFailOn = auditFailOn
+        self.runReports = runReports
+    }
+
+    /// A run report as the CLI read it: the file it came from and the report.
+    package struct RunInput: Sendable {
+        package var source: String
+        package var report: RunReport
+
+        package init(source: String, report: RunReport) {
+            self.source = source
+            self.report = report
+        }
     }
 
     /// The modes whose cells the conditions are judged on; a gate's plan must probe them.
@@ -38,13 +55,43 @@ package struct Gate: Sendable {
     }
 
     /// One verdict per condition, in the order the options name them; `audit` is
-    /// the `--audit` run, judged when `auditFailOn` is set.
-    package func evaluate(_ report: Report, audit: AuditReport? = nil) -> [GateVerdict] {
+    /// the `--audit` run, judged when `auditFailOn` is set; `runs` the reports of
+    /// `runReports`, one condition per file named there.
+    package func evaluate(_ report: Report, audit: AuditReport? = nil, runs: [RunInput] = []) -> [GateVerdict] {
         var verdicts = requiredModes.map { require($0, in: report) }
         if let openSSLRange { verdicts.append(range(openSSLRange, in: report)) }
         if failIfAffected { verdicts.append(affected(report)) }
         if let auditFailOn { verdicts.append(Self.audit(audit, failOn: auditFailOn)) }
+        for source in runReports {
+            verdicts.append(Self.run(runs.first { $0.source == source }?.report, source: source, allowSkipped: allowSkipped))
+        }
         return verdicts
+    }
+
+    /// A `tlsprobe run` report: every runtime that ran the program was `ok`, and one did.
+    /// The detail names the program and each failing runtime's verdict line, as `run` printed it.
+    static func run(_ run: RunReport?, source: String, allowSkipped: Bool) -> GateVerdict {
+        let condition = "run \(source)"
+        guard let run else { return GateVerdict(condition: condition, passed: false, detail: "the report was not read") }
+        let program = run.program.path
+        let failing = run.results.filter { $0.outcome.isFailure }
+        guard failing.isEmpty else {
+            let list = failing.map { "\($0.name): \($0.verdict)" }
+            return GateVerdict(condition: condition, passed: false,
+                               detail: "\(program) failed on \(failing.count) of \(run.results.count) runtime\(run.results.count == 1 ? "" : "s"): \(abbreviate(list, limit: 3))")
+        }
+        let notRun = run.results.filter { $0.outcome == .unsupported || $0.outcome == .skipped }
+        let notRunText = abbreviate(notRun.map { "\($0.name): \($0.verdict)" }, limit: 3)
+        guard !run.nothingRan else {
+            let reasons = run.results.isEmpty ? "no runtime" : notRunText
+            return allowSkipped
+                ? GateVerdict(condition: condition, passed: true, detail: "\(program) ran on no runtime (\(reasons)), which --allow-skipped accepts")
+                : GateVerdict(condition: condition, passed: false, detail: "\(program) ran on no runtime (\(reasons)); --allow-skipped accepts that")
+        }
+        let ok = run.results.filter { $0.outcome == .ok }
+        var detail = "\(program) ok on \(ok.map(\.name).joined(separator: ", "))"
+        if !notRun.isEmpty { detail += "; not run on \(notRunText)" }
+        return GateVerdict(condition: condition, passed: true, detail: detail)
     }
 
     /// `verdicts` as the report carries them, with the exit status the CLI decided they make.

@@ -210,7 +210,7 @@ package enum ReportMerger {
     }
 
     /// What the JSON parser said about bytes that are not JSON, in one line.
-    private static func parserMessage(_ error: any Error) -> String {
+    static func parserMessage(_ error: any Error) -> String {
         let nsError = error as NSError
         if let debug = nsError.userInfo[NSDebugDescriptionErrorKey] { return "\(debug)" }
         return "\(error)"

@@ -5,6 +5,8 @@ import Foundation
 import MatrixAnalysis
 import MatrixModel
 import ReportRendering
+import RunModel
+import ToolCore
 
 /// `tlsprobe gate`: runs the matrix and exits 0 or 1 on the conditions a CI job
 /// states, printing one line per condition: which held, which did not, and why.
@@ -17,6 +19,9 @@ struct GateCommand: ParsableCommand {
             With --output - or --format without --output, the report itself goes to stdout and those lines to stderr. \
             With --audit PATH…, the files given are audited as tlsprobe audit does, and a condition 'audit' \
             fails when one is of the --fail-on class (default affected-pattern) or could not be read. \
+            With --run-report FILE…, each JSON report of tlsprobe run --output json:FILE is a condition 'run FILE' \
+            that fails when a runtime's outcome was affected, failed, crashed, timeout or unobservable, or when \
+            the program ran on no runtime (unless --allow-skipped); a file that is no run report is a usage error. \
             The modes the conditions need (--require, and legacy-fastopen for --fail-if-affected) are probed \
             even when --mode leaves them out. Exit codes: 0 every condition held; 1 one did not; \
             2 usage error or an unusable runtime; 3 the environment cannot run probes at all.
@@ -34,7 +39,7 @@ struct GateCommand: ParsableCommand {
     var strict = false
 
     @Flag(name: .customLong("allow-skipped"),
-          help: "Let a required mode pass when every one of its cells was skipped (by default a mode with no ok cell fails).")
+          help: "Let a required mode pass when every one of its cells was skipped (by default a mode with no ok cell fails), and a --run-report whose program ran on no runtime (every one unsupported or skipped).")
     var allowSkipped = false
 
     @Option(name: .customLong("openssl-range"),
@@ -56,6 +61,12 @@ struct GateCommand: ParsableCommand {
             help: ArgumentHelp("With --audit: the class that fails the audit condition, affected-pattern (default) or inherits-socket-bio (which includes affected-pattern).",
                                valueName: "class"))
     var failOn: AuditFailureThreshold?
+
+    @Option(name: .customLong("run-report"),
+            help: ArgumentHelp("A JSON report of tlsprobe run (--output json:FILE); repeat for several. Each is a condition 'run FILE': it fails when a runtime's outcome is a failure (affected, failed, crashed, timeout, unobservable) or when the program ran on no runtime.",
+                               valueName: "file.json"),
+            completion: .file(extensions: ["json"]))
+    var runReports: [String] = []
 
     @OptionGroup var reportOptions: ReportOutputOptions
 
@@ -86,7 +97,7 @@ struct GateCommand: ParsableCommand {
         }
         return Gate(requiredModes: modes.isEmpty ? [.proxyCore] : modes.uniqued(), strict: strict, allowSkipped: allowSkipped,
                     openSSLRange: range, failIfAffected: failIfAffected,
-                    auditFailOn: audit.isEmpty ? nil : (failOn ?? .affectedPattern))
+                    auditFailOn: audit.isEmpty ? nil : (failOn ?? .affectedPattern), runReports: runReports.uniqued())
     }
 
     /// The word a condition's line starts with. PASS only where the exit status follows from the
@@ -109,8 +120,28 @@ struct GateCommand: ParsableCommand {
         return "\u{1B}[\(code)m\(label)\u{1B}[0m"
     }
 
+    /// Every `--run-report`, read and checked before anything is probed: a file that is not
+    /// a run report this tlsprobe reads is one line on stderr and exit 2.
+    static func readRunReports(_ paths: [String]) throws -> [Gate.RunInput] {
+        var inputs: [Gate.RunInput] = []
+        for path in paths {
+            do {
+                inputs.append(Gate.RunInput(source: path, report: try RunReportReader.read(try MergeCommand.read(path), source: path)))
+            } catch let error as InputError {
+                Terminal.writeError("tlsprobe: --run-report \(TerminalText.escape(error.description))\n")
+                throw ExitStatus.usage.exitCode
+            } catch {
+                Terminal.writeError("tlsprobe: --run-report \(TerminalText.escape(path)): cannot read: \(error)\n")
+                throw ExitStatus.usage.exitCode
+            }
+        }
+        return inputs
+    }
+
     func run() throws {
         let gate = try gate()
+        // The run reports first: a wrong file ends the gate before a second of probing.
+        let runs = try Self.readRunReports(gate.runReports)
         // The audit first: it takes a second, and an unusable libelf ends the run before any probe.
         var auditReport: AuditReport?
         if let failOn = gate.auditFailOn {
@@ -148,7 +179,7 @@ struct GateCommand: ParsableCommand {
             sayPaths()
             throw ExitStatus.usage.exitCode
         }
-        let verdicts = gate.evaluate(report, audit: auditReport)
+        let verdicts = gate.evaluate(report, audit: auditReport, runs: runs)
         let nothingProbed = report.cells.allSatisfy { $0.outcome == .skipped }
         let status = ExitStatus(gatePassed: verdicts.allSatisfy(\.passed), nothingProbed: nothingProbed,
                                 pluginRanNowhere: !ProbeRun.pluginsThatRanNowhere(report).isEmpty)

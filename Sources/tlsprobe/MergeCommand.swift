@@ -17,7 +17,8 @@ struct MergeCommand: ParsableCommand {
             Runtime names become HOST:runtime (HOST#2 for a second report from a host of the same name), \
             and the merged JSON lists every host's environment under "hosts". The diagnosis is made again \
             from the merged cells. A file that is not a JSON report of this tlsprobe's schemaVersion is \
-            refused by name: nothing is written, and the exit code is 2. \
+            refused by name: nothing is written, and the exit code is 2. Reports of tlsprobe run are not \
+            merged (exit 2): gate on each with tlsprobe gate --run-report. \
             Audit reports of tlsprobe audit --shard K/N --format json are joined into one audit report (any \
             audit format, sarif too): files by package then path, counts summed, identical to tlsprobe audit \
             --shard 1/1 over the same inputs but for command, generatedAt and durationMilliseconds. Refused \
@@ -58,6 +59,12 @@ struct MergeCommand: ParsableCommand {
             }
         }
         let kinds = inputs.map { MergeInputKind.of($0.data) }
+        // A run watches one program on one host: there is nothing to join, and the matrix
+        // merger's complaint about missing cells would not say so.
+        if let run = kinds.firstIndex(of: .run) {
+            Terminal.writeError("tlsprobe: refusing to merge: \(TerminalText.escape(inputs[run].source)) is a run report (tlsprobe run): run reports are not merged; gate on each with tlsprobe gate --run-report FILE\n")
+            throw ExitStatus.usage.exitCode
+        }
         if let audit = kinds.firstIndex(of: .audit) {
             if let other = kinds.firstIndex(where: { $0 != .audit }) {
                 Terminal.writeError("tlsprobe: refusing to merge: \(inputs[audit].source) is an audit report and \(inputs[other].source) \(kinds[other].map { "is " + $0.name } ?? "is no tlsprobe report"): merge one kind at a time\n")

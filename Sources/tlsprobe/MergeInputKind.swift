@@ -3,13 +3,15 @@ import Foundation
 /// Which report a file given to `tlsprobe merge` is, from its top-level keys: an
 /// audit report has `skipped` and `readers` (docs/audit-schema.json), a matrix report
 /// `cells` (docs/report-schema.json). Neither has a kind field of its own; these keys
-/// are required by each schema and absent from the other.
+/// are required by each schema and absent from the other. A `tlsprobe run` report says
+/// `"kind": "run"`; merge refuses it by name.
 enum MergeInputKind: Equatable {
     case matrix
     case audit
+    case run
 
     private enum Keys: String, CodingKey {
-        case skipped, readers, cells
+        case skipped, readers, cells, kind
     }
 
     private struct Probe: Decodable {
@@ -17,7 +19,9 @@ enum MergeInputKind: Equatable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Keys.self)
-            if container.contains(.skipped) && container.contains(.readers) && !container.contains(.cells) {
+            if (try? container.decodeIfPresent(String.self, forKey: .kind)) == "run" {
+                kind = .run
+            } else if container.contains(.skipped) && container.contains(.readers) && !container.contains(.cells) {
                 kind = .audit
             } else {
                 kind = container.contains(.cells) ? .matrix : nil
@@ -36,6 +40,7 @@ enum MergeInputKind: Equatable {
         switch self {
         case .matrix: "a matrix report"
         case .audit: "an audit report"
+        case .run: "a run report"
         }
     }
 }

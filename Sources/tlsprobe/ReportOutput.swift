@@ -4,9 +4,10 @@ import Foundation
 import MatrixModel
 import ProxyCore
 import ReportRendering
+import RunModel
 import ToolCore
 
-/// Where and how `matrix`, `gate`, `merge` and `audit` put a report.
+/// Where and how `matrix`, `gate`, `merge`, `audit` and `run` put a report.
 ///
 /// Without `--output` the report goes to stdout in `--format`. With it, each file
 /// gets its format (`FORMAT:PATH`, or `--format` for a plain path; see `ReportTarget`)
@@ -92,6 +93,34 @@ struct ReportOutput {
         case .markdown: return AuditMarkdownRenderer().render(audit)
         case .junit: return AuditJUnitRenderer().render(audit)
         case .sarif: return try AuditSARIFRenderer().render(audit)
+        }
+    }
+
+    /// `run`: every file, then stdout's report; at a terminal with files written, the
+    /// verdict and the paths, as for the matrix and the audit.
+    func emit(_ run: RunReport) throws {
+        for target in files {
+            try write(text: try Self.render(run, as: target.format, style: TextStyle(wide: style.wide)), to: target.path)
+        }
+        if Self.onlyVerdictAndPaths(files: files, targets: targets, style: style) {
+            Terminal.write(RunTextRenderer(color: style.color, width: style.width).renderVerdict(run) + pathLines())
+            return
+        }
+        Terminal.write(try Self.render(run, as: stdoutFormat, style: style))
+    }
+
+    static func render(_ run: RunReport, as format: ReportFormat, style: TextStyle) throws -> String {
+        switch format {
+        case .text:
+            let renderer = RunTextRenderer(color: style.color, wide: style.wide, width: style.width)
+            return style.quiet ? renderer.renderVerdict(run) : renderer.render(run)
+        case .json: return try JSONCoding.document(run)
+        case .markdown: return RunMarkdownRenderer().render(run)
+        case .junit: return RunJUnitRenderer().render(run)
+        case .sarif:
+            // `validateRunReport` refuses it at parse time; this is its last line of defence.
+            Terminal.writeError("tlsprobe: sarif is a format of tlsprobe audit only\n")
+            throw ExitStatus.usage.exitCode
         }
     }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 
-/// `--format`, `--output` and the terminal options, as `matrix`, `gate`, `merge` and
-/// `audit` all take them: the report on stdout, or in files (several with `FORMAT:PATH`)
+/// `--format`, `--output` and the terminal options, as `matrix`, `gate`, `merge`,
+/// `audit` and `run` all take them: the report on stdout, or in files (several with `FORMAT:PATH`)
 /// with the text rendering (for `gate`, its conditions) on stdout.
 struct ReportOutputOptions: ParsableArguments {
     @Option(help: "Report format (text, json, markdown, junit, or sarif for audit: SARIF 2.1.0 for code scanning): on stdout, and for each --output PATH that names none (default: text).")
@@ -22,10 +22,19 @@ struct ReportOutputOptions: ParsableArguments {
     /// usage error naming the command that takes it, before any probe runs (for `merge`, once its
     /// reports are read and known to be matrix reports: a merge of audit shards writes SARIF).
     func validateMatrixReport(command: String) throws(ValidationError) {
+        try validate(command: command, renders: \.rendersMatrixReports)
+    }
+
+    /// `run`: the same refusal of `sarif`, before the program is started.
+    func validateRunReport(command: String) throws(ValidationError) {
+        try validate(command: command, renders: \.rendersRunReports)
+    }
+
+    private func validate(command: String, renders: (ReportFormat) -> Bool) throws(ValidationError) {
         let targets = try ReportTarget.parse(outputs, defaultFormat: format ?? .text)
         let asked = (format.map { [$0] } ?? []) + targets.map(\.format)
-        guard let refused = asked.first(where: { !$0.rendersMatrixReports }) else { return }
-        let formats = ReportFormat.allCases.filter(\.rendersMatrixReports).map(\.rawValue).joined(separator: ", ")
+        guard let refused = asked.first(where: { !renders($0) }) else { return }
+        let formats = ReportFormat.allCases.filter(renders).map(\.rawValue).joined(separator: ", ")
         throw ValidationError("\(refused.rawValue) is a format of tlsprobe audit only (its findings are files); \(command) writes \(formats)")
     }
 
