@@ -208,7 +208,7 @@ typedef struct {
     char libcrypto[768];
     size_t libssl_used, libcrypto_used;
     char first_libcrypto[PATH_MAX];
-    char program[PATH_MAX];    /* the main program's name as the loader has it ("" when the kernel started it) */
+    const void *program_header; /* where the loader mapped the main program's program headers */
     int seen_main;
 } mapped_objects;
 
@@ -233,7 +233,7 @@ static int collect(struct dl_phdr_info *info, size_t size, void *context)
     const char *name = info->dlpi_name != NULL ? info->dlpi_name : "";
     if (!objects->seen_main) {
         objects->seen_main = 1;
-        strncpy(objects->program, name, sizeof objects->program - 1);
+        objects->program_header = info->dlpi_phdr;
         return 0;
     }
     const char *slash = strrchr(name, '/');
@@ -268,6 +268,53 @@ static const char *openssl_version(const char *libcrypto)
     return function != NULL ? function(0) : NULL;
 }
 
+/* The file /proc/self/maps shows mapped at `address`, into `path` (left alone when
+ * none is found). Read in bounded chunks; a line longer than the buffer is skipped. */
+static void mapped_file(uintptr_t address, char *path, size_t capacity)
+{
+    static char buffer[8192];
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || address == 0) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    size_t held = 0;
+    for (;;) {
+        ssize_t count = read(fd, buffer + held, sizeof buffer - 1 - held);
+        if (count < 0 && errno == EINTR)
+            continue;
+        if (count <= 0)
+            break;
+        held += (size_t)count;
+        buffer[held] = '\0';
+        char *start = buffer;
+        char *newline;
+        while ((newline = strchr(start, '\n')) != NULL) {
+            *newline = '\0';
+            /* start-end perms offset device inode path */
+            char *end = NULL;
+            unsigned long low = strtoul(start, &end, 16);
+            unsigned long high = end != NULL && *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
+            char *file = strchr(start, '/');
+            if (address >= low && address < high && file != NULL) {
+                size_t size = strlen(file);
+                if (size < capacity) {
+                    memcpy(path, file, size + 1);
+                }
+                close(fd);
+                return;
+            }
+            start = newline + 1;
+        }
+        held = (size_t)(buffer + held - start);
+        memmove(buffer, start, held);
+        if (held == sizeof buffer - 1)
+            held = 0;
+    }
+    close(fd);
+}
+
 static void hello(int pid)
 {
     static mapped_objects objects;  /* large; hello runs once per process and again at most twice */
@@ -275,18 +322,14 @@ static void hello(int pid)
     dl_iterate_phdr(collect, &objects);
 
     /* /proc/self/exe is the loader itself when a runtime's loader started the program
-     * (`ld-linux-x86-64.so.2 --library-path … PROGRAM`); the loader's name for the
-     * main program is then the program's path. */
+     * (`ld-linux-x86-64.so.2 --library-path … PROGRAM`): the program is then the file
+     * mapped where the loader put the main program's headers. */
     char exe[PATH_MAX];
     ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[length > 0 ? length : 0] = '\0';
-    if (objects.program[0] != '\0') {
-        char resolved[PATH_MAX];
-        if (realpath(objects.program, resolved) != NULL)
-            strcpy(exe, resolved);
-        else
-            strcpy(exe, objects.program);
-    }
+    const char *base = strrchr(exe, '/');
+    if (base != NULL && strncmp(base + 1, "ld-", 3) == 0)
+        mapped_file((uintptr_t)objects.program_header, exe, sizeof exe);
 
     line out = { .used = 0 };
     put_text(&out, "hello");
