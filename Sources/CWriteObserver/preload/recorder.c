@@ -463,6 +463,16 @@ static void record(const tlsprobe_write_call *call, uint32_t slot)
     emit(&out);
 }
 
+/* The fast path for every write of the program: descriptors found not to be TCP
+ * sockets, and sockets whose TLS write was recorded, cost these loads only. */
+int tlsprobe_observe_wants(int fd)
+{
+    int out = atomic_load_explicit(&observer_fd, memory_order_relaxed);
+    if (out < 0 || fd < 0 || fd >= SLOT_COUNT || fd == out)
+        return 0;
+    return STATE(atomic_load_explicit(&slots[fd], memory_order_relaxed)) != IGNORED;
+}
+
 void tlsprobe_observe_write(const tlsprobe_write_call *call)
 {
     int out = atomic_load_explicit(&observer_fd, memory_order_relaxed);
