@@ -190,11 +190,9 @@ static void emit(line *out)
         put_text(&note, "lost");
         put_signed(&note, "pid", getpid());
         put_signed(&note, "count", (long long)lost);
+        /* Not written either: the count waits for the next record. */
         if (!emit_raw(fd, &note))
-            lost++;
-        else
-            lost = 0;
-        atomic_fetch_add(&lost_records, lost);
+            atomic_fetch_add(&lost_records, lost);
     }
     if (!emit_raw(fd, out))
         atomic_fetch_add(&lost_records, 1);
