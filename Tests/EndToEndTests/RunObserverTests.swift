@@ -97,6 +97,22 @@ import Glibc
         }
     }
 
+    /// tlsprobe stopped reading (its read end closed, as after a deadline): the observer's
+    /// writes fail with EPIPE, and the program, which does not ignore SIGPIPE, must still end
+    /// as it would without the observer, its own output whole.
+    @Test func aReaderThatIsGoneNeverKillsTheProgram() throws {
+        let library = try ObserverFixture.library.get()
+        let fixture = try LoopbackFixture(family: .ipv4)
+        defer { fixture.server.stop() }
+        let command = ["/usr/bin/openssl", "s_client", "-connect", fixture.server.address.description]
+        // bash: descriptor 9 a pipe whose reader has exited (waited for), then the program.
+        let script = "exec 9> >(exit 0); wait $!; exec /usr/bin/env LD_PRELOAD=\"$0\" TLSPROBE_OBSERVER_FD=9 \"$@\""
+        let observed = try ProcessRunner.run("/bin/bash", ["-c", script, library] + command)
+        let bare = try ProcessRunner.run(command[0], Array(command.dropFirst()))
+        #expect(bare.status == 0 && observed.status == bare.status, "observed: \(observed.status) \(observed.stderr.suffix(300))")
+        #expect(observed.output.contains("CONNECTED") && observed.output.contains("-----END CERTIFICATE-----"))
+    }
+
     /// The fixture makes each kind of write: the regression's sendto, plain then TLS with
     /// writev, the observer's descriptor closed, a forked child's send, a reused descriptor.
     @Test func eachKindOfWriteIsRecordedAsTheKernelWasAskedForIt() throws {

@@ -35,12 +35,15 @@
 #include <limits.h>
 #include <link.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Descriptors at or above this are never looked at (one slot each below). */
@@ -156,18 +159,38 @@ static int still_ours(int fd)
     return fstat(fd, &status) == 0 && status.st_dev == observer_device && status.st_ino == observer_inode;
 }
 
-/* Writes the line with one write(). 0 when it could not be written. */
+/* Writes the line with one write(). 0 when it could not be written.
+ *
+ * A pipe whose reader is gone (tlsprobe stopped reading: the deadline passed) answers
+ * EPIPE and raises SIGPIPE, which would kill a program that does not ignore it: the
+ * observer must never change how the program ends. So SIGPIPE is blocked on this
+ * thread around the write, and one it raised is taken back with sigtimedwait before the
+ * mask is restored (unless one was pending already: that one is the program's). */
 static int emit_raw(int fd, line *out)
 {
     out->text[out->used++] = '\n';
+    sigset_t pipe_signal, previous, pending;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    int already_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+    int written_whole = 0;
     for (;;) {
         ssize_t written = tlsprobe_next_write(fd, out->text, out->used);
-        if (written == (ssize_t)out->used)
-            return 1;
         if (written < 0 && errno == EINTR)
             continue;
-        return 0;
+        written_whole = written == (ssize_t)out->used;
+        if (written < 0 && errno == EPIPE && !already_pending) {
+            const struct timespec now = { 0, 0 };
+            while (sigtimedwait(&pipe_signal, NULL, &now) < 0 && errno == EINTR) {
+            }
+        }
+        break;
     }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    return written_whole;
 }
 
 /* Writes one record, after a `lost` line for any that went missing before it. A
