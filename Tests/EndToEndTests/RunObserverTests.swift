@@ -97,6 +97,32 @@ import Glibc
         }
     }
 
+    /// python3 loads libssl with dlopen (RTLD_LOCAL) at `import ssl`, after the observer's hello
+    /// at load: the first TLS write says hello again, now naming that libssl and its version.
+    @Test func aLibsslLoadedLaterIsNamedAtTheFirstTLSWrite() throws {
+        let library = try ObserverFixture.library.get()
+        let fixture = try LoopbackFixture(family: .ipv4)
+        defer { fixture.server.stop() }
+        let program = """
+            import socket, ssl, sys
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            context.wrap_socket(socket.create_connection(("127.0.0.1", int(sys.argv[1])))).close()
+            print("handshake done")
+            """
+        let run = try ObservedRun(["/usr/bin/python3", "-c", program, "\(fixture.server.address.port)"], preload: library)
+        #expect(run.status == 0 && String(decoding: run.stdout, as: UTF8.self) == "handshake done\n", "\(run)")
+        let hellos = String(decoding: run.records, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("hello\t") }
+        #expect(hellos.count == 2 && hellos.first?.contains("\tlibssl=\t") == true, "\(run)")
+        let process = try #require(run.log.processes.first)
+        #expect(run.log.processes.count == 1)
+        let hostLibssl = try #require(ObserverFixture.mappedInThisProcess("libssl.so.3"))
+        #expect(process.libssl.map(ObserverFixture.resolved) == [hostLibssl] && process.openSSLVersion?.hasPrefix("OpenSSL 3.") == true,
+                "\(process)")
+        #expect(run.log.writes.count == 1 && run.log.writes.first?.peer == fixture.server.address.description, "\(run)")
+    }
+
     /// tlsprobe stopped reading (its read end closed, as after a deadline): the observer's
     /// writes fail with EPIPE, and the program, which does not ignore SIGPIPE, must still end
     /// as it would without the observer, its own output whole.
