@@ -133,7 +133,7 @@ let package = Package(
                                                       "ELFInspection", "ProcessKit", "ToolCore", "ReportRendering", "ProxyCore",
                                                       "BIOPatterns", "Loopback", "TestSupport", "COpenSSL", "CLinux"],
                     exclude: ["Golden"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "RunModel", "BinaryAudit", "AuditClassification",
+        .testTarget(name: "EndToEndTests", dependencies: ["Matrix", "MatrixModel", "MatrixAnalysis", "RunModel", "ProgramRun", "BinaryAudit", "AuditClassification",
                                                           "ToolCore", "ProxyCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -25,7 +25,13 @@ typedef struct {
     int error;                       /* errno after the call (meaningful when result is -1) */
 } tlsprobe_write_call;
 
-/* Called by every write interposer after the C library's function returned;
+/* Asked by every write interposer after the C library's function returned: 1 when
+ * the recorder wants this descriptor's write (then tlsprobe_observe_write follows).
+ * The whole cost of a write the recorder does not want: an atomic load or two,
+ * no record built. Defined by the recorder. */
+int tlsprobe_observe_wants(int fd);
+
+/* Called by a write interposer after the C library's function returned, when wanted;
  * errno is restored by the caller afterwards. Defined by the recorder. */
 void tlsprobe_observe_write(const tlsprobe_write_call *call);
 

@@ -41,6 +41,11 @@ tlsprobe_libc_write tlsprobe_libc_watched(void)
     return copy;
 }
 
+int tlsprobe_observe_wants(int fd)
+{
+    return fd >= 0 && fd == atomic_load(&watched_fd);
+}
+
 void tlsprobe_observe_write(const tlsprobe_write_call *call)
 {
     int expected = 0;

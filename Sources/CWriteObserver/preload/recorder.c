@@ -35,12 +35,15 @@
 #include <limits.h>
 #include <link.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Descriptors at or above this are never looked at (one slot each below). */
@@ -156,18 +159,38 @@ static int still_ours(int fd)
     return fstat(fd, &status) == 0 && status.st_dev == observer_device && status.st_ino == observer_inode;
 }
 
-/* Writes the line with one write(). 0 when it could not be written. */
+/* Writes the line with one write(). 0 when it could not be written.
+ *
+ * A pipe whose reader is gone (tlsprobe stopped reading: the deadline passed) answers
+ * EPIPE and raises SIGPIPE, which would kill a program that does not ignore it: the
+ * observer must never change how the program ends. So SIGPIPE is blocked on this
+ * thread around the write, and one it raised is taken back with sigtimedwait before the
+ * mask is restored (unless one was pending already: that one is the program's). */
 static int emit_raw(int fd, line *out)
 {
     out->text[out->used++] = '\n';
+    sigset_t pipe_signal, previous, pending;
+    sigemptyset(&pipe_signal);
+    sigaddset(&pipe_signal, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    int already_pending = sigismember(&pending, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_signal, &previous);
+    int written_whole = 0;
     for (;;) {
         ssize_t written = tlsprobe_next_write(fd, out->text, out->used);
-        if (written == (ssize_t)out->used)
-            return 1;
         if (written < 0 && errno == EINTR)
             continue;
-        return 0;
+        written_whole = written == (ssize_t)out->used;
+        if (written < 0 && errno == EPIPE && !already_pending) {
+            const struct timespec now = { 0, 0 };
+            while (sigtimedwait(&pipe_signal, NULL, &now) < 0 && errno == EINTR) {
+            }
+        }
+        break;
     }
+    pthread_sigmask(SIG_SETMASK, &previous, NULL);
+    return written_whole;
 }
 
 /* Writes one record, after a `lost` line for any that went missing before it. A
@@ -190,11 +213,9 @@ static void emit(line *out)
         put_text(&note, "lost");
         put_signed(&note, "pid", getpid());
         put_signed(&note, "count", (long long)lost);
+        /* Not written either: the count waits for the next record. */
         if (!emit_raw(fd, &note))
-            lost++;
-        else
-            lost = 0;
-        atomic_fetch_add(&lost_records, lost);
+            atomic_fetch_add(&lost_records, lost);
     }
     if (!emit_raw(fd, out))
         atomic_fetch_add(&lost_records, 1);
@@ -208,7 +229,7 @@ typedef struct {
     char libcrypto[768];
     size_t libssl_used, libcrypto_used;
     char first_libcrypto[PATH_MAX];
-    char program[PATH_MAX];    /* the main program's name as the loader has it ("" when the kernel started it) */
+    const void *program_header; /* where the loader mapped the main program's program headers */
     int seen_main;
 } mapped_objects;
 
@@ -233,7 +254,7 @@ static int collect(struct dl_phdr_info *info, size_t size, void *context)
     const char *name = info->dlpi_name != NULL ? info->dlpi_name : "";
     if (!objects->seen_main) {
         objects->seen_main = 1;
-        strncpy(objects->program, name, sizeof objects->program - 1);
+        objects->program_header = info->dlpi_phdr;
         return 0;
     }
     const char *slash = strrchr(name, '/');
@@ -268,6 +289,53 @@ static const char *openssl_version(const char *libcrypto)
     return function != NULL ? function(0) : NULL;
 }
 
+/* The file /proc/self/maps shows mapped at `address`, into `path` (left alone when
+ * none is found). Read in bounded chunks; a line longer than the buffer is skipped. */
+static void mapped_file(uintptr_t address, char *path, size_t capacity)
+{
+    static char buffer[8192];
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || address == 0) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    size_t held = 0;
+    for (;;) {
+        ssize_t count = read(fd, buffer + held, sizeof buffer - 1 - held);
+        if (count < 0 && errno == EINTR)
+            continue;
+        if (count <= 0)
+            break;
+        held += (size_t)count;
+        buffer[held] = '\0';
+        char *start = buffer;
+        char *newline;
+        while ((newline = strchr(start, '\n')) != NULL) {
+            *newline = '\0';
+            /* start-end perms offset device inode path */
+            char *end = NULL;
+            unsigned long low = strtoul(start, &end, 16);
+            unsigned long high = end != NULL && *end == '-' ? strtoul(end + 1, NULL, 16) : 0;
+            char *file = strchr(start, '/');
+            if (address >= low && address < high && file != NULL) {
+                size_t size = strlen(file);
+                if (size < capacity) {
+                    memcpy(path, file, size + 1);
+                }
+                close(fd);
+                return;
+            }
+            start = newline + 1;
+        }
+        held = (size_t)(buffer + held - start);
+        memmove(buffer, start, held);
+        if (held == sizeof buffer - 1)
+            held = 0;
+    }
+    close(fd);
+}
+
 static void hello(int pid)
 {
     static mapped_objects objects;  /* large; hello runs once per process and again at most twice */
@@ -275,18 +343,14 @@ static void hello(int pid)
     dl_iterate_phdr(collect, &objects);
 
     /* /proc/self/exe is the loader itself when a runtime's loader started the program
-     * (`ld-linux-x86-64.so.2 --library-path … PROGRAM`); the loader's name for the
-     * main program is then the program's path. */
+     * (`ld-linux-x86-64.so.2 --library-path … PROGRAM`): the program is then the file
+     * mapped where the loader put the main program's headers. */
     char exe[PATH_MAX];
     ssize_t length = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[length > 0 ? length : 0] = '\0';
-    if (objects.program[0] != '\0') {
-        char resolved[PATH_MAX];
-        if (realpath(objects.program, resolved) != NULL)
-            strcpy(exe, resolved);
-        else
-            strcpy(exe, objects.program);
-    }
+    const char *base = strrchr(exe, '/');
+    if (base != NULL && strncmp(base + 1, "ld-", 3) == 0)
+        mapped_file((uintptr_t)objects.program_header, exe, sizeof exe);
 
     line out = { .used = 0 };
     put_text(&out, "hello");
@@ -418,6 +482,16 @@ static void record(const tlsprobe_write_call *call, uint32_t slot)
     put_signed(&out, "plain", PLAIN(slot));
     put_peer(&out, call->fd);
     emit(&out);
+}
+
+/* The fast path for every write of the program: descriptors found not to be TCP
+ * sockets, and sockets whose TLS write was recorded, cost these loads only. */
+int tlsprobe_observe_wants(int fd)
+{
+    int out = atomic_load_explicit(&observer_fd, memory_order_relaxed);
+    if (out < 0 || fd < 0 || fd >= SLOT_COUNT || fd == out)
+        return 0;
+    return STATE(atomic_load_explicit(&slots[fd], memory_order_relaxed)) != IGNORED;
 }
 
 void tlsprobe_observe_write(const tlsprobe_write_call *call)
