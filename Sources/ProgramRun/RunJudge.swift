@@ -1,4 +1,7 @@
 import RunModel
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Draws one runtime's outcome and verdict line from the evidence, and only from it:
 /// what the observer recorded at the libc boundary, how the program ended, what the
@@ -53,7 +56,7 @@ package struct RunJudge: Sendable {
         if exit.stoppedBy == .deadline, request?.succeeded != true {
             return (.timeout, "timeout\(on): still running at the deadline" + firstWriteSuffix + requestSuffix)
         }
-        if let failed = writes.first(where: { $0.result < 0 }) {
+        if let failed = writes.first(where: { $0.result < 0 && !Self.inProgress.contains($0.errno ?? 0) }) {
             return (.failed, "failed\(on): first TLS write \(failed.summary)" + tail)
         }
         if let request, !request.succeeded {
@@ -67,6 +70,11 @@ package struct RunJudge: Sendable {
         }
         return (.ok, "ok\(on)" + firstWriteSuffix + tail)
     }
+
+    /// What a non-blocking first write answers while the connection is still being made (a
+    /// fast-open `sendto` without a cookie: EINPROGRESS, and the BIO writes again once
+    /// connected): no failure.
+    static let inProgress: Set<Int32> = [EINPROGRESS, EAGAIN, EALREADY, EINTR]
 
     /// A writing process's libssl that is not the runtime's (the program's own RUNPATH, a child
     /// started by the host's loader), when there is one.

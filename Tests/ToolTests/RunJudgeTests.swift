@@ -32,6 +32,16 @@ import Testing
         #expect(verdict == "ok on OpenSSL 3.5.9: first write sendto(MSG_FASTOPEN, addrlen 16) = 1577; exit status 0")
     }
 
+    /// Traffic Server's TFO-on first write without a cookie: the kernel is still connecting.
+    @Test func fastOpenInProgressIsNoFailure() {
+        var write = Self.zeroLength
+        (write.addressFamily, write.addressLength, write.errno, write.errnoName, write.bytes) = (2, 16, 115, "EINPROGRESS", 1577)
+        let answered = RequestResult(url: "http://127.0.0.1:8080/", status: 200, seconds: 0.1)
+        let (outcome, verdict) = Self.judge([write], exit: ProgramExit(stoppedBy: .requestAnswered), request: answered)
+        #expect(outcome == .ok)
+        #expect(verdict == "ok on OpenSSL 3.5.9: first write sendto(MSG_FASTOPEN, addrlen 16) = -1 EINPROGRESS; request → 200")
+    }
+
     @Test func crashNamesGlibcsMessage() {
         let exit = ProgramExit(signal: "SIGABRT", glibcMessage: "free(): invalid pointer")
         #expect(Self.judge([Self.plain], exit: exit) == (.crashed, "crashed (SIGABRT, free(): invalid pointer) on OpenSSL 3.5.9: first write write() = 517"))
