@@ -132,6 +132,21 @@ import TestSupport
                 "\(results.map(\.verdict))")
     }
 
+    /// A setuid program would run without its owner's identity under a loader, and the loader
+    /// ignores a preload for it when the kernel starts it: refused, never run unwatched.
+    @Test(.enabled(if: getuid() == 0, "chown to another user needs root")) func setuidProgram() throws {
+        let folder = try Repository.scratch("run-setuid")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let program = folder.appendingPathComponent("setuid-true").path
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: program)
+        try #require(chown(program, 65534, 65534) == 0 && chmod(program, 0o4755) == 0)
+        let (run, report) = try Self.run(["--runtime", "system", "--", program])
+        let result = try #require(report?.results.first, "\(run.stderr)")
+        #expect(result.outcome == .unobservable && result.verdict.contains("setuid (owner uid 65534)"), "\(result.verdict)")
+        #expect(result.processes.isEmpty && result.command.isEmpty, "nothing was started")
+        #expect(run.status == 1)
+    }
+
     @Test func exitsAtOnce() throws {
         let (run, report) = try Self.run(["--runtime", "system", "--", "/bin/false"])
         let result = try #require(report?.results.first, "\(run.stderr)")
