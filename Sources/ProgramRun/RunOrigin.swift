@@ -1,5 +1,7 @@
 import Foundation
 import Loopback
+import Matrix
+import MatrixModel
 import ProxyCore
 import RunModel
 import ToolCore
@@ -43,7 +45,7 @@ package final class RunOrigin {
             } catch {
                 // No IPv6 loopback at all, or the port taken there: with a port asked for, or
                 // after a few tries, the origin is IPv4 only and `{origin-v6}` says so by failing.
-                if port != 0 || attempts >= 5 || !Self.hasIPv6Loopback() {
+                if port != 0 || attempts >= 5 || EnvironmentFacts.ipv6LoopbackProblem() != nil {
                     started = (ipv4, nil)
                 } else {
                     ipv4.stop()
@@ -70,17 +72,5 @@ package final class RunOrigin {
     package func stop() {
         servers.forEach { $0.stop() }
         unlink(caFile)
-    }
-
-    private static func hasIPv6Loopback() -> Bool {
-        let fd = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in6()
-        address.sin6_family = sa_family_t(AF_INET6)
-        address.sin6_addr = in6addr_loopback
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) == 0 }
-        }
     }
 }

@@ -74,14 +74,22 @@ struct ReportOutput {
 
     /// `audit`: every file, then stdout's audit.
     func emit(_ audit: AuditReport) throws {
+        try emitDocument(verdict: AuditTextRenderer(color: style.color, width: style.width).renderVerdict(audit)) {
+            try Self.render(audit, as: $0, style: $1)
+        }
+    }
+
+    /// `audit` and `run`: every file in its format, then stdout's report; at a terminal with
+    /// files written, the verdict and the paths, as for the matrix.
+    private func emitDocument(verdict: @autoclosure () -> String, render: (ReportFormat, TextStyle) throws -> String) throws {
         for target in files {
-            try write(text: Self.render(audit, as: target.format, style: TextStyle(wide: style.wide)), to: target.path)
+            try write(text: try render(target.format, TextStyle(wide: style.wide)), to: target.path)
         }
         if Self.onlyVerdictAndPaths(files: files, targets: targets, style: style) {
-            Terminal.write(AuditTextRenderer(color: style.color, width: style.width).renderVerdict(audit) + pathLines())
+            Terminal.write(verdict() + pathLines())
             return
         }
-        Terminal.write(try Self.render(audit, as: stdoutFormat, style: style))
+        Terminal.write(try render(stdoutFormat, style))
     }
 
     static func render(_ audit: AuditReport, as format: ReportFormat, style: TextStyle) throws -> String {
@@ -96,17 +104,11 @@ struct ReportOutput {
         }
     }
 
-    /// `run`: every file, then stdout's report; at a terminal with files written, the
-    /// verdict and the paths, as for the matrix and the audit.
+    /// `run`: as the audit's.
     func emit(_ run: RunReport) throws {
-        for target in files {
-            try write(text: try Self.render(run, as: target.format, style: TextStyle(wide: style.wide)), to: target.path)
+        try emitDocument(verdict: RunTextRenderer(color: style.color, width: style.width).renderVerdict(run)) {
+            try Self.render(run, as: $0, style: $1)
         }
-        if Self.onlyVerdictAndPaths(files: files, targets: targets, style: style) {
-            Terminal.write(RunTextRenderer(color: style.color, width: style.width).renderVerdict(run) + pathLines())
-            return
-        }
-        Terminal.write(try Self.render(run, as: stdoutFormat, style: style))
     }
 
     static func render(_ run: RunReport, as format: ReportFormat, style: TextStyle) throws -> String {
