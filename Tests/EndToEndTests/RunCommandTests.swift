@@ -104,6 +104,21 @@ import TestSupport
         #expect(try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_fastopen", encoding: .utf8) == host)
     }
 
+    /// Usage errors exit 2 with one line, before anything runs.
+    @Test(arguments: [
+        (["--format", "sarif", "--", "/bin/true"], "sarif is a format of tlsprobe audit only"),
+        (["--", "/usr/bin/curl", "https://{origin}/"], "{origin} in the program's arguments needs --origin"),
+        (["--request", "https://127.0.0.1:8080/", "--", "/bin/true"], "tlsprobe sends plain HTTP/1.1"),
+        (["--request", "http://192.0.2.1/", "--", "/bin/true"], "only to loopback"),
+        (["--origin-port", "8443", "--", "/bin/true"], "--origin-port needs --origin"),
+        ([] as [String], "name the program to run"),
+    ])
+    func usageErrors(_ arguments: [String], _ message: String) throws {
+        let run = try CLI.run(["run", "--runtime", "system"] + arguments)
+        #expect(run.status == 2, "\(run.stderr)")
+        #expect(run.stderr.contains(message) && run.output.isEmpty, "\(run.stderr)")
+    }
+
     @Test func notELF() throws {
         let folder = try Repository.scratch("run-script")
         defer { try? FileManager.default.removeItem(at: folder) }
