@@ -63,8 +63,9 @@ import Testing
         (["gaet", "--require", "fd"], "tlsprobe: unknown command 'gaet'; did you mean 'gate'?"),
         (["audti", "/bin/true"], "tlsprobe: unknown command 'audti'; did you mean 'audit'?"),
         (["runtime", "fech", "trixie"], "tlsprobe: unknown command 'fech'; did you mean 'fetch'?"),
+        (["rnu", "--", "/bin/true"], "tlsprobe: unknown command 'rnu'; did you mean 'run'?"),
         // Too far from any name for a guess: the visible commands, not the hidden worker.
-        (["probe"], "tlsprobe: unknown command 'probe'; expected one of matrix, gate, audit, merge, env, runtime"),
+        (["probe"], "tlsprobe: unknown command 'probe'; expected one of matrix, gate, audit, run, merge, env, runtime"),
     ])
     func subcommandTypoGetsASuggestion(_ arguments: [String], _ expected: String) throws {
         #expect(try usageLine(arguments) == expected)
