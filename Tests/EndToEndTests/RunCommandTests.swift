@@ -162,6 +162,27 @@ import TestSupport
         #expect(run.status == 1)
     }
 
+    /// A crash is named by its signal and by glibc's last words on stderr.
+    @Test func crashWithGlibcsMessage() throws {
+        let folder = try Repository.scratch("run-crash")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("main.c")
+        try "#include <stdlib.h>\nint main(void) { char *p = malloc(64); free(p + 16); return 0; }\n"
+            .write(to: source, atomically: true, encoding: .utf8)
+        let binary = folder.appendingPathComponent("bad-free").path
+        let build = try ProcessRunner.run("/usr/bin/cc", ["-O0", "-o", binary, source.path])
+        try #require(build.status == 0, "\(build.stderr)")
+        let (run, report) = try Self.run(["--runtime", "system", "--runtime", "trixie", "--", binary])
+        let results = try #require(report?.results, "\(run.stderr)")
+        #expect(results.count == 2)
+        for result in results {
+            #expect(result.outcome == .crashed, "\(result.verdict)")
+            #expect(result.verdict.hasPrefix("crashed (SIGABRT, free(): invalid pointer)"), "\(result.verdict)")
+            #expect(result.exit?.signal == "SIGABRT" && result.exit?.glibcMessage == "free(): invalid pointer")
+        }
+        #expect(run.status == 1)
+    }
+
     @Test func exitsAtOnce() throws {
         let (run, report) = try Self.run(["--runtime", "system", "--", "/bin/false"])
         let result = try #require(report?.results.first, "\(run.stderr)")
