@@ -22,7 +22,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: prefix) }
         let binary = prefix.path + "/usr/bin/tlsprobe"
         try FileManager.default.createDirectory(atPath: prefix.path + "/usr/bin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Repository.binary, toPath: binary)
+        try ExecutableCopy.make(from: Repository.binary, to: binary)
         let cache = prefix.path + "/cache"
         let environment = ["XDG_CACHE_HOME": cache]
 

@@ -153,7 +153,7 @@ import TestSupport
         let folder = try Repository.scratch("run-setuid")
         defer { try? FileManager.default.removeItem(at: folder) }
         let program = folder.appendingPathComponent("setuid-true").path
-        try FileManager.default.copyItem(atPath: "/bin/true", toPath: program)
+        try ExecutableCopy.make(from: "/bin/true", to: program)
         try #require(chown(program, 65534, 65534) == 0 && chmod(program, 0o4755) == 0)
         let (run, report) = try Self.run(["--runtime", "system", "--", program])
         let result = try #require(report?.results.first, "\(run.stderr)")

@@ -64,7 +64,7 @@ import Testing
         let folder = try folderWithSystemLibraries()
         defer { try? FileManager.default.removeItem(at: folder) }
         // An ELF program of the right architecture that is no loader: it exits at once.
-        try FileManager.default.copyItem(atPath: "/bin/false", toPath: folder.appendingPathComponent("ld-linux-x86-64.so.2").path)
+        try ExecutableCopy.make(from: "/bin/false", to: folder.appendingPathComponent("ld-linux-x86-64.so.2").path)
         let run = try CLI.run(["matrix", "--runtime", folder.path, "--mode", "fd"])
         #expect(run.status == 2)
         #expect(run.stderr.contains(folder.path) && run.stderr.contains("did not start"))

@@ -139,7 +139,7 @@ import Testing
         let binary = checkout.appendingPathComponent(".build/debug/tlsprobe").path
         try FileManager.default.createDirectory(atPath: checkout.appendingPathComponent(".build/debug").path, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: checkout.appendingPathComponent("scripts").path, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Repository.binary, toPath: binary)
+        try ExecutableCopy.make(from: Repository.binary, to: binary)
         try Data().write(to: checkout.appendingPathComponent("Package.swift"))
         let script = checkout.appendingPathComponent("scripts/build-runtime-worker").path
         try """

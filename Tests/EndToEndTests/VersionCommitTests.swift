@@ -19,7 +19,7 @@ import Testing
     /// A copy of the built binary in a folder of its own, away from the checkout.
     static func copy(into folder: URL) throws -> String {
         let copy = folder.appendingPathComponent("tlsprobe").path
-        try FileManager.default.copyItem(atPath: Repository.binary, toPath: copy)
+        try ExecutableCopy.make(from: Repository.binary, to: copy)
         return copy
     }
 
