@@ -35,7 +35,7 @@ import Glibc
         let process = try #require(log.processes.first, "no hello: \(run)")
         #expect(log.processes.count == 1)
         #expect(process.executable == "/usr/bin/openssl")
-        let hostLibssl = try #require(ObserverFixture.mappedInThisProcess("libssl.so.3"))
+        let hostLibssl = try ObserverFixture.hostLibssl()
         #expect(process.libssl.map(ObserverFixture.resolved) == [hostLibssl], "\(process.libssl)")
         let version = try ProcessRunner.run("/usr/bin/openssl", ["version"]).output
         let reported = try #require(process.openSSLVersion)
@@ -117,7 +117,7 @@ import Glibc
         #expect(hellos.count == 2 && hellos.first?.contains("\tlibssl=\t") == true, "\(run)")
         let process = try #require(run.log.processes.first)
         #expect(run.log.processes.count == 1)
-        let hostLibssl = try #require(ObserverFixture.mappedInThisProcess("libssl.so.3"))
+        let hostLibssl = try ObserverFixture.hostLibssl()
         #expect(process.libssl.map(ObserverFixture.resolved) == [hostLibssl] && process.openSSLVersion?.hasPrefix("OpenSSL 3.") == true,
                 "\(process)")
         #expect(run.log.writes.count == 1 && run.log.writes.first?.peer == fixture.server.address.description, "\(run)")
@@ -204,12 +204,16 @@ enum ObserverFixture {
     struct Failed: Error, CustomStringConvertible { let description: String }
 
     /// The resolved path of the object named `name` this test process has mapped.
-    static func mappedInThisProcess(_ name: String) -> String? {
-        // Read to its end: a /proc file says its size is 0.
-        guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile() else { return nil }
-        let maps = String(decoding: data, as: UTF8.self)
-        return maps.split(separator: "\n").lazy.compactMap { line in line.split(separator: " ", omittingEmptySubsequences: true).last.map(String.init) }
-            .first { ($0 as NSString).lastPathComponent == name }.map(resolved)
+    /// The libssl the host's own programs load (`openssl`, `curl`, python3): the one the tlsprobe
+    /// under test loads as its `system` runtime, as `tlsprobe env` measures it. Never this test
+    /// process's own, which is another line's when the suite runs under a runtime's loader.
+    static func hostLibssl() throws -> String {
+        guard let path = try CLI.systemOpenSSL.get().libsslPath else { throw HostLibsslUnknown() }
+        return resolved(path)
+    }
+
+    struct HostLibsslUnknown: Error, CustomStringConvertible {
+        var description: String { "tlsprobe env names no libssl path" }
     }
 
     static func resolved(_ path: String) -> String {
