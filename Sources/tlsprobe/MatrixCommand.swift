@@ -43,19 +43,20 @@ struct MatrixCommand: ParsableCommand {
     /// The line a default run adds on a host whose own OpenSSL cannot show the regression:
     /// OpenSSL 3.5, fetched now (saying why) unless it already is; `nil` when this host's
     /// socket BIO already owns its data pointer, or when the fetch failed (said in one line).
-    static func regressionLine(fetch: FetchOptions) -> OpenSSLLine? {
+    /// `doing` names what the command does with it: the matrix probes it, `run` runs the program on it.
+    static func regressionLine(fetch: FetchOptions, doing: (gerund: String, present: String, past: String) = ("probing", "probes only", "probed")) -> OpenSSLLine? {
         let own = EnvironmentFacts.gather().openSSL
         guard !own.socketBIOOwnsData else { return nil }
         let line = OpenSSLLine.trixie
         var provisioner = RuntimeProvisioner(executable: MatrixRunner.currentExecutable)
         fetch.apply(to: &provisioner)
         provisioner.step = { _, step in Terminal.writeError("tlsprobe: \(line.rawValue): \(step)\n") }
-        Terminal.writeError("tlsprobe: this host's OpenSSL \(own.runtimeVersion) predates the 3.2 change (its socket BIO leaves the data pointer alone): also probing OpenSSL \(line.series) (Debian \(line.rawValue)), fetched on first use; --runtime system probes only this host's\n")
+        Terminal.writeError("tlsprobe: this host's OpenSSL \(own.runtimeVersion) predates the 3.2 change (its socket BIO leaves the data pointer alone): also \(doing.gerund) OpenSSL \(line.series) (Debian \(line.rawValue)), fetched on first use; --runtime system \(doing.present) this host's\n")
         do {
             _ = try provisioner.folder(for: line)
             return line
         } catch {
-            Terminal.writeError("tlsprobe: OpenSSL \(line.series) not probed: \(error.message)\n")
+            Terminal.writeError("tlsprobe: OpenSSL \(line.series) not \(doing.past): \(error.message)\n")
             return nil
         }
     }

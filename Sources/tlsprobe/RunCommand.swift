@@ -109,7 +109,7 @@ struct RunCommand: ParsableCommand {
         fetch.apply(to: &provisioner)
         provisioner.step = { runtime, step in Terminal.writeError("tlsprobe: \(runtime): \(step)\n") }
         var specs = runtimes.isEmpty ? [RuntimeSpec.system] : RuntimeSpec.distinct(runtimes.flatMap(RuntimeSpec.parse))
-        if runtimes.isEmpty, namespaceChild == nil, let line = MatrixCommand.regressionLine(fetch: fetch) { specs.append(.line(line)) }
+        if runtimes.isEmpty, namespaceChild == nil, let line = MatrixCommand.regressionLine(fetch: fetch, doing: ("running the program on", "runs it only on", "used")) { specs.append(.line(line)) }
         // Every runtime is fetched and checked before anything runs: an unusable one is a usage
         // error now, not a verdict after minutes of runs on the others.
         var folders: [(RuntimeSpec, RuntimeLauncher.Folder?)] = []
